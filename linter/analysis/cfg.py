@@ -1,0 +1,292 @@
+"""A control-flow graph per function body.
+
+Blocks hold the nodes evaluated in order: simple statements, conditions,
+range expressions, and two kinds of marker tokens: a `select` keyword (the
+select itself may block) and the body's closing `}` (the path falls off the
+end of the function). Compound statements never appear as nodes, so a walk
+over a node's expression never sees code of another block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+from tree_sitter import Node
+
+from linter.analysis.syntax import text
+
+MAX_NESTING = 120  # deeper bodies are not analysed (and said so), so recursion stays bounded
+
+Terminal = Literal["panic", "exit"] | None
+
+
+class TooDeep(Exception):
+    """The function nests statements deeper than lockjaw analyses."""
+
+
+@dataclass(slots=True)
+class Block:
+    id: int
+    nodes: list[Node] = field(default_factory=list)
+    succs: list[int] = field(default_factory=list)
+    preds: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CFG:
+    blocks: list[Block]
+    entry: int
+    exit: int  # normal return
+    panic_exit: int  # a path that ends in panic(...)
+
+    def reachable(self) -> set[int]:
+        seen = {self.entry}
+        stack = [self.entry]
+        while stack:
+            for s in self.blocks[stack.pop()].succs:
+                if s not in seen:
+                    seen.add(s)
+                    stack.append(s)
+        return seen
+
+
+_SIMPLE = frozenset(
+    {
+        "expression_statement", "send_statement", "inc_statement", "dec_statement",
+        "assignment_statement", "short_var_declaration", "var_declaration",
+        "const_declaration", "type_declaration", "go_statement", "defer_statement",
+    }
+)
+_CASES = frozenset({"expression_case", "type_case", "communication_case", "default_case"})
+
+
+def statements(container: Node) -> list[Node]:
+    """The statements of a block or case body, comments left out."""
+    out: list[Node] = []
+    for child in container.named_children:
+        if child.type == "statement_list":
+            out.extend(c for c in child.named_children if c.type != "comment")
+        elif child.type != "comment" and (container.type == "block" or child.type.endswith("statement")):
+            out.append(child)
+    return out
+
+
+class _Builder:
+    def __init__(self, terminal: Callable[[Node], Terminal]):
+        self.terminal = terminal
+        self.blocks: list[Block] = []
+        self.exit = self.new()
+        self.panic_exit = self.new()
+        self.entry = self.new()
+        self.cur: int | None = self.entry
+        self.breaks: list[tuple[str, int]] = []
+        self.continues: list[tuple[str, int]] = []
+        self.fallthrough: list[int | None] = []
+        self.labels: dict[str, int] = {}
+
+    def new(self) -> int:
+        self.blocks.append(Block(len(self.blocks)))
+        return len(self.blocks) - 1
+
+    def edge(self, a: int | None, b: int) -> None:
+        if a is None:
+            return
+        self.blocks[a].succs.append(b)
+        self.blocks[b].preds.append(a)
+
+    def block(self) -> int:
+        if self.cur is None:  # code after a return or panic: unreachable, but still built
+            self.cur = self.new()
+        return self.cur
+
+    def add(self, node: Node | None) -> None:
+        if node is not None:
+            self.blocks[self.block()].nodes.append(node)
+
+    def jump(self, target: int) -> None:
+        self.edge(self.cur, target)
+        self.cur = None
+
+    def label_block(self, name: str) -> int:
+        if name not in self.labels:
+            self.labels[name] = self.new()
+        return self.labels[name]
+
+    # statements ---------------------------------------------------------------------------
+
+    def body(self, stmts: list[Node], depth: int) -> None:
+        for s in stmts:
+            self.stmt(s, depth)
+
+    def stmt(self, node: Node, depth: int, label: str = "") -> None:
+        if depth > MAX_NESTING:
+            raise TooDeep()
+        kind = node.type
+        if kind in _SIMPLE:
+            self.add(node)
+            if kind == "expression_statement":
+                end = self.terminal(node)
+                if end == "panic":
+                    self.jump(self.panic_exit)
+                elif end == "exit":
+                    self.cur = None
+        elif kind == "return_statement":
+            self.add(node)
+            self.jump(self.exit)
+        elif kind == "block":
+            self.body(statements(node), depth + 1)
+        elif kind == "if_statement":
+            self.if_stmt(node, depth)
+        elif kind == "for_statement":
+            self.for_stmt(node, depth, label)
+        elif kind in ("expression_switch_statement", "type_switch_statement"):
+            self.switch_stmt(node, depth, label)
+        elif kind == "select_statement":
+            self.select_stmt(node, depth, label)
+        elif kind == "labeled_statement":
+            name = text(node.child_by_field_name("label"))
+            target = self.label_block(name)
+            self.edge(self.cur, target)
+            self.cur = target
+            inner = [c for c in node.named_children if c.type not in ("label_name", "comment")]
+            if inner:
+                self.stmt(inner[0], depth + 1, name)
+        elif kind == "break_statement":
+            self.jump(self._target(self.breaks, node))
+        elif kind == "continue_statement":
+            self.jump(self._target(self.continues, node))
+        elif kind == "goto_statement":
+            label_node = next((c for c in node.named_children if c.type == "label_name"), None)
+            self.jump(self.label_block(text(label_node)))
+        elif kind == "fallthrough_statement":
+            target = self.fallthrough[-1] if self.fallthrough else None
+            if target is not None:
+                self.jump(target)
+        elif kind in ("empty_statement", "comment"):
+            pass
+        else:  # ERROR nodes and anything unexpected: evaluate in place
+            self.add(node)
+
+    def _target(self, stack: list[tuple[str, int]], node: Node) -> int:
+        label_node = next((c for c in node.named_children if c.type == "label_name"), None)
+        if label_node is not None:
+            name = text(label_node)
+            for lbl, target in reversed(stack):
+                if lbl == name:
+                    return target
+        if stack:
+            return stack[-1][1]
+        return self.exit  # malformed code: break outside a loop
+
+    def if_stmt(self, node: Node, depth: int) -> None:
+        init = node.child_by_field_name("initializer")
+        if init is not None:
+            self.stmt(init, depth + 1)
+        self.add(node.child_by_field_name("condition"))
+        branch = self.block()
+        join = self.new()
+        then = self.new()
+        self.edge(branch, then)
+        self.cur = then
+        consequence = node.child_by_field_name("consequence")
+        if consequence is not None:
+            self.stmt(consequence, depth + 1)
+        self.edge(self.cur, join)
+        alternative = node.child_by_field_name("alternative")
+        if alternative is not None:
+            other = self.new()
+            self.edge(branch, other)
+            self.cur = other
+            self.stmt(alternative, depth + 1)
+            self.edge(self.cur, join)
+        else:
+            self.edge(branch, join)
+        self.cur = join
+
+    def for_stmt(self, node: Node, depth: int, label: str) -> None:
+        clause = next((c for c in node.named_children if c.type in ("for_clause", "range_clause")), None)
+        condition = node.child_by_field_name("condition") if clause is None else None
+        update = None
+        if clause is not None and clause.type == "for_clause":
+            init = clause.child_by_field_name("initializer")
+            if init is not None:
+                self.stmt(init, depth + 1)
+            condition = clause.child_by_field_name("condition")
+            update = clause.child_by_field_name("update")
+        elif clause is not None:  # range: the expression is evaluated once, before the loop
+            self.add(clause.child_by_field_name("right"))
+        header = self.new()
+        after = self.new()
+        self.edge(self.cur, header)
+        self.cur = header
+        self.add(condition)
+        if condition is not None or (clause is not None and clause.type == "range_clause"):
+            self.edge(header, after)
+        post = header
+        if update is not None:
+            post = self.new()
+            self.blocks[post].nodes.append(update)
+            self.edge(post, header)
+        body = self.new()
+        self.edge(header, body)
+        self.cur = body
+        self.breaks.append((label, after))
+        self.continues.append((label, post))
+        body_node = node.child_by_field_name("body")
+        if body_node is not None:
+            self.stmt(body_node, depth + 1)
+        self.breaks.pop()
+        self.continues.pop()
+        self.edge(self.cur, post)
+        self.cur = after
+
+    def _cases(self, node: Node, dispatch: int, after: int, depth: int, label: str) -> bool:
+        """Lay out case bodies; returns whether a default case exists."""
+        cases = [c for c in node.named_children if c.type in _CASES]
+        entries = [self.new() for _ in cases]
+        has_default = False
+        self.breaks.append((label, after))
+        for i, (case, entry) in enumerate(zip(cases, entries)):
+            has_default |= case.type == "default_case"
+            self.edge(dispatch, entry)
+            self.cur = entry
+            if case.type == "communication_case":
+                self.add(case.child_by_field_name("communication"))
+            elif case.type == "expression_case":
+                self.add(case.child_by_field_name("value"))
+            self.fallthrough.append(entries[i + 1] if i + 1 < len(entries) else None)
+            self.body(statements(case), depth + 1)
+            self.fallthrough.pop()
+            self.edge(self.cur, after)
+        self.breaks.pop()
+        return has_default
+
+    def switch_stmt(self, node: Node, depth: int, label: str) -> None:
+        init = node.child_by_field_name("initializer")
+        if init is not None:
+            self.stmt(init, depth + 1)
+        self.add(node.child_by_field_name("value"))
+        dispatch = self.block()
+        after = self.new()
+        if not self._cases(node, dispatch, after, depth, label):
+            self.edge(dispatch, after)
+        self.cur = after
+
+    def select_stmt(self, node: Node, depth: int, label: str) -> None:
+        self.add(node.children[0])  # the `select` keyword: the select itself may block
+        dispatch = self.block()
+        after = self.new()
+        self._cases(node, dispatch, after, depth, label)
+        self.cur = after if self.blocks[after].preds else None  # `select {}` never proceeds
+
+
+def build(body: Node, terminal: Callable[[Node], Terminal]) -> CFG:
+    """Build the graph of a function body (a `block` node)."""
+    b = _Builder(terminal)
+    b.body(statements(body), 0)
+    if b.cur is not None:
+        closing = body.children[-1] if body.child_count and body.children[-1].type == "}" else None
+        b.add(closing)
+        b.edge(b.cur, b.exit)
+    return CFG(b.blocks, b.entry, b.exit, b.panic_exit)

@@ -1,0 +1,154 @@
+"""Functions, methods and function literals, and which of them are HTTP handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from linter.analysis.imports import ECHO, FIBER, GIN, NET_HTTP, Imports
+from linter.analysis.syntax import FUNCTION_KINDS, callee, text, unparen
+from linter.source import SourceFile
+
+# Calls that register or convert a function literal into a handler.
+HANDLER_REGISTRARS = frozenset({"HandleFunc", "Handle", "HandlerFunc"})
+
+
+@dataclass(eq=False, slots=True)
+class Function:
+    file: SourceFile
+    node: Node
+    name: str  # "" for literals
+    receiver: str = ""  # receiver variable name
+    receiver_type: str = ""  # base type name, without * or type parameters
+    params: dict[str, str] = field(default_factory=dict)  # name -> type text
+    parent: "Function | None" = None
+    is_handler: bool = False
+
+    @property
+    def body(self) -> Node | None:
+        return self.node.child_by_field_name("body")
+
+    @property
+    def is_literal(self) -> bool:
+        return self.node.type == "func_literal"
+
+    @property
+    def in_handler(self) -> bool:
+        """A handler, or a function literal written inside one."""
+        fn: Function | None = self
+        while fn is not None:
+            if fn.is_handler:
+                return True
+            fn = fn.parent
+        return False
+
+    @property
+    def handler(self) -> "Function | None":
+        fn: Function | None = self
+        while fn is not None:
+            if fn.is_handler:
+                return fn
+            fn = fn.parent
+        return None
+
+    @property
+    def display_name(self) -> str:
+        if self.receiver_type:
+            return f"{self.receiver_type}.{self.name}"
+        if self.name:
+            return self.name
+        outer = self.parent.display_name if self.parent else "?"
+        return f"func literal in {outer}"
+
+
+def _param_types(params: Node | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if params is None:
+        return out
+    for decl in params.named_children:
+        if decl.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        type_node = decl.child_by_field_name("type")
+        type_text = "".join(text(type_node).split())
+        if decl.type == "variadic_parameter_declaration":
+            type_text = "[]" + type_text
+        names = decl.children_by_field_name("name")
+        if not names:
+            out[f"_{len(out)}"] = type_text
+        for n in names:
+            out[text(n)] = type_text
+    return out
+
+
+def _receiver(node: Node) -> tuple[str, str]:
+    recv = node.child_by_field_name("receiver")
+    if recv is None:
+        return "", ""
+    for decl in recv.named_children:
+        if decl.type != "parameter_declaration":
+            continue
+        name_node = decl.child_by_field_name("name")
+        type_node = decl.child_by_field_name("type")
+        type_text = "".join(text(type_node).split()).lstrip("*")
+        return text(name_node), type_text.split("[", 1)[0]
+    return "", ""
+
+
+class HandlerTypes:
+    """The handler parameter types a file can name, under its import aliases."""
+
+    def __init__(self, imports: Imports):
+        http = imports.of(NET_HTTP)
+        self.writer = {f"{n}.ResponseWriter" for n in http}
+        self.request = {f"*{n}.Request" for n in http}
+        self.framework = (
+            {f"*{n}.Context" for n in imports.of(GIN)}
+            | {f"{n}.Context" for n in imports.of(ECHO)}
+            | {f"*{n}.Ctx" for n in imports.of(FIBER)}
+        )
+
+    def matches(self, params: dict[str, str]) -> bool:
+        types = set(params.values())
+        if types & self.framework:
+            return True
+        return bool(types & self.writer) and bool(types & self.request)
+
+
+def _registered_as_handler(literal: Node) -> bool:
+    """`http.HandleFunc("/", func...)`, `mux.Handle(..)`, `http.HandlerFunc(func...)`."""
+    parent = literal.parent
+    if parent is None or parent.type != "argument_list":
+        return False
+    call = parent.parent
+    return call is not None and call.type == "call_expression" and callee(call)[1] in HANDLER_REGISTRARS
+
+
+def discover(file: SourceFile, imports: Imports) -> list[Function]:
+    """Every function, method and literal in the file, outermost first, in source order."""
+    handler_types = HandlerTypes(imports)
+    found: list[Function] = []
+    stack: list[tuple[Node, Function | None]] = [(file.root, None)]
+    while stack:
+        node, parent = stack.pop()
+        current = parent
+        if node.type in FUNCTION_KINDS:
+            params = _param_types(node.child_by_field_name("parameters"))
+            name = text(node.child_by_field_name("name"))
+            recv_name, recv_type = _receiver(node) if node.type == "method_declaration" else ("", "")
+            fn = Function(file, node, name, recv_name, recv_type, params, parent)
+            fn.is_handler = handler_types.matches(params) or (
+                node.type == "method_declaration" and name == "ServeHTTP"
+            ) or (node.type == "func_literal" and _registered_as_handler(node))
+            found.append(fn)
+            current = fn
+        if node.child_count:
+            stack.extend((c, current) for c in reversed(node.children) if c.child_count)
+    return found
+
+
+def literal_of(node: Node) -> Node | None:
+    """The function literal a call invokes directly: `func() {...}()`."""
+    fn = node.child_by_field_name("function")
+    fn = unparen(fn) if fn is not None else None
+    return fn if fn is not None and fn.type == "func_literal" else None

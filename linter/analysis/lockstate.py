@@ -1,0 +1,116 @@
+"""Which mutexes are held at each point of a function: a forward dataflow over its CFG.
+
+The state is a may-analysis for held locks (held on some path reaching
+the point) and a must-analysis for deferred unlocks (deferred on every
+path), so a finding never rests on an unlock that only some paths defer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from tree_sitter import Node
+
+from linter.analysis.cfg import CFG
+from linter.analysis.ops import Op, OpKind
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    mutex: str
+    write: bool  # Lock (True) or RLock (False)
+    site: Node  # the acquiring call
+
+    @property
+    def method(self) -> str:
+        return "Lock" if self.write else "RLock"
+
+
+@dataclass(frozen=True, slots=True)
+class LockState:
+    held: frozenset[Held] = frozenset()
+    deferred: frozenset[str] = frozenset()  # mutexes whose unlock is deferred on every path
+
+    def unreleased(self) -> list[Held]:
+        """Locks that a panic or return here would leave locked, in source order."""
+        return sorted((h for h in self.held if h.mutex not in self.deferred), key=lambda h: h.site.start_byte)
+
+    def holding(self, mutex: str) -> list[Held]:
+        return sorted((h for h in self.held if h.mutex == mutex), key=lambda h: h.site.start_byte)
+
+    def join(self, other: "LockState") -> "LockState":
+        return LockState(self.held | other.held, self.deferred & other.deferred)
+
+
+EMPTY = LockState()
+
+
+def transfer(state: LockState, op: Op) -> LockState:
+    kind = op.kind
+    if kind is OpKind.ACQUIRE:
+        return LockState(state.held | {Held(op.mutex, op.write, op.node)}, state.deferred)
+    if kind is OpKind.RELEASE:
+        return LockState(frozenset(h for h in state.held if h.mutex != op.mutex), state.deferred)
+    if kind is OpKind.DEFER_RELEASE:
+        return LockState(state.held, state.deferred | {op.mutex})
+    return state
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An operation together with the lock state just before it."""
+
+    op: Op
+    state: LockState
+
+
+OpsOf = Callable[[Node], Sequence[Op]]
+Expand = Callable[[Op], Sequence[Op]]
+
+
+def _no_expansion(op: Op) -> Sequence[Op]:
+    return (op,)
+
+
+def analyse(cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion) -> list[Event]:
+    """Run the dataflow to a fixpoint and return every reachable operation with its state.
+
+    `expand` lets package summaries replace a call by the lock operations its
+    callee performs (a helper that locks, one that unlocks).
+    """
+    block_ops: dict[int, list[Op]] = {}
+
+    def ops(block_id: int) -> list[Op]:
+        cached = block_ops.get(block_id)
+        if cached is None:
+            cached = [x for n in cfg.blocks[block_id].nodes for op in ops_of(n) for x in expand(op)]
+            block_ops[block_id] = cached
+        return cached
+
+    entry_state: dict[int, LockState] = {cfg.entry: EMPTY}
+    work = [cfg.entry]
+    queued = {cfg.entry}
+    while work:
+        b = work.pop()
+        queued.discard(b)
+        state = entry_state[b]
+        for op in ops(b):
+            state = transfer(state, op)
+        for s in cfg.blocks[b].succs:
+            old = entry_state.get(s)
+            new = state if old is None else old.join(state)
+            if new != old:
+                entry_state[s] = new
+                if s not in queued:
+                    queued.add(s)
+                    work.append(s)
+
+    events: list[Event] = []
+    for b in sorted(entry_state):
+        state = entry_state[b]
+        for op in ops(b):
+            events.append(Event(op, state))
+            state = transfer(state, op)
+    events.sort(key=lambda e: (e.op.node.start_byte, e.op.kind is OpKind.END))
+    return events

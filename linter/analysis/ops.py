@@ -1,0 +1,211 @@
+"""What evaluating one CFG node does, as an ordered list of operations.
+
+Operations come out in evaluation order (children before parents), so in
+`s.mus[i].Lock()` the index is evaluated before the lock is taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from tree_sitter import Node
+
+from linter.analysis import panics
+from linter.analysis.syntax import callee, call_args, expr_key, text, unparen
+from linter.analysis.types import Scope
+
+LOCK_METHODS = {"Lock": (True, True), "RLock": (True, False), "Unlock": (False, True), "RUnlock": (False, False)}
+
+
+class OpKind(Enum):
+    ACQUIRE = "acquire"
+    RELEASE = "release"
+    DEFER_RELEASE = "defer-release"
+    DEFER_ACQUIRE = "defer-acquire"
+    DEFER_CALL = "defer-call"  # a deferred call whose effect summaries may know
+    PANIC = "panic"
+    CALL = "call"
+    BLOCK = "block"
+    GO = "go"
+    RETURN = "return"
+    END = "end"  # falling off the end of the body
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    kind: OpKind
+    node: Node
+    mutex: str = ""
+    write: bool = True  # Lock/Unlock (True) or RLock/RUnlock (False)
+    detail: str = ""  # the expression as written (shortened), or the callee's name
+    reason: str = ""  # why it panics, or how it blocks
+
+    @property
+    def method(self) -> str:
+        acquire = self.kind in (OpKind.ACQUIRE, OpKind.DEFER_ACQUIRE)
+        return ("" if self.write else "R") + ("Lock" if acquire else "Unlock")
+
+
+@dataclass(frozen=True, slots=True)
+class OpEnv:
+    """What ops extraction needs to know about the surrounding file and function."""
+
+    scope: Scope
+    log_names: frozenset[str]
+    time_names: frozenset[str]
+    imported: frozenset[str]  # every local package name of the file
+    extra_panickers: frozenset[str] = frozenset()
+
+
+def lock_call(call: Node) -> tuple[str, bool, bool] | None:
+    """(mutex, acquire?, write?) for `x.Lock()`, `x.RUnlock()`, ...; None otherwise."""
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return None
+    fn = unparen(fn)
+    if fn.type != "selector_expression":
+        return None
+    method = text(fn.child_by_field_name("field"))
+    spec = LOCK_METHODS.get(method)
+    if spec is None or call_args(call):
+        return None
+    operand = fn.child_by_field_name("operand")
+    if operand is None:
+        return None
+    return expr_key(operand), spec[0], spec[1]
+
+
+def _in_select_case(node: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.type in ("expression_list", "receive_statement", "send_statement", "unary_expression"):
+        if parent.type != "unary_expression" and parent.parent is not None and parent.parent.type == "communication_case":
+            return True
+        parent = parent.parent
+    return parent is not None and parent.type == "communication_case"
+
+
+def _post_order(root: Node):
+    """Children before parents; function literal bodies are skipped."""
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            yield node
+            continue
+        stack.append((node, True))
+        if node.type == "func_literal":
+            continue
+        if node.child_count:
+            stack.extend((c, False) for c in reversed(node.children) if c.is_named)
+
+
+def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
+    ops: list[Op] = []
+    add = ops.append
+    for node in _post_order(root):
+        kind = node.type
+        if kind == "call_expression":
+            lock = lock_call(node)
+            if lock is not None:
+                mutex, acquire, write = lock
+                add(Op(OpKind.ACQUIRE if acquire else OpKind.RELEASE, node, mutex, write))
+                continue
+            how = panics.explicit_panic(node, env.log_names, env.extra_panickers)
+            if how:
+                add(Op(OpKind.PANIC, node, detail=how, reason=panics.EXPLICIT))
+                continue
+            qual, name = callee(node)
+            if qual in env.time_names and name == "Sleep":
+                add(Op(OpKind.BLOCK, node, detail=f"{qual}.Sleep()", reason="sleeps"))
+            add(Op(OpKind.CALL, node, detail=f"{qual}.{name}" if qual else name))
+        elif kind == "index_expression":
+            how = panics.index_panic(node, env.scope)
+            if how:
+                add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
+        elif kind == "slice_expression":
+            how = panics.slice_panic(node)
+            if how:
+                add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
+        elif kind == "type_assertion_expression":
+            how = panics.assertion_panic(node)
+            if how:
+                add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
+        elif kind == "binary_expression":
+            op = text(node.child_by_field_name("operator"))
+            right = node.child_by_field_name("right")
+            if op in ("/", "%") and right is not None:
+                how = panics.division_panic(node, right, node.child_by_field_name("left"), env.scope, env.imported)
+                if how:
+                    add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
+        elif kind == "assignment_statement":
+            op = text(node.child_by_field_name("operator"))
+            right = node.child_by_field_name("right")
+            left = node.child_by_field_name("left")
+            if op in ("/=", "%=") and right is not None and right.named_child_count == 1:
+                dividend = left.named_children[0] if left is not None and left.named_child_count else None
+                how = panics.division_panic(node, right.named_children[0], dividend, env.scope, env.imported)
+                if how:
+                    add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
+        elif kind == "unary_expression":
+            op = text(node.child_by_field_name("operator"))
+            if op == "*":
+                how = panics.deref_panic(node)
+                add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
+            elif op == "<-" and not _in_select_case(node):
+                add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel receive"))
+        elif kind == "send_statement" and not _in_select_case(node):
+            add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel send"))
+    return ops
+
+
+def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
+    call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
+    if call is None:
+        return []
+    ops: list[Op] = []
+    args = call.child_by_field_name("arguments")
+    if args is not None:  # arguments are evaluated now, the call runs at return
+        ops.extend(_expression_ops(args, env))
+    lock = lock_call(call)
+    if lock is not None:
+        mutex, acquire, write = lock
+        ops.append(Op(OpKind.DEFER_ACQUIRE if acquire else OpKind.DEFER_RELEASE, stmt, mutex, write))
+        return ops
+    fn = call.child_by_field_name("function")
+    fn = unparen(fn) if fn is not None else None
+    if fn is not None and fn.type == "func_literal":
+        body = fn.child_by_field_name("body")
+        for node in _post_order(body) if body is not None else ():
+            if node.type == "call_expression":
+                inner = lock_call(node)
+                if inner is not None and not inner[1]:
+                    ops.append(Op(OpKind.DEFER_RELEASE, stmt, inner[0], inner[2]))
+        return ops
+    qual, name = callee(call)
+    ops.append(Op(OpKind.DEFER_CALL, stmt, detail=f"{qual}.{name}" if qual else name))
+    return ops
+
+
+def node_ops(node: Node, env: OpEnv) -> list[Op]:
+    """The operations of one CFG node, in evaluation order."""
+    kind = node.type
+    if kind == "}":
+        return [Op(OpKind.END, node)]
+    if kind == "select":
+        select = node.parent
+        if select is not None and not any(c.type == "default_case" for c in select.named_children):
+            return [Op(OpKind.BLOCK, select, detail="select", reason="select without default")]
+        return []
+    if kind == "defer_statement":
+        return _deferred_ops(node, env)
+    if kind == "go_statement":
+        call = next((c for c in node.named_children if c.type == "call_expression"), None)
+        args = call.child_by_field_name("arguments") if call is not None else None
+        ops = _expression_ops(args, env) if args is not None else []
+        ops.append(Op(OpKind.GO, node))
+        return ops
+    ops = _expression_ops(node, env)
+    if kind == "return_statement":
+        ops.append(Op(OpKind.RETURN, node))
+    return ops

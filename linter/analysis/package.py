@@ -1,0 +1,230 @@
+"""One Go package's facts, computed lazily and at most once, shared by every rule."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Iterator
+
+from tree_sitter import Node
+
+from linter.analysis import cfg as cfgmod
+from linter.analysis.functions import Function, discover, literal_of
+from linter.analysis.imports import LOG, OS, TIME, Imports
+from linter.analysis.lockstate import Event, analyse
+from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
+from linter.analysis.panics import explicit_panic
+from linter.analysis.syntax import callee, text, unparen, walk_expr
+from linter.analysis.types import PackageTypes, Scope
+from linter.model import Notice, NoticeKind
+from linter.source import SourceFile
+
+LOCK_WORDS = (b"Lock",)
+
+
+class Package:
+    def __init__(self, files: list[SourceFile], *, extra_panickers: frozenset[str] = frozenset()):
+        self.files = files
+        self.extra_panickers = extra_panickers
+        self.notices: list[Notice] = []
+        self._imports = {id(f): Imports.from_root(f.root) for f in files}
+        self._scopes: dict[int, Scope] = {}
+        self._events: dict[int, list[Event]] = {}
+
+    def imports(self, file: SourceFile) -> Imports:
+        return self._imports[id(file)]
+
+    # declarations -------------------------------------------------------------------------
+
+    @cached_property
+    def functions(self) -> list[Function]:
+        out: list[Function] = []
+        for f in self.files:
+            out.extend(discover(f, self.imports(f)))
+        return out
+
+    @cached_property
+    def types(self) -> PackageTypes:
+        types = PackageTypes()
+        for f in self.files:
+            types.collect(f.root)
+        return types
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[Function]]:
+        index: dict[str, list[Function]] = {}
+        for fn in self.functions:
+            if fn.is_literal:
+                continue
+            key = f"{fn.receiver_type}.{fn.name}" if fn.receiver_type else fn.name
+            index.setdefault(key, []).append(fn)
+        return index
+
+    @cached_property
+    def _by_node(self) -> dict[int, Function]:
+        return {fn.node.id: fn for fn in self.functions}
+
+    def function_of(self, node: Node) -> Function | None:
+        return self._by_node.get(node.id)
+
+    # per-function facts -------------------------------------------------------------------
+
+    def scope(self, fn: Function) -> Scope:
+        cached = self._scopes.get(id(fn))
+        if cached is None:
+            outer = self.scope(fn.parent).names if fn.parent is not None else {}
+            params = dict(fn.params)
+            if fn.receiver:
+                params[fn.receiver] = "*" + fn.receiver_type
+            cached = Scope(self.types, params, fn.body, outer)
+            self._scopes[id(fn)] = cached
+        return cached
+
+    def op_env(self, fn: Function) -> OpEnv:
+        imports = self.imports(fn.file)
+        every = frozenset(n for names in imports.names.values() for n in names)
+        return OpEnv(self.scope(fn), imports.of(LOG), imports.of(TIME), every, self.extra_panickers)
+
+    def terminal(self, fn: Function):
+        """Classify statements that end a path: panic(...) or os.Exit/log.Fatal."""
+        imports = self.imports(fn.file)
+        log, os_ = imports.of(LOG), imports.of(OS)
+
+        def classify(stmt: Node) -> cfgmod.Terminal:
+            call = stmt.named_children[0] if stmt.named_child_count else None
+            if call is None or call.type != "call_expression":
+                return None
+            qual, name = callee(call)
+            if not qual and name == "panic":
+                return "panic"
+            if (qual in os_ and name == "Exit") or (qual in log and name.startswith("Fatal")):
+                return "exit"
+            return None
+
+        return classify
+
+    def uses_locks(self, fn: Function) -> bool:
+        body = fn.body
+        if body is None:
+            return False
+        chunk = fn.file.data[body.start_byte : body.end_byte]
+        return any(w in chunk for w in LOCK_WORDS)
+
+    def cfg(self, fn: Function) -> cfgmod.CFG | None:
+        body = fn.body
+        if body is None:
+            return None
+        try:
+            return cfgmod.build(body, self.terminal(fn))
+        except cfgmod.TooDeep:
+            line = fn.node.start_point[0] + 1
+            self.notices.append(
+                Notice(fn.file.display, NoticeKind.TOO_DEEP,
+                       f"{fn.display_name} nests deeper than {cfgmod.MAX_NESTING} levels; not analysed", line=line)
+            )
+            return None
+
+    def lock_events(self, fn: Function) -> list[Event]:
+        """Every operation of `fn` with the lock state before it; [] for lock-free functions."""
+        key = id(fn)
+        cached = self._events.get(key)
+        if cached is None:
+            cached = []
+            if self.uses_locks(fn):
+                graph = self.cfg(fn)
+                if graph is not None:
+                    env = self.op_env(fn)
+                    cached = analyse(graph, lambda n: node_ops(n, env))
+            self._events[key] = cached
+        return cached
+
+    def events_while_locked(self, fn: Function, kinds: frozenset[OpKind]) -> Iterator[Event]:
+        for ev in self.lock_events(fn):
+            if ev.op.kind in kinds and ev.state.held:
+                yield ev
+
+    # calls --------------------------------------------------------------------------------
+
+    def resolve(self, fn: Function, call: Node) -> list[Function]:
+        """The package's functions a call may reach (empty when it leaves the package)."""
+        literal = literal_of(call)
+        if literal is not None:
+            target = self.function_of(literal)
+            return [target] if target is not None else []
+        target_node = call.child_by_field_name("function")
+        if target_node is None:
+            return []
+        target_node = unparen(target_node)
+        scope = self.scope(fn)
+        if target_node.type == "identifier":
+            name = text(target_node)
+            if name in scope.names:
+                return []
+            return [f for f in self._by_name.get(name, []) if not f.receiver_type]
+        if target_node.type == "selector_expression":
+            operand = target_node.child_by_field_name("operand")
+            method = text(target_node.child_by_field_name("field"))
+            if operand is None:
+                return []
+            owner = scope.type_of(operand).lstrip("*").split("[", 1)[0]
+            if owner:
+                return self._by_name.get(f"{owner}.{method}", [])
+        return []
+
+    @cached_property
+    def _recovers(self) -> set[int]:
+        """Functions with a deferred recover(): their panics do not reach the caller."""
+        out: set[int] = set()
+        for fn in self.functions:
+            body = fn.body
+            if body is None or b"recover()" not in fn.file.data[body.start_byte : body.end_byte]:
+                continue
+            for node in walk_expr(body):
+                if node.type == "defer_statement":
+                    for inner in walk_expr(node, into_literals=True):
+                        if inner.type == "call_expression" and callee(inner) == ("", "recover"):
+                            out.add(id(fn))
+        return out
+
+    @cached_property
+    def may_panic(self) -> dict[int, str]:
+        """id(function) -> why it can panic ("calls panic()", "calls boom()"), transitively."""
+        direct: dict[int, str] = {}
+        calls: dict[int, list[Function]] = {}
+        for fn in self.functions:
+            body = fn.body
+            if body is None or id(fn) in self._recovers:
+                continue
+            log = self.imports(fn.file).of(LOG)
+            targets: list[Function] = []
+            for node in walk_expr(body):
+                if node.type != "call_expression":
+                    continue
+                how = explicit_panic(node, log, self.extra_panickers)
+                if how and id(fn) not in direct:
+                    direct[id(fn)] = f"calls {how}"
+                elif not how:
+                    targets.extend(t for t in self.resolve(fn, node) if t is not fn)
+            calls[id(fn)] = targets
+        result = dict(direct)
+        changed = True
+        while changed:
+            changed = False
+            for fn in self.functions:
+                if id(fn) in result or id(fn) in self._recovers:
+                    continue
+                for t in calls.get(id(fn), ()):
+                    if id(t) in result:
+                        result[id(fn)] = f"calls {t.display_name}()"
+                        changed = True
+                        break
+        return result
+
+    def call_panics(self, fn: Function, op: Op) -> tuple[Function, str] | None:
+        """If a call reaches a package function that can panic explicitly: (callee, how)."""
+        if op.kind is not OpKind.CALL:
+            return None
+        for target in self.resolve(fn, op.node):
+            how = self.may_panic.get(id(target))
+            if how:
+                return target, how
+        return None

@@ -1,0 +1,122 @@
+"""Can this expression panic? One question per expression kind.
+
+Each classifier returns (what, why): the expression as written, shortened,
+and the runtime error it can raise; or None when it cannot panic (or
+lockjaw can tell it is safe).
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from linter.analysis.syntax import callee, expr_key, text, unparen
+from linter.analysis.types import Scope
+
+Panic = tuple[str, str] | None
+EXPLICIT = "explicit panic"
+
+
+def short(node: Node, limit: int = 40) -> str:
+    s = " ".join(text(node).split())
+    return s if len(s) <= limit else s[: limit - 3] + "..."
+
+
+def explicit_panic(call: Node, log_names: frozenset[str], extra_panickers: frozenset[str] = frozenset()) -> str:
+    """`panic(..)`, `log.Panicf(..)`, `regexp.MustCompile(..)`, `template.Must(..)`."""
+    qual, name = callee(call)
+    if not qual and name == "panic":
+        return "panic()"
+    if qual in log_names and name.startswith("Panic"):
+        return f"{qual}.{name}()"
+    if name.startswith("Must") and (len(name) == 4 or name[4].isupper()):
+        return f"{qual + '.' if qual else ''}{name}()"
+    full = f"{qual}.{name}" if qual else name
+    if full in extra_panickers or name in extra_panickers:
+        return f"{full}()"
+    return ""
+
+
+def _ranged_by_key(index_expr: Node, operand: Node, index: Node) -> bool:
+    """`for i := range xs { xs[i] }` and `for i := 0; i < len(xs); i++ { xs[i] }` cannot go out of range."""
+    index = unparen(index)
+    if index.type != "identifier":
+        return False
+    key, target = text(index), expr_key(operand)
+    node = index_expr.parent
+    while node is not None and node.type not in ("func_literal", "function_declaration", "method_declaration"):
+        if node.type == "for_statement":
+            for clause in node.named_children:
+                if clause.type == "range_clause":
+                    left = clause.child_by_field_name("left")
+                    right = clause.child_by_field_name("right")
+                    names = [text(n) for n in left.named_children] if left is not None else []
+                    if names and names[0] == key and right is not None and expr_key(right) == target:
+                        return True
+                elif clause.type == "for_clause":
+                    cond = clause.child_by_field_name("condition")
+                    if cond is not None and "".join(text(cond).split()) in (
+                        f"{key}<len({target})",
+                        f"len({target})>{key}",
+                    ):
+                        return True
+        node = node.parent
+    return False
+
+
+def _is_array(t: str) -> bool:
+    return t.startswith("[") and not t.startswith("[]")
+
+
+def index_panic(node: Node, scope: Scope) -> Panic:
+    parent = node.parent
+    if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == node:
+        return None  # a generic instantiation f[T](...)
+    operand = node.child_by_field_name("operand")
+    index = node.child_by_field_name("index")
+    if operand is None or index is None:
+        return None
+    if scope.is_map(operand):
+        return None
+    if _ranged_by_key(node, operand, index):
+        return None
+    if _is_array(scope.pkg.underlying(scope.type_of(operand))) and unparen(index).type == "int_literal":
+        return None  # the compiler checks constant indexes into arrays
+    return short(node), "index out of range"
+
+
+def slice_panic(node: Node) -> Panic:
+    start = node.child_by_field_name("start")
+    end = node.child_by_field_name("end")
+    capacity = node.child_by_field_name("capacity")
+    trivial = {None, "0"}
+    if capacity is None and (text(start) if start else None) in trivial and (text(end) if end else None) in trivial:
+        return None  # x[:], x[0:], x[:0] never go out of range
+    return short(node), "slice bounds out of range"
+
+
+def assertion_panic(node: Node) -> Panic:
+    """Single-value type assertions panic on a mismatch; `v, ok := x.(T)` does not."""
+    parent = node.parent
+    if parent is not None and parent.type == "expression_list":
+        holder = parent.parent
+        if holder is not None and holder.type in ("short_var_declaration", "assignment_statement", "var_spec"):
+            if holder.type == "var_spec":
+                lefts = holder.children_by_field_name("name")
+            else:
+                left = holder.child_by_field_name("left")
+                lefts = left.named_children if left is not None else []
+            if len(lefts) == 2 and parent.named_child_count == 1:
+                return None
+    return short(node), "failed type assertion"
+
+
+def division_panic(node: Node, divisor: Node, dividend: Node | None, scope: Scope, imported: frozenset[str]) -> Panic:
+    if scope.is_constant(divisor, imported):
+        return None
+    if scope.is_float(divisor) or (dividend is not None and scope.is_float(dividend)):
+        return None
+    return short(node), "integer divide by zero"
+
+
+def deref_panic(node: Node) -> Panic:
+    return short(node), "nil pointer dereference"

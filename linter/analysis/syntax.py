@@ -1,0 +1,89 @@
+"""Small, iterative helpers over tree-sitter-go nodes.
+
+Nothing here recurses on the tree, so files nested thousands deep are safe.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from tree_sitter import Node
+
+FUNCTION_KINDS = frozenset({"function_declaration", "method_declaration", "func_literal"})
+
+
+def text(node: Node | None) -> str:
+    if node is None:
+        return ""
+    raw = node.text
+    return raw.decode("utf-8", "replace") if raw is not None else ""
+
+
+def unparen(node: Node) -> Node:
+    """Strip redundant parentheses: `(s.mu)` is `s.mu`."""
+    while node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node
+
+
+def expr_key(node: Node) -> str:
+    """A mutex or operand as written, without spaces, parentheses or a leading `&`."""
+    node = unparen(node)
+    if node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
+        node = unparen(node.child_by_field_name("operand"))
+    return "".join(text(node).split()).replace("(", "").replace(")", "")
+
+
+def walk_expr(root: Node, *, into_literals: bool = False) -> Iterator[Node]:
+    """Pre-order walk of `root` in source order; function literal bodies are skipped.
+
+    A function literal that is only defined is not executed where it stands,
+    so its body belongs to another function's analysis.
+    """
+    stack = [root]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        node = pop()
+        yield node
+        if node.type == "func_literal" and not into_literals and node is not root:
+            continue
+        if node.child_count:
+            extend(reversed(node.children))
+
+
+def callee(call: Node) -> tuple[str, str]:
+    """(qualifier, name) of a call: `log.Panicf(...)` -> ("log", "Panicf"), `f()` -> ("", "f")."""
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return "", ""
+    fn = unparen(fn)
+    if fn.type == "identifier":
+        return "", text(fn)
+    if fn.type == "selector_expression":
+        operand = fn.child_by_field_name("operand")
+        return expr_key(operand) if operand is not None else "", text(fn.child_by_field_name("field"))
+    if fn.type == "generic_type" or fn.type == "index_expression":
+        # f[T](...) instantiations
+        inner = fn.named_children[0] if fn.named_child_count else None
+        if inner is not None and inner.type == "identifier":
+            return "", text(inner)
+    return "", ""
+
+
+def call_args(call: Node) -> list[Node]:
+    args = call.child_by_field_name("arguments")
+    return [a for a in args.named_children if a.type != "comment"] if args is not None else []
+
+
+def is_call_to(node: Node, qualifiers: frozenset[str] | set[str], names: frozenset[str] | set[str]) -> bool:
+    if node.type != "call_expression":
+        return False
+    q, n = callee(node)
+    return q in qualifiers and n in names
+
+
+def enclosing_function(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type not in FUNCTION_KINDS:
+        parent = parent.parent
+    return parent

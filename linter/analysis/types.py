@@ -1,0 +1,365 @@
+"""Just enough type knowledge to tell a map from a slice, a float from an int.
+
+Types are kept as their source text without spaces (`map[string]int`,
+`*Store`, `[]Item`), gathered from the package's own declarations.
+Anything lockjaw cannot see is `""` (unknown), and unknown is never a map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from linter.analysis.syntax import callee, text, unparen
+
+FLOAT_TYPES = frozenset({"float32", "float64", "complex64", "complex128"})
+INT_TYPES = frozenset(
+    {"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "byte", "rune"}
+)
+# Map types of the standard library that handlers index all the time.
+KNOWN_MAP_TYPES = frozenset({"Header", "Values", "MIMEHeader", "FuncMap"})
+
+
+def squash(node: Node | None) -> str:
+    return "".join(text(node).split()) if node is not None else ""
+
+
+def _split_map(t: str) -> tuple[str, str]:
+    """`map[K]V` -> (K, V), matching brackets."""
+    depth = 0
+    for i in range(3, len(t)):
+        c = t[i]
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                return t[4:i], t[i + 1 :]
+    return "", ""
+
+
+def element_type(t: str) -> str:
+    if t.startswith("map["):
+        return _split_map(t)[1]
+    if t.startswith("[]"):
+        return t[2:]
+    if t.startswith("[") and "]" in t:
+        return t[t.index("]") + 1 :]
+    if t == "string":
+        return "byte"
+    return ""
+
+
+@dataclass(slots=True)
+class PackageTypes:
+    """Declarations at package level, across all files of the package."""
+
+    named: dict[str, str] = field(default_factory=dict)  # type name -> underlying type text
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)  # struct -> field -> type
+    vars: dict[str, str] = field(default_factory=dict)
+    consts: set[str] = field(default_factory=set)
+    results: dict[str, str] = field(default_factory=dict)  # func or Type.method -> first result type
+
+    def underlying(self, t: str) -> str:
+        seen = 0
+        t = t.split("[", 1)[0] if t and t[0].isalpha() and "[" in t and not t.startswith("map[") else t
+        while t in self.named and seen < 10:
+            t = self.named[t]
+            seen += 1
+        return t
+
+    def is_map(self, t: str) -> bool:
+        if not t:
+            return False
+        if "." in t and not t.startswith(("map[", "[", "*", "func")):
+            return t.rsplit(".", 1)[1] in KNOWN_MAP_TYPES
+        return self.underlying(t).startswith("map[")
+
+    def field_type(self, struct: str, name: str) -> str:
+        seen: set[str] = set()
+        todo = [struct.lstrip("*").split("[", 1)[0]]
+        while todo:  # look through embedded structs too
+            s = todo.pop()
+            if s in seen:
+                continue
+            seen.add(s)
+            fields = self.fields.get(s, {})
+            if name in fields:
+                return fields[name]
+            todo.extend(t.lstrip("*") for f, t in fields.items() if f == t.lstrip("*").rsplit(".", 1)[-1])
+        return ""
+
+    def collect(self, root: Node) -> None:
+        for decl in root.named_children:
+            kind = decl.type
+            if kind == "type_declaration":
+                for spec in decl.named_children:
+                    if spec.type not in ("type_spec", "type_alias"):
+                        continue
+                    name = text(spec.child_by_field_name("name"))
+                    type_node = spec.child_by_field_name("type")
+                    if type_node is None:
+                        continue
+                    if type_node.type == "struct_type":
+                        self.fields[name] = _struct_fields(type_node)
+                        self.named[name] = "struct"
+                    else:
+                        self.named[name] = squash(type_node)
+            elif kind == "var_declaration":
+                for spec in _specs(decl, "var_spec"):
+                    _bind_spec(spec, self.vars, self, {})
+            elif kind == "const_declaration":
+                for spec in _specs(decl, "const_spec"):
+                    for n in spec.children_by_field_name("name"):
+                        self.consts.add(text(n))
+            elif kind in ("function_declaration", "method_declaration"):
+                result = decl.child_by_field_name("result")
+                rtype = _first_result(result)
+                name = text(decl.child_by_field_name("name"))
+                if kind == "method_declaration":
+                    recv = decl.child_by_field_name("receiver")
+                    rt = ""
+                    if recv is not None:
+                        for p in recv.named_children:
+                            if p.type == "parameter_declaration":
+                                rt = squash(p.child_by_field_name("type")).lstrip("*").split("[", 1)[0]
+                    name = f"{rt}.{name}"
+                if rtype:
+                    self.results[name] = rtype
+
+
+def _specs(decl: Node, kind: str) -> list[Node]:
+    out = []
+    for c in decl.named_children:
+        if c.type == kind:
+            out.append(c)
+        elif c.type.endswith("_spec_list"):
+            out.extend(s for s in c.named_children if s.type == kind)
+    return out
+
+
+def _first_result(result: Node | None) -> str:
+    if result is None:
+        return ""
+    if result.type == "parameter_list":
+        for p in result.named_children:
+            if p.type == "parameter_declaration":
+                return squash(p.child_by_field_name("type"))
+        return ""
+    return squash(result)
+
+
+def _struct_fields(struct: Node) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for lst in struct.named_children:
+        if lst.type != "field_declaration_list":
+            continue
+        for fd in lst.named_children:
+            if fd.type != "field_declaration":
+                continue
+            t = squash(fd.child_by_field_name("type"))
+            names = fd.children_by_field_name("name")
+            if names:
+                for n in names:
+                    fields[text(n)] = t
+            else:  # embedded: the field is named after its type
+                fields[t.lstrip("*").rsplit(".", 1)[-1].split("[", 1)[0]] = t
+    return fields
+
+
+def _bind_spec(spec: Node, into: dict[str, str], pkg: PackageTypes, scope: dict[str, str]) -> None:
+    names = [text(n) for n in spec.children_by_field_name("name")]
+    declared = squash(spec.child_by_field_name("type"))
+    value = spec.child_by_field_name("value")
+    values = value.named_children if value is not None else []
+    for i, name in enumerate(names):
+        if declared:
+            into[name] = declared
+        elif len(values) == len(names):
+            into[name] = infer(values[i], pkg, scope)
+
+
+def infer(expr: Node, pkg: PackageTypes, scope: dict[str, str]) -> str:
+    """The type of an expression, as far as declarations show it."""
+    expr = unparen(expr)
+    kind = expr.type
+    if kind == "identifier":
+        name = text(expr)
+        return scope.get(name) or pkg.vars.get(name, "")
+    if kind == "composite_literal":
+        return squash(expr.child_by_field_name("type"))
+    if kind == "unary_expression":
+        op = text(expr.child_by_field_name("operator"))
+        operand = expr.child_by_field_name("operand")
+        inner = infer(operand, pkg, scope) if operand is not None else ""
+        if op == "&":
+            return "*" + inner if inner else ""
+        if op == "*":
+            return inner[1:] if inner.startswith("*") else ""
+        if op == "<-":
+            return inner.split("chan", 1)[1] if "chan" in inner else ""
+        return inner
+    if kind == "selector_expression":
+        operand = expr.child_by_field_name("operand")
+        owner = infer(operand, pkg, scope) if operand is not None else ""
+        return pkg.field_type(owner, text(expr.child_by_field_name("field"))) if owner else ""
+    if kind == "index_expression":
+        operand = expr.child_by_field_name("operand")
+        return element_type(pkg.underlying(infer(operand, pkg, scope))) if operand is not None else ""
+    if kind == "slice_expression":
+        operand = expr.child_by_field_name("operand")
+        return pkg.underlying(infer(operand, pkg, scope)) if operand is not None else ""
+    if kind == "call_expression":
+        return _infer_call(expr, pkg, scope)
+    if kind in ("interpreted_string_literal", "raw_string_literal"):
+        return "string"
+    if kind == "float_literal":
+        return "float64"
+    if kind == "int_literal":
+        return "int"
+    if kind == "binary_expression":
+        op = text(expr.child_by_field_name("operator"))
+        if op in ("==", "!=", "<", "<=", ">", ">=", "&&", "||"):
+            return "bool"
+        left = expr.child_by_field_name("left")
+        right = expr.child_by_field_name("right")
+        lt = infer(left, pkg, scope) if left is not None else ""
+        return lt or (infer(right, pkg, scope) if right is not None else "")
+    return ""
+
+
+def _infer_call(call: Node, pkg: PackageTypes, scope: dict[str, str]) -> str:
+    qual, name = callee(call)
+    fn = call.child_by_field_name("function")
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_child_count else None
+    if not qual:
+        if name in ("make",) and first is not None:
+            return squash(first)
+        if name == "new" and first is not None:
+            return "*" + squash(first)
+        if name in FLOAT_TYPES or name in INT_TYPES or name == "string":
+            return name
+        if name in ("len", "cap", "copy"):
+            return "int"
+        if name in pkg.named:
+            return name  # a conversion T(x)
+        return pkg.results.get(name, "")
+    if fn is not None and fn.type == "selector_expression":
+        operand = fn.child_by_field_name("operand")
+        owner = infer(operand, pkg, scope).lstrip("*") if operand is not None else ""
+        if owner:
+            return pkg.results.get(f"{owner.split('[', 1)[0]}.{name}", "")
+    if fn is not None and fn.type == "parenthesized_expression":
+        return squash(unparen(fn))  # (*T)(x)
+    return ""
+
+
+class Scope:
+    """Local names of one function (and the functions around it) with their types."""
+
+    def __init__(self, pkg: PackageTypes, params: dict[str, str], body: Node | None, outer: dict[str, str]):
+        self.pkg = pkg
+        self.names: dict[str, str] = dict(outer)
+        self.names.update(params)
+        self.consts: set[str] = set()
+        if body is not None:
+            self._collect(body)
+
+    def _collect(self, body: Node) -> None:
+        stack = [body]
+        names = self.names
+        while stack:
+            node = stack.pop()
+            kind = node.type
+            if kind == "func_literal":
+                continue
+            if kind == "short_var_declaration":
+                left = node.child_by_field_name("left")
+                right = node.child_by_field_name("right")
+                lefts = left.named_children if left is not None else []
+                rights = right.named_children if right is not None else []
+                if len(lefts) == len(rights):
+                    for l, r in zip(lefts, rights):
+                        n = text(l)
+                        if n != "_" and n not in names:
+                            names[n] = infer(r, self.pkg, names)
+            elif kind == "var_spec":
+                _bind_spec(node, names, self.pkg, names)
+            elif kind == "const_spec":
+                for n in node.children_by_field_name("name"):
+                    self.consts.add(text(n))
+            elif kind == "range_clause":
+                self._bind_range(node)
+            if node.child_count:
+                stack.extend(reversed(node.children))
+
+    def _bind_range(self, clause: Node) -> None:
+        left = clause.child_by_field_name("left")
+        right = clause.child_by_field_name("right")
+        if left is None or right is None:
+            return
+        over = self.pkg.underlying(infer(right, self.pkg, self.names))
+        lefts = [text(n) for n in left.named_children]
+        if over.startswith("map["):
+            k, v = _split_map(over)
+        elif over.startswith("[") or over == "string":
+            k, v = "int", element_type(over)
+        else:
+            k, v = "", ""
+        for name, t in zip(lefts, (k, v)):
+            if name != "_" and name not in self.names and t:
+                self.names[name] = t
+
+    def type_of(self, expr: Node) -> str:
+        return infer(expr, self.pkg, self.names)
+
+    def is_map(self, expr: Node) -> bool:
+        return self.pkg.is_map(self.type_of(expr))
+
+    def is_float(self, expr: Node) -> bool:
+        expr = unparen(expr)
+        if expr.type == "float_literal":
+            return True
+        return self.pkg.underlying(self.type_of(expr)) in FLOAT_TYPES
+
+    def is_constant(self, expr: Node, imported: frozenset[str]) -> bool:
+        """A literal, a declared constant, `pkg.Name`, or arithmetic over those."""
+        stack = [unparen(expr)]
+        while stack:
+            e = unparen(stack.pop())
+            kind = e.type
+            if kind in ("int_literal", "float_literal", "imaginary_literal", "rune_literal"):
+                continue
+            if kind == "identifier":
+                name = text(e)
+                if name in self.consts or (name in self.pkg.consts and name not in self.names):
+                    continue
+                return False
+            if kind == "selector_expression":
+                operand = e.child_by_field_name("operand")
+                if operand is not None and operand.type == "identifier" and text(operand) in imported:
+                    continue
+                return False
+            if kind == "binary_expression":
+                stack.extend(c for c in (e.child_by_field_name("left"), e.child_by_field_name("right")) if c is not None)
+                continue
+            if kind == "unary_expression":
+                operand = e.child_by_field_name("operand")
+                if operand is not None and text(e.child_by_field_name("operator")) in ("-", "+", "^"):
+                    stack.append(operand)
+                    continue
+                return False
+            if kind == "call_expression":
+                # conversions of constants: time.Duration(5), int64(2)
+                _, name = callee(e)
+                args = e.child_by_field_name("arguments")
+                if args is not None and args.named_child_count == 1 and (
+                    name in INT_TYPES or name in FLOAT_TYPES or name in self.pkg.named or name == "Duration"
+                ):
+                    stack.append(args.named_children[0])
+                    continue
+                return False
+            return False
+        return True

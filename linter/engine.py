@@ -1,0 +1,167 @@
+"""discover -> group into packages -> prefilter -> parse once -> rules -> sorted report.
+
+A package is the unit of work: rules see every file of one directory and
+package clause together, so facts can cross files. The per-package step is
+a plain function of plain values, so it can run in another process.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from linter.discovery import FileRef, discover, display_path
+from linter.model import Finding, Level, Notice, NoticeKind, Report
+from linter.rule import Context, Rule
+
+BUG_HINT = "this is a bug in lockjaw; please report it with the file that triggers it"
+
+
+@dataclass(slots=True)
+class PackageResult:
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    excerpts: dict[str, dict[int, str]] = field(default_factory=dict)
+    parsed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    ref: FileRef
+    data: bytes
+
+
+def _read(ref: FileRef, notices: list[Notice]) -> bytes | None:
+    """The file's bytes, or None (with a notice) when it cannot or should not be parsed."""
+    try:
+        data = ref.path.read_bytes()
+    except FileNotFoundError:
+        notices.append(Notice(ref.display, NoticeKind.UNREADABLE, "file vanished during the scan", level=Level.ERROR))
+        return None
+    except IsADirectoryError:
+        notices.append(Notice(ref.display, NoticeKind.UNREADABLE, "is a directory", level=Level.ERROR))
+        return None
+    except OSError as err:
+        notices.append(Notice(ref.display, NoticeKind.UNREADABLE, f"cannot read file: {err.strerror or err}", level=Level.ERROR))
+        return None
+    if b"\0" in data[:8192]:
+        notices.append(Notice(ref.display, NoticeKind.BINARY, "binary file, not Go source; skipped"))
+        return None
+    if not data.strip():
+        notices.append(Notice(ref.display, NoticeKind.EMPTY, "empty file; nothing to analyse"))
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        notices.append(
+            Notice(ref.display, NoticeKind.ENCODING,
+                   f"invalid UTF-8 at byte {err.start}; analysed as far as the parser could", line=line)
+        )
+    return data
+
+
+def _needed(data: bytes, needles: Sequence[bytes]) -> bool:
+    return any(n in data for n in needles)
+
+
+def _syntax_notice(source) -> Notice | None:
+    root = source.root
+    if not root.has_error:
+        return None
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            line = node.start_point[0] + 1
+            what = "missing " + node.type if node.is_missing else "syntax error"
+            return Notice(source.display, NoticeKind.PARSE_ERROR,
+                          f"{what}; the rest of the file was analysed where the syntax tree is intact", line=line)
+        stack.extend(c for c in reversed(node.children) if c.has_error or c.is_missing)
+    return Notice(source.display, NoticeKind.PARSE_ERROR, "syntax error; analysed where the tree is intact")
+
+
+def analyse_package(refs: Sequence[FileRef], rules: Sequence[Rule], *, prefilter: bool = True) -> PackageResult:
+    """Run `rules` over one directory's files. Files with explicit=False siblings are context only."""
+    from linter.analysis.package import Package
+    from linter.source import SourceFile
+
+    result = PackageResult()
+    loaded = [(ref, data) for ref in refs if (data := _read(ref, result.notices if ref.target else [])) is not None]
+    needles = [n for r in rules for n in r.meta.needles]
+    if prefilter and needles and not any(_needed(d, needles) for _, d in loaded):
+        return result
+    sources: dict[str, list[SourceFile]] = defaultdict(list)
+    for ref, data in loaded:
+        source = SourceFile(ref.path, ref.display, data, is_target=ref.target)
+        result.parsed += 1
+        notice = _syntax_notice(source)
+        if notice is not None and source.is_target:
+            result.notices.append(notice)
+        sources[source.package_name].append(source)
+    for files in sources.values():
+        package = Package(files)
+        for rule in rules:
+            ctx = Context(rule.meta, package)
+            try:
+                rule.check(ctx)
+            except RecursionError:
+                result.notices.append(Notice(files[0].display, NoticeKind.TOO_DEEP,
+                                             f"{rule.meta.id}: code nested too deeply to analyse"))
+            except Exception as err:  # contain one rule's crash; the others still run
+                where = traceback.extract_tb(err.__traceback__)[-1]
+                result.notices.append(Notice(
+                    files[0].display, NoticeKind.INTERNAL_ERROR,
+                    f"internal error in {rule.meta.id} ({type(err).__name__}: {err} at "
+                    f"{Path(where.filename).name}:{where.lineno}); {BUG_HINT}", level=Level.ERROR,
+                ))
+            result.findings.extend(ctx.findings)
+        result.notices.extend(n for n in package.notices if n not in result.notices)
+        by_path = {f.display: f for f in files}
+        for finding in result.findings:
+            for span in (finding.span, *(r.span for r in finding.related)):
+                source = by_path.get(span.path)
+                if source is not None:
+                    lines = result.excerpts.setdefault(span.path, {})
+                    for line in range(span.start.line, span.end.line + 1):
+                        lines.setdefault(line, source.line_text(line))
+    return result
+
+
+def plan(files: Sequence[FileRef], cwd: Path) -> list[list[FileRef]]:
+    """Group files by directory. Files named on their own bring their directory's
+    other non-test files along as context, so facts can cross files."""
+    by_dir: dict[Path, dict[Path, FileRef]] = defaultdict(dict)
+    for ref in files:
+        by_dir[ref.path.parent][ref.path] = ref
+    for directory, members in by_dir.items():
+        if not all(m.explicit for m in members.values()):
+            continue
+        try:
+            siblings = sorted(p for p in directory.iterdir() if p.suffix == ".go" and p.is_file())
+        except OSError:
+            continue
+        for p in siblings:
+            if p not in members and not p.name.endswith("_test.go"):
+                members[p] = FileRef(p, display_path(p, cwd), explicit=False, target=False)
+    return [sorted(m.values(), key=lambda r: r.display) for _, m in sorted(by_dir.items())]
+
+
+def run(paths: list[str], rules: Sequence[Rule], *, cwd: Path | None = None, prefilter: bool = True) -> Report:
+    cwd = cwd or Path.cwd()
+    files, notices = discover(paths, cwd)
+    report = Report(notices=list(notices), files_seen=len(files))
+    for group in plan(files, cwd):
+        result = analyse_package(group, rules, prefilter=prefilter)
+        report.findings.extend(result.findings)
+        report.notices.extend(result.notices)
+        report.files_parsed += result.parsed
+        for path, lines in result.excerpts.items():
+            report.excerpts.setdefault(path, {}).update(lines)
+    report.findings = sorted(set(report.findings), key=lambda f: f.sort_key)
+    report.notices.sort(key=lambda n: (n.path, n.line or 0, n.kind.value, n.message))
+    return report
+

@@ -1,0 +1,12 @@
+"""The registry: every rule lockjaw has, in the order they are documented and run."""
+
+from __future__ import annotations
+
+from linter.rule import Rule
+from rules import panic_while_locked
+
+ALL_RULES: tuple[Rule, ...] = (
+    Rule(panic_while_locked.META, panic_while_locked.check),
+)
+
+BY_ID: dict[str, Rule] = {r.meta.id: r for r in ALL_RULES}

@@ -1,0 +1,84 @@
+"""LJ101: code that can panic runs while a mutex is held without a deferred unlock."""
+
+from __future__ import annotations
+
+from linter.analysis.ops import OpKind
+from linter.model import Level, Precision
+from linter.rule import Context, RuleMeta, Site
+
+META = RuleMeta(
+    id="LJ101",
+    name="panic-while-locked",
+    summary="Reports code that can panic while a mutex is held and no deferred unlock would release it.",
+    rationale=(
+        "If the code between `Lock()` and `Unlock()` panics, `Unlock()` never runs. net/http, gin and echo "
+        "recover a handler's panic and keep serving, so the mutex stays locked forever and every later "
+        "request that needs it hangs. Outside handlers the same happens wherever a deferred `recover()` "
+        "catches the panic: the function returns with the mutex held and the next `Lock()` deadlocks. "
+        "Index and slice expressions, single-value type assertions, integer division by a variable, pointer "
+        "dereferences, `panic`, `log.Panic*` and `Must*` calls, and calls to functions of the package that "
+        "panic all count."
+    ),
+    bad="""\
+func (s *Store) Get(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	item := s.items[i] // panics when i is out of range
+	s.mu.Unlock()      // never runs: s.mu stays locked
+	json.NewEncoder(w).Encode(item)
+}""",
+    good="""\
+func (s *Store) Get(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock() // runs even if the next line panics
+	item := s.items[i]
+	json.NewEncoder(w).Encode(item)
+}""",
+    level=Level.WARNING,
+    precision=Precision.HIGH,
+    tags=("concurrency", "deadlock", "panic", "reliability"),
+    needles=(b"Lock",),
+)
+
+_HANDLER_CONSEQUENCE = (
+    "net/http recovers the handler's panic and keeps serving, so {mutex} stays locked "
+    "and every later request that needs it hangs"
+)
+_OTHER_CONSEQUENCE = "if the panic is recovered, {mutex} stays locked and the next Lock() deadlocks"
+
+
+def check(ctx: Context) -> None:
+    pkg = ctx.package
+    kinds = frozenset({OpKind.PANIC, OpKind.CALL})
+    for fn in pkg.functions:
+        for ev in pkg.events_while_locked(fn, kinds):
+            held = ev.state.unreleased()
+            if not held:
+                continue
+            op = ev.op
+            if op.kind is OpKind.CALL:
+                panicking = pkg.call_panics(fn, op)
+                if panicking is None:
+                    continue
+                target, how = panicking
+                what = f"call to {op.detail}()"
+                why = f"{target.display_name} {how}"
+            else:
+                what, why = op.detail, op.reason
+            mutexes = list(dict.fromkeys(h.mutex for h in held))
+            names = " and ".join(f"{m}" for m in mutexes)
+            first = held[0]
+            line = first.site.start_point[0] + 1
+            consequence = (_HANDLER_CONSEQUENCE if fn.in_handler else _OTHER_CONSEQUENCE).format(mutex=names)
+            message = (
+                f"{what} can panic ({why}) while {names} is locked (line {line}) with no deferred unlock; "
+                f"{consequence}"
+            )
+            here = Site(fn.file, op.node)
+            related = [(Site(fn.file, h.site), f"{h.mutex}.{h.method}() taken here") for h in held]
+            ctx.report(
+                here,
+                message,
+                related=related,
+                flow=[*related, (here, f"{what} can panic here")],
+                level=Level.ERROR if fn.in_handler else Level.WARNING,
+            )
