@@ -49,8 +49,8 @@ _OTHER_CONSEQUENCE = "if the panic is recovered, {mutex} stays locked and the ne
 def check(ctx: Context) -> None:
     pkg = ctx.package
     kinds = frozenset({OpKind.PANIC, OpKind.CALL})
-    for fn in pkg.functions:
-        for ev in pkg.events_while_locked(fn, kinds):
+    for root in pkg.functions:
+        for fn, ev in pkg.events_while_locked(root, kinds):
             held = ev.state.unreleased()
             if not held:
                 continue

@@ -1,8 +1,10 @@
 """Which mutexes are held at each point of a function: a forward dataflow over its CFG.
 
 The state is a may-analysis for held locks (held on some path reaching
-the point) and a must-analysis for deferred unlocks (deferred on every
-path), so a finding never rests on an unlock that only some paths defer.
+the point). Each held lock carries whether a deferred unlock covers it on
+its path, so `if c { mu.Lock(); defer mu.Unlock() }` is never a leak; the
+set of mutexes whose unlock is already deferred is a must-analysis (every
+path), used for locks taken after the defer.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class Held:
     mutex: str
     write: bool  # Lock (True) or RLock (False)
     site: Node  # the acquiring call
+    covered: bool = False  # a deferred unlock on this path will release it
 
     @property
     def method(self) -> str:
@@ -34,7 +37,7 @@ class LockState:
 
     def unreleased(self) -> list[Held]:
         """Locks that a panic or return here would leave locked, in source order."""
-        return sorted((h for h in self.held if h.mutex not in self.deferred), key=lambda h: h.site.start_byte)
+        return sorted((h for h in self.held if not h.covered), key=lambda h: h.site.start_byte)
 
     def holding(self, mutex: str) -> list[Held]:
         return sorted((h for h in self.held if h.mutex == mutex), key=lambda h: h.site.start_byte)
@@ -49,11 +52,13 @@ EMPTY = LockState()
 def transfer(state: LockState, op: Op) -> LockState:
     kind = op.kind
     if kind is OpKind.ACQUIRE:
-        return LockState(state.held | {Held(op.mutex, op.write, op.node)}, state.deferred)
+        held = Held(op.mutex, op.write, op.node, op.mutex in state.deferred)
+        return LockState(state.held | {held}, state.deferred)
     if kind is OpKind.RELEASE:
         return LockState(frozenset(h for h in state.held if h.mutex != op.mutex), state.deferred)
     if kind is OpKind.DEFER_RELEASE:
-        return LockState(state.held, state.deferred | {op.mutex})
+        held = frozenset(Held(h.mutex, h.write, h.site, True) if h.mutex == op.mutex else h for h in state.held)
+        return LockState(held, state.deferred | {op.mutex})
     return state
 
 
@@ -73,11 +78,12 @@ def _no_expansion(op: Op) -> Sequence[Op]:
     return (op,)
 
 
-def analyse(cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion) -> list[Event]:
+def analyse(cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion, initial: LockState = EMPTY) -> list[Event]:
     """Run the dataflow to a fixpoint and return every reachable operation with its state.
 
     `expand` lets package summaries replace a call by the lock operations its
-    callee performs (a helper that locks, one that unlocks).
+    callee performs (a helper that locks, one that unlocks). `initial` is the
+    state at entry: empty, except for a literal called where locks are held.
     """
     block_ops: dict[int, list[Op]] = {}
 
@@ -88,7 +94,7 @@ def analyse(cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion) -> list[Eve
             block_ops[block_id] = cached
         return cached
 
-    entry_state: dict[int, LockState] = {cfg.entry: EMPTY}
+    entry_state: dict[int, LockState] = {cfg.entry: initial}
     work = [cfg.entry]
     queued = {cfg.entry}
     while work:

@@ -120,7 +120,7 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
                 add(Op(OpKind.BLOCK, node, detail=f"{qual}.Sleep()", reason="sleeps"))
             add(Op(OpKind.CALL, node, detail=f"{qual}.{name}" if qual else name))
         elif kind == "index_expression":
-            how = panics.index_panic(node, env.scope)
+            how = panics.index_panic(node, env.scope, env.imported)
             if how:
                 add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
         elif kind == "slice_expression":

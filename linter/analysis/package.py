@@ -10,7 +10,7 @@ from tree_sitter import Node
 from linter.analysis import cfg as cfgmod
 from linter.analysis.functions import Function, discover, literal_of
 from linter.analysis.imports import LOG, OS, TIME, Imports
-from linter.analysis.lockstate import Event, analyse
+from linter.analysis.lockstate import EMPTY, Event, LockState, analyse
 from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.panics import explicit_panic
 from linter.analysis.syntax import callee, text, unparen, walk_expr
@@ -28,7 +28,7 @@ class Package:
         self.notices: list[Notice] = []
         self._imports = {id(f): Imports.from_root(f.root) for f in files}
         self._scopes: dict[int, Scope] = {}
-        self._events: dict[int, list[Event]] = {}
+        self._events: dict[tuple[int, LockState], list[Event]] = {}
 
     def imports(self, file: SourceFile) -> Imports:
         return self._imports[id(file)]
@@ -123,24 +123,46 @@ class Package:
             )
             return None
 
-    def lock_events(self, fn: Function) -> list[Event]:
+    def lock_events(self, fn: Function, initial: LockState = EMPTY) -> list[Event]:
         """Every operation of `fn` with the lock state before it; [] for lock-free functions."""
-        key = id(fn)
+        key = (id(fn), initial)
         cached = self._events.get(key)
         if cached is None:
             cached = []
-            if self.uses_locks(fn):
+            if self.uses_locks(fn) or initial.held:
                 graph = self.cfg(fn)
                 if graph is not None:
                     env = self.op_env(fn)
-                    cached = analyse(graph, lambda n: node_ops(n, env))
+                    cached = analyse(graph, lambda n: node_ops(n, env), initial=initial)
             self._events[key] = cached
         return cached
 
-    def events_while_locked(self, fn: Function, kinds: frozenset[OpKind]) -> Iterator[Event]:
-        for ev in self.lock_events(fn):
+    def is_invoked_literal(self, fn: Function) -> bool:
+        """`func() {...}()`: its body runs in place, so it is analysed from its call site."""
+        parent = fn.node.parent
+        return fn.is_literal and parent is not None and parent.type == "call_expression" and (
+            parent.child_by_field_name("function") == fn.node
+        )
+
+    def all_events(self, fn: Function) -> Iterator[tuple[Function, Event]]:
+        """Events of `fn` and of the literals it invokes in place, which inherit its locks."""
+        if self.is_invoked_literal(fn):
+            return
+        todo: list[tuple[Function, LockState]] = [(fn, EMPTY)]
+        while todo:
+            current, initial = todo.pop()
+            for ev in self.lock_events(current, initial):
+                yield current, ev
+                if ev.op.kind is OpKind.CALL:
+                    literal = literal_of(ev.op.node)
+                    target = self.function_of(literal) if literal is not None else None
+                    if target is not None:
+                        todo.append((target, LockState(ev.state.held)))
+
+    def events_while_locked(self, fn: Function, kinds: frozenset[OpKind]) -> Iterator[tuple[Function, Event]]:
+        for owner, ev in self.all_events(fn):
             if ev.op.kind in kinds and ev.state.held:
-                yield ev
+                yield owner, ev
 
     # calls --------------------------------------------------------------------------------
 

@@ -67,7 +67,7 @@ def _is_array(t: str) -> bool:
     return t.startswith("[") and not t.startswith("[]")
 
 
-def index_panic(node: Node, scope: Scope) -> Panic:
+def index_panic(node: Node, scope: Scope, imported: frozenset[str]) -> Panic:
     parent = node.parent
     if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == node:
         return None  # a generic instantiation f[T](...)
@@ -79,7 +79,7 @@ def index_panic(node: Node, scope: Scope) -> Panic:
         return None
     if _ranged_by_key(node, operand, index):
         return None
-    if _is_array(scope.pkg.underlying(scope.type_of(operand))) and unparen(index).type == "int_literal":
+    if _is_array(scope.pkg.underlying(scope.type_of(operand))) and scope.is_constant(index, imported):
         return None  # the compiler checks constant indexes into arrays
     return short(node), "index out of range"
 
