@@ -1,0 +1,162 @@
+"""Human output: a gcc-style header per finding, a source excerpt, notices and a summary.
+
+The header `path:line:col: level: LJ101 message` is what editors' problem
+matchers parse. The excerpt marks the primary span with `>` and carets and the
+related lines with their message (the flow stands in for findings without
+related locations), so the reader sees where the lock was taken without
+opening the file. Carets are placed by terminal cell width after tab
+expansion, so they line up under tabs and wide characters alike.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from io import StringIO
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
+
+from linter.model import Finding, Level, Position, Report
+from linter.output import OutputEnv
+
+TAB_WIDTH = 4
+MAX_GAP = 3  # unmarked lines shown between marked ones; longer gaps become "..."
+
+LEVEL_STYLE = {Level.ERROR: "bold red", Level.WARNING: "bold yellow", Level.NOTE: "bold cyan"}
+GUTTER_STYLE = "blue"
+RELATED_STYLE = "cyan"
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """An underline under one line: code-point columns, `end` exclusive, None = to end of line."""
+
+    start: int
+    end: int | None
+    char: str
+    message: str
+    style: str
+
+
+def render(report: Report, env: OutputEnv) -> str:
+    lines: list[Text] = []
+    for finding in report.findings:
+        lines.append(_header(finding))
+        if env.show_source:
+            lines += _excerpt(finding, report.excerpts.get(finding.span.path, {}))
+            lines.append(Text())
+    if report.notices:
+        lines += [Text(n.one_line(), style=LEVEL_STYLE[n.level]) for n in report.notices]
+        lines.append(Text())
+    if env.statistics and report.findings:
+        lines += _statistics(report, env)
+        lines.append(Text())
+    lines.append(Text(_summary(report), style="bold"))
+    return _to_string(Text("\n").join(lines), env.color) + "\n"
+
+
+def _header(f: Finding) -> Text:
+    s = f.span
+    return Text.assemble(
+        (s.path, "bold"),
+        f":{s.start.line}:{s.start.column}: ",
+        (f.level.value, LEVEL_STYLE[f.level]),
+        ": ",
+        (f.rule_id, "bold"),
+        f" {f.message}",
+    )
+
+
+def _excerpt(f: Finding, source: dict[int, str]) -> list[Text]:
+    primary = f.span.start.line
+    style = LEVEL_STYLE[f.level]
+    marks: dict[int, list[_Mark]] = {primary: [_mark(f.span.start, f.span.end, "^", "", style)]}
+    elsewhere: list[Text] = []
+    for r in f.related or f.flow:
+        if r.span == f.span:
+            continue  # already underlined with carets
+        if r.span.path != f.span.path:
+            where = f"{r.span.path}:{r.span.start.line}:{r.span.start.column}"
+            elsewhere.append(Text.assemble(("  = ", GUTTER_STYLE), f"{where}: ", (r.message, RELATED_STYLE)))
+            continue
+        mark = _mark(r.span.start, r.span.end, "-", r.message, RELATED_STYLE)
+        marks.setdefault(r.span.start.line, []).append(mark)
+
+    shown = sorted(n for n in marks if n in source)
+    if not shown:
+        return elsewhere
+    width = len(str(shown[-1]))
+    out: list[Text] = []
+    for prev, n in zip([None, *shown], shown):
+        if prev is not None and n - prev > 1:
+            gap = range(prev + 1, n)
+            if len(gap) <= MAX_GAP and all(g in source for g in gap):
+                out += [_code(" ", g, source[g], width, style) for g in gap]
+            else:
+                out.append(Text("  ...", style=GUTTER_STYLE))
+        out.append(_code(">" if n == primary else " ", n, source[n], width, style))
+        out += [_underline(source[n], m, width) for m in marks[n]]
+    return out + elsewhere
+
+
+def _mark(start: Position, end: Position, char: str, message: str, style: str) -> _Mark:
+    return _Mark(start.column, end.column if end.line == start.line else None, char, message, style)
+
+
+def _code(marker: str, n: int, line: str, width: int, style: str) -> Text:
+    gutter = (f" {n:>{width}} | ", GUTTER_STYLE)
+    return Text.assemble((marker, style) if marker.strip() else marker, gutter, line.expandtabs(TAB_WIDTH).rstrip())
+
+
+def _underline(line: str, m: _Mark, width: int) -> Text:
+    offset = cell_len(line[: m.start - 1].expandtabs(TAB_WIDTH))
+    end = len(line) + 1 if m.end is None else m.end
+    length = max(cell_len(line[: end - 1].expandtabs(TAB_WIDTH)) - offset, 1)
+    label = f" {m.message}" if m.message else ""
+    return Text.assemble((f"  {'':>{width}} | ", GUTTER_STYLE), " " * offset, (m.char * length + label, m.style))
+
+
+def _statistics(report: Report, env: OutputEnv) -> list[Text]:
+    names = {m.id: m.name for m in env.rules}
+    counts = Counter(f.rule_id for f in report.findings)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    count_width = len(str(rows[0][1]))
+    id_width = max(len(rule_id) for rule_id in counts)
+    return [
+        Text(f"{count:>{count_width}}  {rule_id:<{id_width}}  {names.get(rule_id, '')}".rstrip())
+        for rule_id, count in rows
+    ]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _summary(report: Report) -> str:
+    total = len(report.findings)
+    if not total:
+        return f"No problems found in {_plural(report.files_seen, 'file')}."
+    levels = Counter(f.level for f in report.findings)
+    by_level = ", ".join(_plural(levels[level], level.value) for level in Level if levels[level])
+    files = len({f.span.path for f in report.findings})
+    return f"Found {_plural(total, 'problem')} ({by_level}) in {files} of {_plural(report.files_seen, 'file')}."
+
+
+def _to_string(text: Text, color: bool) -> str:
+    if not color:
+        return text.plain
+    buffer = StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=True,
+        color_system="standard",
+        no_color=False,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        legacy_windows=False,
+    )
+    console.print(text, soft_wrap=True, end="")
+    return buffer.getvalue()
