@@ -74,7 +74,7 @@ def cli() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
 @click.option("-q", "--quiet", is_flag=True, help="Findings only: no source excerpts, no summary.")
-def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quiet) -> int:
+def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quiet) -> None:
     """Analyse Go files and directories (default: the current directory)."""
     from linter.discovery import find_repo_root
     from linter.engine import run
@@ -84,7 +84,7 @@ def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quie
     cwd = Path.cwd()
     report = run(list(paths), rules, cwd=cwd)
     env = OutputEnv(
-        rules=rules, version=__version__, cwd=cwd, root=find_repo_root(cwd) or cwd,
+        rules=tuple(r.meta for r in rules), version=__version__, cwd=cwd, root=find_repo_root(cwd) or cwd,
         color=fmt == "text" and _use_color(color, output), show_source=not quiet, statistics=statistics,
     )
     text = renderer(fmt)(report, env)
@@ -99,30 +99,27 @@ def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quie
     else:
         click.echo(text, nl=False)
     code = report.exit_code
-    if exit_zero and code == EXIT_FINDINGS:
-        return EXIT_OK
-    return code
+    click.get_current_context().exit(EXIT_OK if exit_zero and code == EXIT_FINDINGS else code)
 
 
 @cli.command(name="rules")
-def list_rules() -> int:
+def list_rules() -> None:
     """List the rules with their default level and precision."""
     for rule in _rules():
         m = rule.meta
         click.echo(f"{m.id}  {m.name:<28} {m.level.value:<8} precision {m.precision.value:<9} {m.summary}")
-    return EXIT_OK
 
 
 @cli.command()
 @click.argument("rule_id")
-def explain(rule_id: str) -> int:
+def explain(rule_id: str) -> None:
     """Print one rule's documentation (by id or name)."""
     from linter.output.docs import rule_markdown
 
     for rule in _rules():
         if rule_id.upper() == rule.meta.id or rule_id == rule.meta.name:
             click.echo(rule_markdown(rule.meta, heading="#"))
-            return EXIT_OK
+            return
     raise click.UsageError(f"unknown rule {rule_id!r}; `lockjaw rules` lists them")
 
 

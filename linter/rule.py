@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from linter.analysis.package import Package
     from linter.source import SourceFile
 
-DOCS_URL = "https://github.com/lockjaw-lint/lockjaw/blob/main/README.md"
+PROJECT_URL = "https://github.com/lockjaw-lint/lockjaw"
+DOCS_URL = f"{PROJECT_URL}/blob/main/README.md"
 
 
 @dataclass(frozen=True, slots=True)
