@@ -151,7 +151,8 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
             op = text(node.child_by_field_name("operator"))
             if op == "*":
                 how = panics.deref_panic(node)
-                add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
+                if how:
+                    add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
             elif op == "<-" and not _in_select_case(node):
                 add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel receive"))
         elif kind == "send_statement" and not _in_select_case(node):

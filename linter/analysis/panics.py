@@ -75,8 +75,8 @@ def index_panic(node: Node, scope: Scope, imported: frozenset[str]) -> Panic:
     index = node.child_by_field_name("index")
     if operand is None or index is None:
         return None
-    if scope.is_map(operand):
-        return None
+    if comma_ok(node) or scope.is_map(operand):
+        return None  # only maps have a comma-ok index form
     if _ranged_by_key(node, operand, index):
         return None
     if _is_array(scope.pkg.underlying(scope.type_of(operand))) and scope.is_constant(index, imported):
@@ -94,19 +94,26 @@ def slice_panic(node: Node) -> Panic:
     return short(node), "slice bounds out of range"
 
 
+def comma_ok(node: Node) -> bool:
+    """`v, ok := x.(T)` or `v, ok := m[k]`: the form that reports failure instead of panicking."""
+    parent = node.parent
+    if parent is None or parent.type != "expression_list" or parent.named_child_count != 1:
+        return False
+    holder = parent.parent
+    if holder is None or holder.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+        return False
+    if holder.type == "var_spec":
+        lefts = holder.children_by_field_name("name")
+    else:
+        left = holder.child_by_field_name("left")
+        lefts = left.named_children if left is not None else []
+    return len(lefts) == 2
+
+
 def assertion_panic(node: Node) -> Panic:
     """Single-value type assertions panic on a mismatch; `v, ok := x.(T)` does not."""
-    parent = node.parent
-    if parent is not None and parent.type == "expression_list":
-        holder = parent.parent
-        if holder is not None and holder.type in ("short_var_declaration", "assignment_statement", "var_spec"):
-            if holder.type == "var_spec":
-                lefts = holder.children_by_field_name("name")
-            else:
-                left = holder.child_by_field_name("left")
-                lefts = left.named_children if left is not None else []
-            if len(lefts) == 2 and parent.named_child_count == 1:
-                return None
+    if comma_ok(node):
+        return None
     return short(node), "failed type assertion"
 
 
@@ -119,4 +126,9 @@ def division_panic(node: Node, divisor: Node, dividend: Node | None, scope: Scop
 
 
 def deref_panic(node: Node) -> Panic:
+    parent = node.parent
+    if parent is not None and parent.type == "parenthesized_expression":
+        holder = parent.parent
+        if holder is not None and holder.type == "call_expression" and holder.child_by_field_name("function") == parent:
+            return None  # `(*T)(x)` is a conversion, not a dereference
     return short(node), "nil pointer dereference"
