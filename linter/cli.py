@@ -97,7 +97,7 @@ def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quie
             for notice in report.notices:
                 click.echo(notice.one_line(), err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=env.color)
     code = report.exit_code
     click.get_current_context().exit(EXIT_OK if exit_zero and code == EXIT_FINDINGS else code)
 

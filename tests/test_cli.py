@@ -167,3 +167,10 @@ def test_sarif_of_the_fixtures_validates_against_the_schema() -> None:
     assert first["partialFingerprints"]["primaryLocationLineHash"]
     assert first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("fixtures/LJ101/")
     assert first["relatedLocations"] and first["codeFlows"]
+
+
+def test_color_always_never_and_no_color(tmp_path: Path) -> None:
+    (tmp_path / "store.go").write_text(HANDLER)
+    assert "\x1b[" in lockjaw("check", ".", "--color", "always", cwd=tmp_path).stdout
+    assert "\x1b[" not in lockjaw("check", ".", "--color", "never", cwd=tmp_path).stdout
+    assert "\x1b[" not in lockjaw("check", ".", cwd=tmp_path).stdout  # auto: not a terminal, and NO_COLOR
