@@ -231,8 +231,8 @@ class Package:
             log = self.imports(fn.file).of(LOG)
             targets: list[Function] = []
             for node in walk_expr(body):
-                if node.type != "call_expression":
-                    continue
+                if node.type != "call_expression" or (node.parent is not None and node.parent.type == "go_statement"):
+                    continue  # a goroutine's panic is not the caller's
                 how = explicit_panic(node, log, self.extra_panickers)
                 if how and id(fn) not in direct:
                     direct[id(fn)] = f"calls {how}"
