@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from linter.model import Edit, Finding, Fix
+from linter.fingerprint import line_hashes
+from linter.model import Edit, Finding, Fix, Position
 
 
 class FixError(Exception):
@@ -64,6 +66,29 @@ def apply_edits(data: bytes, edits: Sequence[Edit]) -> bytes:
     return b"".join(out)
 
 
+def _byte_offset(data: bytes, starts: list[int], position: Position) -> int | None:
+    if not 0 < position.line <= len(starts):
+        return None
+    start = starts[position.line - 1]
+    end = data.find(b"\n", start)
+    line = data[start : len(data) if end < 0 else end].decode("utf-8", "replace")
+    return start + len(line[: position.column - 1].encode("utf-8"))
+
+
+def _check_unchanged(path: str, data: bytes, findings: Sequence[Finding]) -> None:
+    """Byte offsets are only valid for the file as analysed: the flagged lines' hashes and each
+    edit's line and column must still agree with the bytes on disk."""
+    hashes = line_hashes(data.decode("utf-8", "replace"))
+    starts = [0, *(m.end() for m in re.finditer(b"\n", data))]
+    edits = [e for f in findings for fix in f.fixes for e in fix.edits]
+    stale = any(f.line_hash and hashes.get(f.span.start.line) != f.line_hash for f in findings) or any(
+        (_byte_offset(data, starts, e.span.start), _byte_offset(data, starts, e.span.end)) != (e.start_byte, e.end_byte)
+        for e in edits
+    )
+    if stale:
+        raise FixError(f"{path} changed while lockjaw was running; nothing was fixed, run it again")
+
+
 def plan(findings: Sequence[Finding], cwd: Path) -> Plan:
     """Which fixes to apply, and each file's text before and after."""
     per_file: dict[str, dict[Fix, None]] = {}
@@ -84,6 +109,7 @@ def plan(findings: Sequence[Finding], cwd: Path) -> Plan:
             before = (cwd / path).read_bytes()
         except OSError as err:
             raise FixError(f"cannot read {path} to fix it: {err.strerror or err}") from None
+        _check_unchanged(path, before, [f for f, fix in chosen if fix in fixes])
         taken: list[Edit] = []
         accepted = 0
         for fix in sorted(fixes, key=lambda f: min(e.start_byte for e in f.edits)):

@@ -87,7 +87,8 @@ def test_known_findings_are_hidden(repo: Path) -> None:
 
 def test_moving_unrelated_lines_keeps_findings_known(repo: Path) -> None:
     path = repo / "store" / "store.go"
-    moved = STORE.replace("type Store struct {", "// Store keeps items.\n//\n// It is safe for concurrent use.\ntype Store struct {")
+    moved = STORE.replace("type Store struct {",
+                          "// Store keeps items.\n//\n// It is safe for concurrent use.\ntype Store struct {")
     moved = moved.replace("\titems []string\n", "\titems []string\n\tname  string\n")
     path.write_text(moved.replace("func (s *Store) Get", "func helper() {}\n\nfunc (s *Store) Get"))
     assert check(repo).returncode == 0
@@ -128,8 +129,8 @@ def test_baseline_works_from_another_directory(repo: Path) -> None:
 
 def test_write_baseline_refreshes_an_existing_one(repo: Path) -> None:
     (repo / "store" / "store.go").write_text(STORE + NEW_HANDLER)
-    result = lockjaw("check", ".", "--baseline", "lockjaw-baseline.json", "--write-baseline", "lockjaw-baseline.json",
-                     cwd=repo)
+    result = lockjaw("check", ".", "--baseline", "lockjaw-baseline.json",
+                     "--write-baseline", "lockjaw-baseline.json", cwd=repo)
     assert result.returncode == 0
     assert "wrote 3 findings" in result.stderr
     assert check(repo).returncode == 0

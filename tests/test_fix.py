@@ -16,8 +16,10 @@ from linter.fixes import apply_edits
 from tests.go_snippets import function, package
 from tests.test_cli import lockjaw
 
-HEADER = 'package p\n\nimport "sync"\n\ntype S struct {\n\tmu    sync.RWMutex\n\tother sync.Mutex\n\tmus   []sync.Mutex\n' \
-         '\titems []int\n\tn     int\n}\n\n'
+HEADER = (
+    'package p\n\nimport "sync"\n\ntype S struct {\n\tmu    sync.RWMutex\n\tother sync.Mutex\n'
+    '\tmus   []sync.Mutex\n\titems []int\n\tn     int\n}\n\n'
+)
 
 
 def fixed(body: str, params: str = "s *S, i int, c bool") -> str | None:
@@ -74,8 +76,26 @@ def test_plain_mutex_variable_and_function_literal_bodies() -> None:
     assert "\t\ts.mu.Lock()\n\t\tdefer s.mu.Unlock()\n\t\ts.n++\n\t}()" in apply_edits(src.encode(), fix.edits).decode()
 
 
+def test_embedded_mutex() -> None:
+    src = "package p\n\nimport \"sync\"\n\ntype T struct {\n\tsync.Mutex\n\tn int\n}\n\n"
+    body = "func (t *T) Inc() {\n\tt.Lock()\n\tt.n++\n\tt.Unlock()\n}\n"
+    pkg = package(src + body)
+    fn = function(pkg, "Inc")
+    lock = next(n for n in walk_expr(fn.body) if n.type == "call_expression" and lock_call(n))
+    fix = defer_unlock(fn.file, fn.body, lock)
+    assert fix is not None
+    assert apply_edits((src + body).encode(), fix.edits).decode().endswith(
+        "func (t *T) Inc() {\n\tt.Lock()\n\tdefer t.Unlock()\n\tt.n++\n}\n")
+    handed = body.replace("\tt.n++\n", "\tt.n++\n\tkeep(t)\n")
+    pkg = package(src + handed)
+    fn = function(pkg, "Inc")
+    lock = next(n for n in walk_expr(fn.body) if n.type == "call_expression" and lock_call(n))
+    assert defer_unlock(fn.file, fn.body, lock) is None
+
+
 def test_crlf_files_keep_their_line_endings() -> None:
-    src = f"{HEADER}func f(s *S, i int) {{\n\ts.mu.Lock()\n\ts.items[i] = 1\n\ts.mu.Unlock()\n}}\n".replace("\n", "\r\n")
+    src = f"{HEADER}func f(s *S, i int) {{\n\ts.mu.Lock()\n\ts.items[i] = 1\n\ts.mu.Unlock()\n}}\n"
+    src = src.replace("\n", "\r\n")
     pkg = package(src)
     fn = function(pkg, "f")
     lock = next(n for n in walk_expr(fn.body) if n.type == "call_expression" and lock_call(n))
@@ -104,6 +124,8 @@ def test_crlf_files_keep_their_line_endings() -> None:
         ("the receiver's address is taken", "\ts.mu.Lock()\n\tp := &s\n\t_ = p\n\ts.mu.Unlock()\n"),
         ("the mutex is passed on", "\ts.mu.Lock()\n\tg(&s.mu)\n\ts.mu.Unlock()\n"),
         ("the unlock is used as a value", "\ts.mu.Lock()\n\tu := s.mu.Unlock\n\t_ = u\n\ts.mu.Unlock()\n"),
+        ("the mutex is copied", "\ts.mu.Lock()\n\tkeep(s.mu)\n\ts.mu.Unlock()\n"),
+        ("the mutex as a Locker", "\ts.mu.Lock()\n\tl := s.mu.RLocker()\n\t_ = l\n\ts.mu.Unlock()\n"),
         ("unlock line has a comment", "\ts.mu.Lock()\n\ts.n++\n\ts.mu.Unlock() // bye\n"),
         ("code after the lock on its line", "\ts.mu.Lock(); s.n++\n\ts.n++\n\ts.mu.Unlock()\n"),
         ("code before the unlock on its line", "\ts.mu.Lock()\n\ts.n++\n\ts.n++; s.mu.Unlock()\n"),
@@ -248,3 +270,20 @@ def test_fix_and_write_baseline_do_not_mix(tmp_path: Path) -> None:
     result = lockjaw("check", ".", "--fix", "--write-baseline", "b.json", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("lockjaw: error: --write-baseline cannot be combined with --fix or --diff")
+
+
+def test_a_file_changed_since_the_analysis_is_not_touched(tmp_path: Path) -> None:
+    from linter.engine import run
+    from linter.fixes import FixError, plan
+    from rules import ALL_RULES
+
+    path = tmp_path / "store.go"
+    path.write_text(STORE)
+    report = run([str(tmp_path)], ALL_RULES, cwd=tmp_path)
+    assert plan(report.findings, tmp_path).fixes == 1
+    path.write_text(STORE.replace("s.hits++", "s.hits += 2"))
+    with pytest.raises(FixError, match="store.go changed while lockjaw was running"):
+        plan(report.findings, tmp_path)
+    path.write_text(STORE.replace("// Set stores an item;", "// Set stores an item here;"))  # same lines, bytes moved
+    with pytest.raises(FixError):
+        plan(report.findings, tmp_path)

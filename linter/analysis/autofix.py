@@ -9,7 +9,7 @@ nothing panics, and where the deferred call unlocks the same mutex:
   `Unlock()`/`RUnlock()` on the same mutex, spelled as a plain path (`mu`,
   `s.mu`, `s.inner.mu`), with at least one statement between them;
 - the function locks, unlocks or try-locks that mutex nowhere else, literals
-  included, and does not mention it between the two (`wait(&s.mu)`, `f :=
+  included, and does not hand it out between the two (`wait(&s.mu)`, `f :=
   s.mu.Unlock`: it might be unlocked there);
 - between the two there is no `return` (each would now unlock: a behaviour
   change, even if a welcome one), no `defer` (it would now run before the
@@ -37,6 +37,7 @@ from linter.model import Edit, Fix, Span
 from linter.source import SourceFile
 
 TRY_LOCKS = frozenset({"TryLock", "TryRLock"})
+LOCKER_METHODS = frozenset({"Lock", "Unlock", "RLock", "RUnlock", "RLocker", *TRY_LOCKS})
 _FORBIDDEN_BETWEEN = frozenset({"return_statement", "defer_statement", "goto_statement"})
 
 
@@ -83,6 +84,19 @@ def _written(node: Node) -> list[Node]:
     return []
 
 
+def _hands_out(node: Node, mutex: str) -> bool:
+    """`g(&s.mu)`, `l := s.mu`, `u := s.mu.Unlock`: the mutex escapes and may be unlocked elsewhere.
+
+    Reaching a field through it (`s.items` when the mutex is embedded in `s`) is not handing it out.
+    """
+    if node.type not in ("selector_expression", "identifier") or expr_key(node) != mutex:
+        return False
+    parent = node.parent
+    if parent is None or parent.type != "selector_expression" or parent.child_by_field_name("operand") != node:
+        return True
+    return text(parent.child_by_field_name("field")) in LOCKER_METHODS
+
+
 def _touches_mutex(call: Node, mutex: str) -> bool:
     spec = lock_call(call)
     if spec is not None:
@@ -107,7 +121,7 @@ def _line_ending(file: SourceFile, row: int) -> str:
 
 
 def defer_unlock(file: SourceFile, body: Node, lock: Node) -> Fix | None:
-    """The fix for `lock` (a `X.Lock()` call) in the function whose body is `body`, or None if not provably safe."""
+    """The fix for `lock` (an `X.Lock()` call) in the function whose body is `body`; None unless provably safe."""
     spec = lock_call(lock)
     fn = lock.child_by_field_name("function")
     if spec is None or not spec[1] or fn is None or fn.type != "selector_expression":
@@ -129,7 +143,8 @@ def defer_unlock(file: SourceFile, body: Node, lock: Node) -> Fix | None:
     if unlock is None or unlock.type != "call_expression" or lock_call(unlock) != (mutex, False, write):
         return None
 
-    calls = [n for n in walk_expr(body, into_literals=True) if n.type == "call_expression" and _touches_mutex(n, mutex)]
+    calls = [n for n in walk_expr(body, into_literals=True)
+             if n.type == "call_expression" and _touches_mutex(n, mutex)]
     if calls != [lock, unlock]:
         return None
     if any(n.type == "goto_statement" for n in walk_expr(body)):
@@ -141,8 +156,8 @@ def defer_unlock(file: SourceFile, body: Node, lock: Node) -> Fix | None:
         for node in walk_expr(stmt, into_literals=True):
             if any(_path_of(w) in moved for w in _written(node)):
                 return None
-            if node.type in ("selector_expression", "identifier") and expr_key(node) == mutex:
-                return None  # `s.mu` passed on, or `s.mu.Unlock` as a value: it may be unlocked elsewhere
+            if _hands_out(node, mutex):
+                return None
     return _edits(file, lock_stmt, last, text(unlock))
 
 
