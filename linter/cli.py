@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Sequence
 
 import click
 
@@ -19,11 +20,11 @@ def _rules():
     return ALL_RULES
 
 
-def _split(values: tuple[str, ...]) -> list[str]:
+def _split(values: Sequence[str]) -> list[str]:
     return [v.strip().upper() for value in values for v in value.split(",") if v.strip()]
 
 
-def select_rules(select: tuple[str, ...], ignore: tuple[str, ...]):
+def select_rules(select: Sequence[str], ignore: Sequence[str]):
     """Rules chosen by id or id prefix (`LJ1` selects LJ101..LJ199)."""
     all_rules = _rules()
     chosen = _split(select)
@@ -36,6 +37,26 @@ def select_rules(select: tuple[str, ...], ignore: tuple[str, ...]):
         return any(code == "ALL" or rule.meta.id.startswith(code) for code in codes)
 
     return tuple(r for r in all_rules if (not chosen or matches(r, chosen)) and not matches(r, dropped))
+
+
+def load_settings(paths, config: str | None, isolated: bool):
+    """The run's configuration (lockjaw.toml, .lockjaw.toml or [tool.lockjaw]); errors exit 2."""
+    from linter.config import ConfigError, load
+
+    if config and isolated:
+        raise click.UsageError("--config and --isolated cannot be used together")
+    try:
+        return load(list(paths), Path.cwd(), config=config, isolated=isolated,
+                    known_rules=[r.meta.id for r in _rules()])
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def config_options(command):
+    """--config FILE and --isolated, shared by `check` and `config`."""
+    command = click.option("--isolated", is_flag=True, help="Ignore every configuration file.")(command)
+    return click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+                        help="Read the configuration from FILE instead of searching for one.")(command)
 
 
 def _use_color(choice: str, output: str | None) -> bool:
@@ -74,15 +95,17 @@ def cli() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
 @click.option("-q", "--quiet", is_flag=True, help="Findings only: no source excerpts, no summary.")
-def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quiet) -> None:
+@config_options
+def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quiet, config_file, isolated) -> None:
     """Analyse Go files and directories (default: the current directory)."""
     from linter.discovery import find_repo_root
     from linter.engine import run
     from linter.output import OutputEnv, renderer
 
-    rules = select_rules(select, ignore)
+    settings = load_settings(paths, config_file, isolated)
+    rules = select_rules(*settings.rule_selection(select, ignore))
     cwd = Path.cwd()
-    report = run(list(paths), rules, cwd=cwd)
+    report = run(list(paths), rules, cwd=cwd, settings=settings)
     env = OutputEnv(
         rules=tuple(r.meta for r in rules), version=__version__, cwd=cwd, root=find_repo_root(cwd) or cwd,
         color=fmt == "text" and _use_color(color, output), show_source=not quiet, statistics=statistics,
@@ -108,6 +131,21 @@ def list_rules() -> None:
     for rule in _rules():
         m = rule.meta
         click.echo(f"{m.id}  {m.name:<28} {m.level.value:<8} precision {m.precision.value:<9} {m.summary}")
+
+
+@cli.command(name="config")
+@click.argument("paths", nargs=-1, type=click.Path())
+@config_options
+def show_config(paths, config_file, isolated) -> None:
+    """Print the effective configuration for PATHS (default: the current directory)."""
+    settings = load_settings(paths, config_file, isolated)
+    where = f"from {settings.source}" if settings.source else "defaults: no configuration file found"
+    if isolated:
+        where = "defaults: --isolated"
+    rules = select_rules(*settings.rule_selection((), ()))
+    click.echo(f"# lockjaw configuration ({where})")
+    click.echo(f"# rules that run: {', '.join(r.meta.id for r in rules) or 'none'}")
+    click.echo(settings.to_toml(), nl=False)
 
 
 @cli.command()

@@ -249,18 +249,20 @@ class _Checker:
     def error(self, key: str, problem: str) -> ConfigError:
         return ConfigError(f"{self.where}: {self.prefix}{key}: {problem}")
 
-    def strings(self, key: str, value: Any, what: str, valid: Callable[[str], bool]) -> tuple[str, ...]:
+    def strings(self, key: str, value: Any, what: str, one: str, valid: Callable[[str], bool]) -> tuple[str, ...]:
+        """An array of strings (`what`), each of which must be `one` (`valid`)."""
         if not isinstance(value, list):
             raise self.error(key, f"expected an array of {what}, got {_kind(value)}")
         for item in value:
             if not isinstance(item, str):
                 raise self.error(key, f"expected an array of {what}, got {_kind(item)} in it")
             if not valid(item):
-                raise self.error(key, f"{item!r} is not {what[:-1] if what.endswith('s') else what}")
+                raise self.error(key, f"{item!r} is not {one}")
         return tuple(value)
 
     def codes(self, key: str, value: Any) -> tuple[str, ...]:
-        codes = self.strings(key, value, "rule ids", lambda s: bool(_RULE_CODE.match(s.strip().upper())))
+        codes = self.strings(key, value, "rule ids", "a rule id (LJ101) or prefix (LJ1)",
+                             lambda s: bool(_RULE_CODE.match(s.strip().upper())))
         codes = tuple(c.strip().upper() for c in codes)
         for code in codes:
             if self.known_rules and code != "ALL" and not any(r.startswith(code) for r in self.known_rules):
@@ -273,7 +275,7 @@ def _codes(c: _Checker, key: str, value: Any) -> tuple[str, ...]:
 
 
 def _patterns(c: _Checker, key: str, value: Any) -> tuple[str, ...]:
-    patterns = c.strings(key, value, "patterns", lambda s: bool(s.strip()))
+    patterns = c.strings(key, value, "patterns", "a pattern", lambda s: bool(s.strip()))
     try:
         _spec(patterns)
     except Exception as err:  # pathspec's own message says what is wrong with the pattern
@@ -282,7 +284,8 @@ def _patterns(c: _Checker, key: str, value: Any) -> tuple[str, ...]:
 
 
 def _call_names(c: _Checker, key: str, value: Any) -> tuple[str, ...]:
-    return c.strings(key, value, "function names (`name` or `pkg.Name`)", lambda s: bool(_CALL_NAME.match(s)))
+    return c.strings(key, value, "function names", "a function name as called (`must` or `pkg.Must`)",
+                     lambda s: bool(_CALL_NAME.match(s)))
 
 
 def _per_file_ignores(c: _Checker, key: str, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
