@@ -105,15 +105,14 @@ class Settings:
         def strings(values: Sequence[str]) -> str:
             return "[" + ", ".join(json.dumps(v) for v in values) + "]"
 
+        handlers = (f"{{ package = {json.dumps(h.package)}, type = {json.dumps(h.type)} }}" for h in self.handler_types)
         lines = [
             f"select = {strings(self.select)}",
             f"ignore = {strings(self.ignore)}",
             f"exclude = {strings(self.exclude)}",
             f"extra-panic-functions = {strings(self.extra_panic_functions)}",
             f"lock-helpers = {strings(self.lock_helpers)}",
-            "handler-types = ["
-            + ", ".join(f"{{ package = {json.dumps(h.package)}, type = {json.dumps(h.type)} }}" for h in self.handler_types)
-            + "]",
+            f"handler-types = [{', '.join(handlers)}]",
             "",
             "[per-file-ignores]",
             *(f"{json.dumps(pattern)} = {strings(codes)}" for pattern, codes in self.per_file_ignores),
@@ -174,14 +173,11 @@ def load(
     """The run's settings: from `config`, or found from `paths`, or the defaults when isolated."""
     if isolated:
         return DEFAULT
-    if config is not None:
-        path = (cwd / config).absolute()
-        if not path.is_file():
-            raise ConfigError(f"{config}: no such configuration file")
-    else:
-        path = find_config(search_start(paths, cwd))
-        if path is None:
-            return DEFAULT
+    path = (cwd / config).absolute() if config is not None else find_config(search_start(paths, cwd))
+    if path is None:
+        return DEFAULT
+    if not path.is_file():
+        raise ConfigError(f"{config}: no such configuration file")
     return read(path, known_rules=known_rules, display=_display(path, cwd))
 
 

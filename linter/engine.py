@@ -1,4 +1,4 @@
-"""discover -> group into packages -> prefilter -> parse once -> rules -> sorted report.
+"""discover -> group into packages -> prefilter -> parse once -> rules -> suppressions -> sorted report.
 
 A package is the unit of work: rules see every file of one directory and
 package clause together, so facts can cross files. The per-package step is

@@ -235,7 +235,7 @@ def apply(
     if meta is None:
         return kept
     ctx = Context(meta, package)
-    for path, (enabled, found) in by_path.items():
+    for enabled, found in by_path.values():
         if RULE_ID not in enabled:
             continue
         for d in found:

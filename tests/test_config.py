@@ -264,3 +264,13 @@ def test_default_settings_change_nothing(tmp_path: Path) -> None:
     rules = [BY_ID["LJ101"]]
     assert run(["."], rules, cwd=tmp_path, settings=DEFAULT).findings == run(["."], rules, cwd=tmp_path).findings
     assert run(["."], rules, cwd=tmp_path).findings[0].level is Level.ERROR
+
+
+def test_readme_example_is_a_valid_configuration(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme[readme.index("## Configuration"):]
+    start = section.index("```toml\n") + len("```toml\n")
+    example = section[start:section.index("```", start)]
+    (tmp_path / "lockjaw.toml").write_text(example)
+    settings = read(tmp_path / "lockjaw.toml", known_rules=KNOWN)
+    assert settings.exclude and settings.per_file_ignores and settings.handler_types
