@@ -122,14 +122,14 @@ def _next_code(comment: "Node") -> "Node | None":
     return None
 
 
-def _lines(comment: "Node") -> tuple[int, int]:
+def _lines(comment: "Node", *, package_means_file: bool = False) -> tuple[int, int]:
     row = comment.start_point[0] + 1
     if _trails_code(comment):
         return row, row
     target = _next_code(comment)
     if target is None:
         return row, row
-    if target.type == "package_clause":
+    if target.type == "package_clause" and package_means_file:  # golangci-lint's convention for //nolint
         return 1, _WHOLE_FILE
     return target.start_point[0] + 1, target.end_point[0] + 1
 
@@ -199,7 +199,7 @@ def directives(file: "SourceFile", known: frozenset[str]) -> list[Directive]:
             parsed = _nolint(text, known)
             if parsed is not None:
                 head, codes, every, report_unused, problems = parsed
-                first, last = _lines(node)
+                first, last = _lines(node, package_means_file=True)
                 found.append(Directive(file, node, head, codes, every, first, last, report_unused, problems))
     return found
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from linter.cli import main
 from linter.config import DEFAULT, HandlerType, find_config, load, read
 from linter.engine import run
 from linter.model import Level
@@ -238,13 +239,18 @@ def test_config_command_without_a_file(tmp_path: Path) -> None:
         ("select = [", "lockjaw.toml: invalid TOML: "),
     ],
 )
-def test_bad_configuration_exits_2_naming_file_and_key(tmp_path: Path, text: str, message: str) -> None:
+def test_bad_configuration_exits_2_naming_file_and_key(
+    tmp_path: Path, text: str, message: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     write(tmp_path, {"lockjaw.toml": text + "\n", "store.go": HANDLER})
-    for command in ("check", "config"):
-        result = lockjaw(command, cwd=tmp_path)
-        assert result.returncode == 2, result
-        assert result.stderr.startswith(f"lockjaw: error: {message}"), result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    monkeypatch.chdir(tmp_path)
+    for command in ("check", "config"):  # in process, through the same entry point as the command
+        with pytest.raises(SystemExit) as exit_:
+            main([command])
+        err = capsys.readouterr().err
+        assert exit_.value.code == 2, err
+        assert err.startswith(f"lockjaw: error: {message}"), err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def test_pyproject_errors_name_the_table(tmp_path: Path) -> None:

@@ -112,3 +112,8 @@ func f(xs []int, i int) int {
         ("//lockjaw:ignore LJ101", 7, 9),
         ("//lockjaw:ignore LJ101", 10, 10),
     ]
+
+
+def test_only_nolint_above_the_package_clause_covers_the_file() -> None:
+    src = "//nolint:LJ101\n//lockjaw:ignore LJ101 use file-ignore for a whole file\npackage p\n\nvar x = 1\n"
+    assert covered(src) == [("//nolint:LJ101", 1, 1 << 30), ("//lockjaw:ignore LJ101", 3, 3)]
