@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Sequence
 
 import click
 
@@ -19,11 +20,11 @@ def _rules():
     return ALL_RULES
 
 
-def _split(values: tuple[str, ...]) -> list[str]:
+def _split(values: Sequence[str]) -> list[str]:
     return [v.strip().upper() for value in values for v in value.split(",") if v.strip()]
 
 
-def select_rules(select: tuple[str, ...], ignore: tuple[str, ...]):
+def select_rules(select: Sequence[str], ignore: Sequence[str]):
     """Rules chosen by id or id prefix (`LJ1` selects LJ101..LJ199)."""
     all_rules = _rules()
     chosen = _split(select)
@@ -36,6 +37,26 @@ def select_rules(select: tuple[str, ...], ignore: tuple[str, ...]):
         return any(code == "ALL" or rule.meta.id.startswith(code) for code in codes)
 
     return tuple(r for r in all_rules if (not chosen or matches(r, chosen)) and not matches(r, dropped))
+
+
+def load_settings(paths, config: str | None, isolated: bool):
+    """The run's configuration (lockjaw.toml, .lockjaw.toml or [tool.lockjaw]); errors exit 2."""
+    from linter.config import ConfigError, load
+
+    if config and isolated:
+        raise click.UsageError("--config and --isolated cannot be used together")
+    try:
+        return load(list(paths), Path.cwd(), config=config, isolated=isolated,
+                    known_rules=[r.meta.id for r in _rules()])
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def config_options(command):
+    """--config FILE and --isolated, shared by `check` and `config`."""
+    command = click.option("--isolated", is_flag=True, help="Ignore every configuration file.")(command)
+    return click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+                        help="Read the configuration from FILE instead of searching for one.")(command)
 
 
 def _use_color(choice: str, output: str | None) -> bool:
@@ -82,17 +103,19 @@ def cli() -> None:
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (Lock(); defer Unlock()) and report what remains.")
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print the fixes as a unified diff and change nothing; exit 1 if there is a fix.")
+@config_options
 def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quiet,
-          baseline, write_baseline, new_from_rev, fix, show_diff) -> None:
+          baseline, write_baseline, new_from_rev, fix, show_diff, config_file, isolated) -> None:
     """Analyse Go files and directories (default: the current directory)."""
     from linter.discovery import find_repo_root
     from linter.output import OutputEnv, renderer
 
     if write_baseline and (fix or show_diff):
         raise click.UsageError("--write-baseline cannot be combined with --fix or --diff")
-    rules = select_rules(select, ignore)
+    settings = load_settings(paths, config_file, isolated)
+    rules = select_rules(*settings.rule_selection(select, ignore))
     cwd = Path.cwd()
-    analyse = _analysis(list(paths), rules, cwd, baseline=None if write_baseline else baseline,
+    analyse = _analysis(list(paths), rules, cwd, settings, baseline=None if write_baseline else baseline,
                         new_from_rev=new_from_rev)
     report = analyse()
     if write_baseline:
@@ -122,7 +145,7 @@ def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quie
 # adoption and fixes: narrow the report after the engine ran, apply fixes ---------------------
 
 
-def _analysis(paths: list[str], rules, cwd: Path, *, baseline: str | None, new_from_rev: str | None):
+def _analysis(paths: list[str], rules, cwd: Path, settings, *, baseline: str | None, new_from_rev: str | None):
     """A function that runs the engine and drops baselined findings and findings on unchanged lines.
 
     Inputs are checked before the (slow) run: a bad baseline or revision fails at once.
@@ -145,7 +168,7 @@ def _analysis(paths: list[str], rules, cwd: Path, *, baseline: str | None, new_f
 
     def analyse():
         nonlocal first_changes
-        report = run(paths, rules, cwd=cwd)
+        report = run(paths, rules, cwd=cwd, settings=settings)
         # after --fix the lines have moved: the rerun asks git again
         changes, first_changes = first_changes or changes_since_rev(), None
         if changes is not None:
@@ -203,6 +226,21 @@ def list_rules() -> None:
     for rule in _rules():
         m = rule.meta
         click.echo(f"{m.id}  {m.name:<28} {m.level.value:<8} precision {m.precision.value:<9} {m.summary}")
+
+
+@cli.command(name="config")
+@click.argument("paths", nargs=-1, type=click.Path())
+@config_options
+def show_config(paths, config_file, isolated) -> None:
+    """Print the effective configuration for PATHS (default: the current directory)."""
+    settings = load_settings(paths, config_file, isolated)
+    where = f"from {settings.source}" if settings.source else "defaults: no configuration file found"
+    if isolated:
+        where = "defaults: --isolated"
+    rules = select_rules(*settings.rule_selection((), ()))
+    click.echo(f"# lockjaw configuration ({where})")
+    click.echo(f"# rules that run: {', '.join(r.meta.id for r in rules) or 'none'}")
+    click.echo(settings.to_toml(), nl=False)
 
 
 @cli.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from linter.model import Level, Notice, NoticeKind
 
@@ -77,14 +78,24 @@ def _skip_dir(name: str) -> bool:
     return name in SKIPPED_DIRS or name.startswith(".") or name.startswith("_")
 
 
-def discover(paths: list[str], cwd: Path) -> tuple[list[FileRef], list[Notice]]:
-    """Expand the command line's paths into Go files, sorted, each once."""
+def discover(
+    paths: list[str], cwd: Path, excluded: Callable[[Path, bool], bool] | None = None
+) -> tuple[list[FileRef], list[Notice]]:
+    """Expand the command line's paths into Go files, sorted, each once.
+
+    `excluded(path, is_dir)` (the configuration's `exclude`) drops files and
+    prunes directories, even ones named on the command line: pre-commit names
+    every changed file, and an excluded file must stay excluded.
+    """
+    excluded = excluded or (lambda _path, _is_dir: False)
     files: dict[Path, FileRef] = {}
     notices: list[Notice] = []
     for raw in paths or ["."]:
         path = (cwd / raw).absolute()
         if not path.exists():
             notices.append(Notice(raw, NoticeKind.MISSING, "no such file or directory", level=Level.ERROR))
+            continue
+        if excluded(path, path.is_dir()):
             continue
         if path.is_file():
             files.setdefault(path, FileRef(path, display_path(path, cwd), True))
@@ -99,13 +110,14 @@ def discover(paths: list[str], cwd: Path) -> tuple[list[FileRef], list[Notice]]:
             here = Path(dirpath)
             ignore.enter(here)
             dirnames[:] = sorted(
-                d for d in dirnames if not _skip_dir(d) and not ignore.ignored(here / d, True)
+                d for d in dirnames
+                if not _skip_dir(d) and not ignore.ignored(here / d, True) and not excluded(here / d, True)
             )
             for name in filenames:
                 if not name.endswith(".go"):
                     continue
                 full = here / name
-                if full in files or ignore.ignored(full, False):
+                if full in files or ignore.ignored(full, False) or excluded(full, False):
                     continue
                 files[full] = FileRef(full, display_path(full, cwd), False)
     return sorted(files.values(), key=lambda f: f.display), notices

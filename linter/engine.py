@@ -1,4 +1,4 @@
-"""discover -> group into packages -> prefilter -> parse once -> rules -> sorted report.
+"""discover -> group into packages -> prefilter -> parse once -> rules -> suppressions -> sorted report.
 
 A package is the unit of work: rules see every file of one directory and
 package clause together, so facts can cross files. The per-package step is
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from linter.config import DEFAULT, Settings
 from linter.discovery import FileRef, discover, display_path
 from linter.model import Finding, Level, Notice, NoticeKind, Report
 from linter.rule import Context, Rule
@@ -84,8 +85,11 @@ def _syntax_notice(source) -> Notice | None:
     return Notice(source.display, NoticeKind.PARSE_ERROR, "syntax error; analysed where the tree is intact")
 
 
-def analyse_package(refs: Sequence[FileRef], rules: Sequence[Rule], *, prefilter: bool = True) -> PackageResult:
+def analyse_package(
+    refs: Sequence[FileRef], rules: Sequence[Rule], *, prefilter: bool = True, settings: Settings = DEFAULT
+) -> PackageResult:
     """Run `rules` over one directory's files. Files with explicit=False siblings are context only."""
+    from linter import suppressions
     from linter.analysis.package import Package
     from linter.source import SourceFile
 
@@ -103,7 +107,11 @@ def analyse_package(refs: Sequence[FileRef], rules: Sequence[Rule], *, prefilter
             result.notices.append(notice)
         sources[source.package_name].append(source)
     for files in sources.values():
-        package = Package(files)
+        package = Package(
+            files, extra_panickers=frozenset(settings.extra_panic_functions),
+            handler_types=settings.handler_pairs, lock_helpers=frozenset(settings.lock_helpers),
+        )
+        found: list[Finding] = []
         for rule in rules:
             ctx = Context(rule.meta, package)
             try:
@@ -118,7 +126,8 @@ def analyse_package(refs: Sequence[FileRef], rules: Sequence[Rule], *, prefilter
                     f"internal error in {rule.meta.id} ({type(err).__name__}: {err} at "
                     f"{Path(where.filename).name}:{where.lineno}); {BUG_HINT}", level=Level.ERROR,
                 ))
-            result.findings.extend(ctx.findings)
+            found.extend(ctx.findings)
+        result.findings.extend(suppressions.apply(package, found, rules, settings))
         result.notices.extend(n for n in package.notices if n not in result.notices)
         by_path = {f.display: f for f in files}
         for finding in result.findings:
@@ -150,12 +159,15 @@ def plan(files: Sequence[FileRef], cwd: Path) -> list[list[FileRef]]:
     return [sorted(m.values(), key=lambda r: r.display) for _, m in sorted(by_dir.items())]
 
 
-def run(paths: list[str], rules: Sequence[Rule], *, cwd: Path | None = None, prefilter: bool = True) -> Report:
+def run(
+    paths: list[str], rules: Sequence[Rule], *, cwd: Path | None = None, prefilter: bool = True,
+    settings: Settings = DEFAULT,
+) -> Report:
     cwd = cwd or Path.cwd()
-    files, notices = discover(paths, cwd)
+    files, notices = discover(paths, cwd, excluded=settings.excluded)
     report = Report(notices=list(notices), files_seen=len(files))
     for group in plan(files, cwd):
-        result = analyse_package(group, rules, prefilter=prefilter)
+        result = analyse_package(group, rules, prefilter=prefilter, settings=settings)
         report.findings.extend(result.findings)
         report.notices.extend(result.notices)
         report.files_parsed += result.parsed

@@ -23,9 +23,18 @@ LOCK_WORDS = (b"Lock",)
 
 
 class Package:
-    def __init__(self, files: list[SourceFile], *, extra_panickers: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        files: list[SourceFile],
+        *,
+        extra_panickers: frozenset[str] = frozenset(),
+        handler_types: tuple[tuple[str, str], ...] = (),
+        lock_helpers: frozenset[str] = frozenset(),
+    ):
         self.files = files
         self.extra_panickers = extra_panickers
+        self.handler_types = handler_types  # (import path, type) pairs from the configuration
+        self.lock_helpers = lock_helpers  # configured names of functions that lock for their caller
         self.notices: list[Notice] = []
         self._imports = {id(f): Imports.from_root(f.root) for f in files}
         self._scopes: dict[int, Scope] = {}
@@ -41,7 +50,7 @@ class Package:
     def functions(self) -> list[Function]:
         out: list[Function] = []
         for f in self.files:
-            out.extend(discover(f, self.imports(f)))
+            out.extend(discover(f, self.imports(f), self.handler_types))
         return out
 
     @cached_property
