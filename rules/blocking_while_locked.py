@@ -11,8 +11,9 @@ META = RuleMeta(
     id="LJ107",
     name="blocking-while-locked",
     summary=(
-        "Reports channel sends and receives, selects without a default, `sync.WaitGroup.Wait`, `time.Sleep` "
-        "and waits on a `sync.Cond` with another mutex held, while a mutex is held."
+        "Reports operations that can block indefinitely while a mutex is held: channel sends and receives, "
+        "selects without a default, `sync.WaitGroup.Wait`, `time.Sleep`, and `sync.Cond.Wait` with a second "
+        "mutex held."
     ),
     rationale=(
         "While the goroutine blocks, every other goroutine that needs the mutex waits too, however long the "

@@ -54,6 +54,8 @@ def _handler_site(handler: Function) -> Site:
 
 def check(ctx: Context) -> None:
     pkg = ctx.package
+    if not pkg.has_go_statements:
+        return
     for fn in pkg.functions:
         if not fn.in_handler:
             continue
