@@ -41,7 +41,7 @@ def select_rules(select: tuple[str, ...], ignore: tuple[str, ...]):
 def _use_color(choice: str, output: str | None) -> bool:
     if choice == "always":
         return True
-    if choice == "never" or output or "NO_COLOR" in os.environ:
+    if choice == "never" or output or os.environ.get("NO_COLOR"):  # no-color.org: set and not empty
         return False
     return sys.stdout.isatty()
 
@@ -74,18 +74,35 @@ def cli() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
 @click.option("-q", "--quiet", is_flag=True, help="Findings only: no source excerpts, no summary.")
-def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quiet) -> int:
+@click.option("--baseline", "baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Report only findings not recorded in FILE (see --write-baseline).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Record all current findings in FILE and exit 0.")
+@click.option("--new-from-rev", metavar="REV", help="Report only findings on lines changed since git revision REV.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (Lock(); defer Unlock()) and report what remains.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff and change nothing; exit 1 if there is a fix.")
+def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quiet,
+          baseline, write_baseline, new_from_rev, fix, show_diff) -> None:
     """Analyse Go files and directories (default: the current directory)."""
     from linter.discovery import find_repo_root
-    from linter.engine import run
     from linter.output import OutputEnv, renderer
 
+    if write_baseline and (fix or show_diff):
+        raise click.UsageError("--write-baseline cannot be combined with --fix or --diff")
     rules = select_rules(select, ignore)
     cwd = Path.cwd()
-    report = run(list(paths), rules, cwd=cwd)
+    analyse = _analysis(list(paths), rules, cwd, baseline=None if write_baseline else baseline,
+                        new_from_rev=new_from_rev)
+    report = analyse()
+    if write_baseline:
+        _write_baseline(report, Path(write_baseline), cwd)
+    if fix or show_diff:
+        report = _apply_fixes(report, cwd, show_diff=show_diff, rerun=analyse)
     env = OutputEnv(
-        rules=rules, version=__version__, cwd=cwd, root=find_repo_root(cwd) or cwd,
+        rules=tuple(r.meta for r in rules), version=__version__, cwd=cwd, root=find_repo_root(cwd) or cwd,
         color=fmt == "text" and _use_color(color, output), show_source=not quiet, statistics=statistics,
+        summary=not quiet,
     )
     text = renderer(fmt)(report, env)
     if output:
@@ -97,32 +114,107 @@ def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quie
             for notice in report.notices:
                 click.echo(notice.one_line(), err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=env.color)  # click strips ANSI codes off a pipe unless told
     code = report.exit_code
-    if exit_zero and code == EXIT_FINDINGS:
-        return EXIT_OK
-    return code
+    click.get_current_context().exit(EXIT_OK if exit_zero and code == EXIT_FINDINGS else code)
+
+
+# adoption and fixes: narrow the report after the engine ran, apply fixes ---------------------
+
+
+def _analysis(paths: list[str], rules, cwd: Path, *, baseline: str | None, new_from_rev: str | None):
+    """A function that runs the engine and drops baselined findings and findings on unchanged lines.
+
+    Inputs are checked before the (slow) run: a bad baseline or revision fails at once.
+    """
+    from linter import baseline as baselines
+    from linter.engine import run
+    from linter.gitdiff import GitError, changed_lines, keep_changed
+
+    def changes_since_rev():
+        try:
+            return changed_lines(new_from_rev, cwd) if new_from_rev else None
+        except GitError as err:
+            raise click.ClickException(str(err)) from None
+
+    try:
+        known = baselines.load(Path(baseline), cwd) if baseline else None
+    except baselines.BaselineError as err:
+        raise click.ClickException(str(err)) from None
+    first_changes = changes_since_rev()
+
+    def analyse():
+        nonlocal first_changes
+        report = run(paths, rules, cwd=cwd)
+        # after --fix the lines have moved: the rerun asks git again
+        changes, first_changes = first_changes or changes_since_rev(), None
+        if changes is not None:
+            keep_changed(report, changes, cwd)
+        if known is not None:
+            baselines.drop_known(report, Path(baseline), known, cwd)
+        return report
+
+    return analyse
+
+
+def _write_baseline(report, path: Path, cwd: Path) -> None:
+    from linter.baseline import BaselineError, write
+
+    try:
+        count = write(path, report, cwd)
+    except BaselineError as err:
+        raise click.ClickException(str(err)) from None
+    for notice in report.notices:
+        click.echo(notice.one_line(), err=True)
+    click.echo(f"lockjaw: wrote {count} finding{'' if count == 1 else 's'} to baseline {path}", err=True)
+    click.get_current_context().exit(EXIT_ERROR if report.exit_code == EXIT_ERROR else EXIT_OK)
+
+
+def _apply_fixes(report, cwd: Path, *, show_diff: bool, rerun):
+    """--diff: print the fixes and exit (1 if any); --fix: write them and analyse again."""
+    from linter import fixes
+
+    try:
+        plan = fixes.plan(report.findings, cwd)
+        if not show_diff:
+            fixes.write(plan, cwd)
+    except fixes.FixError as err:
+        raise click.ClickException(str(err)) from None
+    files = len(plan.changes)
+    where = f"{files} file{'' if files == 1 else 's'}"
+    found = f"{plan.findings_fixed} finding{'' if plan.findings_fixed == 1 else 's'}"
+    if show_diff:
+        click.echo(fixes.unified_diff(plan), nl=False)
+        for notice in report.notices:
+            click.echo(notice.one_line(), err=True)
+        click.echo(f"lockjaw: {plan.fixes} fix{'' if plan.fixes == 1 else 'es'} for {found} in {where} "
+                   f"(not applied); {plan.findings_unfixable} without a safe fix", err=True)
+        code = EXIT_ERROR if report.exit_code == EXIT_ERROR else EXIT_FINDINGS if plan.fixes else EXIT_OK
+        click.get_current_context().exit(code)
+    if plan.changes:
+        click.echo(f"Fixed {found} in {where}.", err=True)
+        return rerun()
+    return report
 
 
 @cli.command(name="rules")
-def list_rules() -> int:
+def list_rules() -> None:
     """List the rules with their default level and precision."""
     for rule in _rules():
         m = rule.meta
         click.echo(f"{m.id}  {m.name:<28} {m.level.value:<8} precision {m.precision.value:<9} {m.summary}")
-    return EXIT_OK
 
 
 @cli.command()
 @click.argument("rule_id")
-def explain(rule_id: str) -> int:
+def explain(rule_id: str) -> None:
     """Print one rule's documentation (by id or name)."""
     from linter.output.docs import rule_markdown
 
     for rule in _rules():
         if rule_id.upper() == rule.meta.id or rule_id == rule.meta.name:
             click.echo(rule_markdown(rule.meta, heading="#"))
-            return EXIT_OK
+            return
     raise click.UsageError(f"unknown rule {rule_id!r}; `lockjaw rules` lists them")
 
 

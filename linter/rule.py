@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from linter.analysis.syntax import function_name
 from linter.model import Finding, Fix, Level, Precision, Related
 
 if TYPE_CHECKING:
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
     from linter.analysis.package import Package
     from linter.source import SourceFile
 
-DOCS_URL = "https://github.com/lockjaw-lint/lockjaw/blob/main/README.md"
+PROJECT_URL = "https://github.com/lockjaw-lint/lockjaw"
+DOCS_URL = f"{PROJECT_URL}/blob/main/README.md"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,5 +86,6 @@ class Context:
                 flow=tuple(Related(s.file.span(s.node), m) for s, m in flow),
                 line_hash=site.file.line_hash(site.node.start_point[0] + 1),
                 fixes=tuple(fixes),
+                function=function_name(site.node),
             )
         )

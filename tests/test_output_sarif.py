@@ -11,7 +11,8 @@ import pytest
 from jsonschema import Draft4Validator
 
 from linter.model import Level, Related, Report
-from linter.output.sarif import help_markdown, render
+from linter.output.docs import help_markdown
+from linter.output.sarif import render
 from tests.output_samples import (
     LJ102,
     MISSING_NOTICE,

@@ -81,6 +81,9 @@ def lock_call(call: Node) -> tuple[str, bool, bool] | None:
     operand = fn.child_by_field_name("operand")
     if operand is None:
         return None
+    parent = call.parent
+    if parent is None or parent.type not in ("expression_statement", "defer_statement", "go_statement"):
+        return None  # sync's lock methods return nothing; `unlock, err := m.Lock()` is another kind of lock
     return expr_key(operand), spec[0], spec[1]
 
 
@@ -136,7 +139,7 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
             if how:
                 add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
         elif kind == "slice_expression":
-            how = panics.slice_panic(node)
+            how = panics.slice_panic(node, env.scope, env.imported)
             if how:
                 add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
         elif kind == "type_assertion_expression":
@@ -163,7 +166,8 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
             op = text(node.child_by_field_name("operator"))
             if op == "*":
                 how = panics.deref_panic(node)
-                add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
+                if how:
+                    add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
             elif op == "<-" and not _in_select_case(node):
                 add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel receive"))
         elif kind == "send_statement" and not _in_select_case(node):

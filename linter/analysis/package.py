@@ -8,6 +8,7 @@ from typing import Iterator
 from tree_sitter import Node, Query, QueryCursor
 
 from linter.analysis import cfg as cfgmod
+from linter.analysis.build import compatible, platforms
 from linter.analysis.conds import CondLocks
 from linter.analysis.functions import Function, discover, literal_of
 from linter.analysis.imports import LOG, OS, SYNC, TIME, Imports
@@ -46,6 +47,7 @@ class Package:
         self._imports = {id(f): Imports.from_root(f.root) for f in files}
         self._scopes: dict[int, Scope] = {}
         self._events: dict[tuple[int, LockState], list[Event]] = {}
+        self._platform_cache: dict[int, frozenset[str] | None] = {}
 
     def imports(self, file: SourceFile) -> Imports:
         return self._imports[id(file)]
@@ -205,8 +207,18 @@ class Package:
 
     # calls --------------------------------------------------------------------------------
 
+    def _platforms(self, file: SourceFile) -> frozenset[str] | None:
+        key = id(file)
+        if key not in self._platform_cache:
+            self._platform_cache[key] = platforms(file)
+        return self._platform_cache[key]
+
     def resolve(self, fn: Function, call: Node) -> list[Function]:
-        """The package's functions a call may reach (empty when it leaves the package)."""
+        """The package's functions a call may reach in the caller's build (empty when it leaves the package)."""
+        mine = self._platforms(fn.file)
+        return [t for t in self._resolve(fn, call) if compatible(mine, self._platforms(t.file))]
+
+    def _resolve(self, fn: Function, call: Node) -> list[Function]:
         literal = literal_of(call)
         if literal is not None:
             target = self.function_of(literal)
@@ -258,8 +270,8 @@ class Package:
             log = self.imports(fn.file).of(LOG)
             targets: list[Function] = []
             for node in walk_expr(body):
-                if node.type != "call_expression":
-                    continue
+                if node.type != "call_expression" or (node.parent is not None and node.parent.type == "go_statement"):
+                    continue  # a goroutine's panic is not the caller's
                 how = explicit_panic(node, log, self.extra_panickers)
                 if how and id(fn) not in direct:
                     direct[id(fn)] = f"calls {how}"

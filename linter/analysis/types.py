@@ -60,6 +60,7 @@ class PackageTypes:
     vars: dict[str, str] = field(default_factory=dict)
     consts: set[str] = field(default_factory=set)
     results: dict[str, str] = field(default_factory=dict)  # func or Type.method -> first result type
+    all_results: dict[str, list[str]] = field(default_factory=dict)  # ... -> every result type
 
     def underlying(self, t: str) -> str:
         seen = 0
@@ -101,6 +102,8 @@ class PackageTypes:
                     type_node = spec.child_by_field_name("type")
                     if type_node is None:
                         continue
+                    if name in self.named:
+                        continue  # the first declaration wins; later ones are usually build-excluded twins
                     if type_node.type == "struct_type":
                         self.fields[name] = _struct_fields(type_node)
                         self.named[name] = "struct"
@@ -125,8 +128,9 @@ class PackageTypes:
                             if p.type == "parameter_declaration":
                                 rt = squash(p.child_by_field_name("type")).lstrip("*").split("[", 1)[0]
                     name = f"{rt}.{name}"
-                if rtype:
+                if rtype and name not in self.results:
                     self.results[name] = rtype
+                    self.all_results[name] = _result_types(result)
 
 
 def _specs(decl: Node, kind: str) -> list[Node]:
@@ -150,6 +154,19 @@ def _first_result(result: Node | None) -> str:
     return squash(result)
 
 
+def _result_types(result: Node | None) -> list[str]:
+    if result is None:
+        return []
+    if result.type != "parameter_list":
+        return [squash(result)]
+    out: list[str] = []
+    for p in result.named_children:
+        if p.type == "parameter_declaration":
+            t = squash(p.child_by_field_name("type"))
+            out.extend([t] * max(1, len(p.children_by_field_name("name"))))
+    return out
+
+
 def _struct_fields(struct: Node) -> dict[str, str]:
     fields: dict[str, str] = {}
     for lst in struct.named_children:
@@ -170,7 +187,16 @@ def _struct_fields(struct: Node) -> dict[str, str]:
 
 def _bind_spec(spec: Node, into: dict[str, str], pkg: PackageTypes, scope: dict[str, str]) -> None:
     names = [text(n) for n in spec.children_by_field_name("name")]
-    declared = squash(spec.child_by_field_name("type"))
+    type_node = spec.child_by_field_name("type")
+    if type_node is not None and type_node.type == "struct_type" and names:
+        # `var cache struct { sync.Mutex; m map[K]V }`: give the struct a name to find its fields by
+        synthetic = f"struct:{names[0]}"
+        pkg.fields[synthetic] = _struct_fields(type_node)
+        pkg.named[synthetic] = "struct"
+        for name in names:
+            into[name] = synthetic
+        return
+    declared = squash(type_node)
     value = spec.child_by_field_name("value")
     values = value.named_children if value is not None else []
     for i, name in enumerate(names):
@@ -212,6 +238,8 @@ def infer(expr: Node, pkg: PackageTypes, scope: dict[str, str]) -> str:
         return pkg.underlying(infer(operand, pkg, scope)) if operand is not None else ""
     if kind == "call_expression":
         return _infer_call(expr, pkg, scope)
+    if kind == "type_assertion_expression":
+        return squash(expr.child_by_field_name("type"))
     if kind in ("interpreted_string_literal", "raw_string_literal"):
         return "string"
     if kind == "float_literal":
@@ -285,6 +313,13 @@ class Scope:
                         n = text(l)
                         if n != "_" and n not in names:
                             names[n] = infer(r, self.pkg, names)
+                elif len(rights) == 1 and len(lefts) > 1:
+                    first = infer(rights[0], self.pkg, names)  # `v, ok := x.(T)`, `v, err := f()`
+                    types = self._results(rights[0]) or [first]
+                    for l, t in zip(lefts, types):
+                        n = text(l)
+                        if n != "_" and n not in names and t:
+                            names[n] = t
             elif kind == "var_spec":
                 _bind_spec(node, names, self.pkg, names)
             elif kind == "const_spec":
@@ -294,6 +329,18 @@ class Scope:
                 self._bind_range(node)
             if node.child_count:
                 stack.extend(reversed(node.children))
+
+    def _results(self, expr: Node) -> list[str]:
+        expr = unparen(expr)
+        if expr.type != "call_expression":
+            return []
+        qual, name = callee(expr)
+        if not qual:
+            return self.pkg.all_results.get(name, [])
+        fn = expr.child_by_field_name("function")
+        operand = fn.child_by_field_name("operand") if fn is not None and fn.type == "selector_expression" else None
+        owner = self.type_of(operand).lstrip("*").split("[", 1)[0] if operand is not None else ""
+        return self.pkg.all_results.get(f"{owner}.{name}", []) if owner else []
 
     def _bind_range(self, clause: Node) -> None:
         left = clause.child_by_field_name("left")

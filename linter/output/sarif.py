@@ -11,7 +11,6 @@ shows them. Rule descriptors are generated from RuleMeta, the single source.
 from __future__ import annotations
 
 import json
-import textwrap
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable
@@ -19,10 +18,11 @@ from urllib.parse import quote
 
 from linter.model import Finding, Fix, Level, Notice, Related, Report, Span
 from linter.output import OutputEnv
-from linter.rule import RuleMeta
+from linter.output.docs import help_markdown, help_text
+from linter.rule import PROJECT_URL, RuleMeta
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/lockjaw-lint/lockjaw"
+INFORMATION_URI = PROJECT_URL
 SRCROOT = "%SRCROOT%"
 # GitHub's `problem.severity` knows error, warning and recommendation.
 PROBLEM_SEVERITY = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "recommendation"}
@@ -69,27 +69,6 @@ def rule_descriptor(meta: RuleMeta) -> Json:
         },
     }
 
-
-def _code(go: str) -> str:
-    return textwrap.dedent(go).strip("\n")
-
-
-def help_markdown(meta: RuleMeta) -> str:
-    return (
-        f"## What it does\n\n{meta.summary}\n\n"
-        f"## Why is this bad?\n\n{meta.rationale}\n\n"
-        f"## Example\n\n```go\n{_code(meta.bad)}\n```\n\n"
-        f"## Use instead\n\n```go\n{_code(meta.good)}\n```\n"
-    )
-
-
-def help_text(meta: RuleMeta) -> str:
-    return (
-        f"What it does\n\n{meta.summary}\n\n"
-        f"Why is this bad?\n\n{meta.rationale}\n\n"
-        f"Example\n\n{textwrap.indent(_code(meta.bad), '    ')}\n\n"
-        f"Use instead\n\n{textwrap.indent(_code(meta.good), '    ')}\n"
-    )
 
 
 def _directory_uri(path: Path) -> str:
