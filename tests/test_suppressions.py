@@ -3,6 +3,8 @@ these tests cover what depends on the run: which rules ran, configuration, and o
 
 from __future__ import annotations
 
+from rules import ALL_RULES
+
 import json
 from pathlib import Path
 
@@ -76,7 +78,7 @@ def test_sarif_and_rules_listing_include_lj900(tmp_path: Path) -> None:
     (tmp_path / "store.go").write_text(handler("//lockjaw:ignore LJ101", above=True))
     log = json.loads(lockjaw("check", "--format", "sarif", ".", cwd=tmp_path).stdout)
     run = log["runs"][0]
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["LJ101", "LJ900"]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [r.meta.id for r in ALL_RULES]
     (result,) = run["results"]
     assert result["ruleId"] == "LJ900" and result["level"] == "warning"
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 15
