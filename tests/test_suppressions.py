@@ -3,14 +3,12 @@ these tests cover what depends on the run: which rules ran, configuration, and o
 
 from __future__ import annotations
 
-from rules import ALL_RULES
-
 import json
 from pathlib import Path
 
 from linter.source import SourceFile
 from linter.suppressions import directives
-from rules import BY_ID
+from rules import ALL_RULES, BY_ID
 from tests.test_cli import HANDLER, lockjaw
 
 PANIC_LINE = "\titem := s.items[len(r.URL.Path)]\n"
