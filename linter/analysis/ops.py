@@ -40,6 +40,7 @@ class Op:
     write: bool = True  # Lock/Unlock (True) or RLock/RUnlock (False)
     detail: str = ""  # the expression as written (shortened), or the callee's name
     reason: str = ""  # why it panics, or how it blocks
+    via: str = ""  # the package function whose summary this op stands for (a call that locks)
 
     @property
     def method(self) -> str:
@@ -164,6 +165,10 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
     if call is None:
         return []
     ops: list[Op] = []
+    fn = call.child_by_field_name("function")
+    fn = unparen(fn) if fn is not None else None
+    if fn is not None and fn.type == "call_expression":  # `defer s.lock()()`: s.lock() runs now
+        ops.extend(_expression_ops(fn, env))
     args = call.child_by_field_name("arguments")
     if args is not None:  # arguments are evaluated now, the call runs at return
         ops.extend(_expression_ops(args, env))
@@ -172,8 +177,6 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
         mutex, acquire, write = lock
         ops.append(Op(OpKind.DEFER_ACQUIRE if acquire else OpKind.DEFER_RELEASE, stmt, mutex, write))
         return ops
-    fn = call.child_by_field_name("function")
-    fn = unparen(fn) if fn is not None else None
     if fn is not None and fn.type == "func_literal":
         body = fn.child_by_field_name("body")
         for node in _post_order(body) if body is not None else ():
@@ -181,6 +184,7 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
                 inner = lock_call(node)
                 if inner is not None and not inner[1]:
                     ops.append(Op(OpKind.DEFER_RELEASE, stmt, inner[0], inner[2]))
+        ops.append(Op(OpKind.DEFER_CALL, stmt, detail="func literal"))  # summaries see the helpers it calls
         return ops
     qual, name = callee(call)
     ops.append(Op(OpKind.DEFER_CALL, stmt, detail=f"{qual}.{name}" if qual else name))

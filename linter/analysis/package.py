@@ -8,17 +8,20 @@ from typing import Iterator
 from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
+from linter.analysis.calls import Resolver
 from linter.analysis.functions import Function, discover, literal_of
 from linter.analysis.imports import LOG, OS, TIME, Imports
+from linter.analysis.lockrefs import identity, is_unstable, rebound_keys
 from linter.analysis.lockstate import EMPTY, Event, LockState, analyse
 from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.panics import explicit_panic
 from linter.analysis.syntax import callee, text, unparen, walk_expr
+from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.types import PackageTypes, Scope
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
 
-LOCK_WORDS = (b"Lock",)
+LOCK_WORDS = (b"Lock", b"Unlock")  # an unlock helper has no Lock in it
 
 
 class Package:
@@ -29,6 +32,9 @@ class Package:
         self._imports = {id(f): Imports.from_root(f.root) for f in files}
         self._scopes: dict[int, Scope] = {}
         self._events: dict[tuple[int, LockState], list[Event]] = {}
+        self._cfgs: dict[int, cfgmod.CFG | None] = {}
+        self._own_names: dict[int, frozenset[str]] = {}
+        self._rebound: dict[int, frozenset[str]] = {}
 
     def imports(self, file: SourceFile) -> Imports:
         return self._imports[id(file)]
@@ -110,18 +116,21 @@ class Package:
         return any(w in chunk for w in LOCK_WORDS)
 
     def cfg(self, fn: Function) -> cfgmod.CFG | None:
+        if id(fn) in self._cfgs:
+            return self._cfgs[id(fn)]
+        graph = None
         body = fn.body
-        if body is None:
-            return None
-        try:
-            return cfgmod.build(body, self.terminal(fn))
-        except cfgmod.TooDeep:
-            line = fn.node.start_point[0] + 1
-            self.notices.append(
-                Notice(fn.file.display, NoticeKind.TOO_DEEP,
-                       f"{fn.display_name} nests deeper than {cfgmod.MAX_NESTING} levels; not analysed", line=line)
-            )
-            return None
+        if body is not None:
+            try:
+                graph = cfgmod.build(body, self.terminal(fn))
+            except cfgmod.TooDeep:
+                line = fn.node.start_point[0] + 1
+                self.notices.append(
+                    Notice(fn.file.display, NoticeKind.TOO_DEEP,
+                           f"{fn.display_name} nests deeper than {cfgmod.MAX_NESTING} levels; not analysed", line=line)
+                )
+        self._cfgs[id(fn)] = graph
+        return graph
 
     def lock_events(self, fn: Function, initial: LockState = EMPTY) -> list[Event]:
         """Every operation of `fn` with the lock state before it; [] for lock-free functions."""
@@ -129,11 +138,11 @@ class Package:
         cached = self._events.get(key)
         if cached is None:
             cached = []
-            if self.uses_locks(fn) or initial.held:
+            if self.uses_locks(fn) or initial.held or self.summaries.relevant(fn):
                 graph = self.cfg(fn)
                 if graph is not None:
                     env = self.op_env(fn)
-                    cached = analyse(graph, lambda n: node_ops(n, env), initial=initial)
+                    cached = analyse(graph, lambda n: node_ops(n, env), self.summaries.expander(fn), initial)
             self._events[key] = cached
         return cached
 
@@ -164,7 +173,45 @@ class Package:
             if ev.op.kind in kinds and ev.state.held:
                 yield owner, ev
 
+    # summaries across calls ---------------------------------------------------------------
+
+    @cached_property
+    def summaries(self) -> Summaries:
+        return Summaries(self)
+
+    def summary(self, fn: Function) -> Summary:
+        """What calling `fn` does to locks (see linter.analysis.summaries)."""
+        return self.summaries.get(fn)
+
+    def acquisitions(self, fn: Function) -> Iterator[Acquisition]:
+        """Every lock `fn` takes, directly or through the package's functions it calls."""
+        return self.summaries.acquisitions(fn)
+
+    def lock_identity(self, fn: Function, mutex: str) -> str | None:
+        """The package-wide name of a mutex as `fn` writes it: `(*Store).mu`, a package variable."""
+        return identity(self, fn, mutex)
+
+    def own_names(self, fn: Function) -> frozenset[str]:
+        """Names `fn` declares itself (parameters and locals), not those of enclosing functions."""
+        cached = self._own_names.get(id(fn))
+        if cached is None:
+            cached = frozenset(Scope(self.types, dict(fn.params), fn.body, {}).names)
+            self._own_names[id(fn)] = cached
+        return cached
+
+    def unstable(self, fn: Function, mutex: str) -> bool:
+        """Whether `mutex` runs through a variable `fn` rebinds, so its text may name two locks."""
+        cached = self._rebound.get(id(fn))
+        if cached is None:
+            cached = rebound_keys(fn.body)
+            self._rebound[id(fn)] = cached
+        return is_unstable(cached, mutex)
+
     # calls --------------------------------------------------------------------------------
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.types, self.functions, [f.root for f in self.files])
 
     def resolve(self, fn: Function, call: Node) -> list[Function]:
         """The package's functions a call may reach (empty when it leaves the package)."""
@@ -189,7 +236,7 @@ class Package:
                 return []
             owner = scope.type_of(operand).lstrip("*").split("[", 1)[0]
             if owner:
-                return self._by_name.get(f"{owner}.{method}", [])
+                return self.resolver.method(owner, method)
         return []
 
     @cached_property
