@@ -17,6 +17,15 @@ from linter.analysis.types import PackageTypes
 
 MAX_EMBEDDING = 8  # how deep promotion through embedded structs is followed
 
+# Methods of the standard library's small interfaces (io.Writer, fmt.Stringer, sort.Interface, ...).
+# A package interface made only of these mostly holds values of other packages (a hash, a
+# buffer, a net.Conn), so a call through it is not assumed to reach the package's own types.
+STANDARD_METHODS = frozenset({
+    "Read", "Write", "Close", "Seek", "ReadAt", "WriteAt", "ReadFrom", "WriteTo", "WriteString",
+    "ReadByte", "WriteByte", "ReadRune", "UnreadByte", "UnreadRune", "Flush", "Sum", "Reset", "Size",
+    "BlockSize", "String", "Error", "Len", "Less", "Swap", "Unwrap", "Format", "Lock", "Unlock",
+})
+
 
 def base_type(t: str) -> str:
     """`*pkg.T[int]` -> `pkg.T`; `*T` -> `T`."""
@@ -134,9 +143,9 @@ class Resolver:
         cached = self._implementers.get(interface)
         if cached is None:
             required = self.method_names(interface)
-            cached = [
+            cached = [] if required <= STANDARD_METHODS else [
                 t for t in sorted(set(self.methods) | set(self.types.fields))
-                if t not in self.interfaces and required and all(self.has_method(t, m) for m in required)
+                if t not in self.interfaces and all(self.has_method(t, m) for m in required)
             ]
             self._implementers[interface] = cached
         return cached

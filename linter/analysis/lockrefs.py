@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 _ROOT = re.compile(r"[A-Za-z_]\w*")
 _FIELD = re.compile(r"\.([A-Za-z_]\w*)")
 MUTEX_TYPES = ("Mutex", "RWMutex")
+MAX_PATH = 3  # selectors after the root a LockRef may carry
 _PATH_KINDS = frozenset({"identifier", "selector_expression", "index_expression", "field_identifier"})
 
 
@@ -133,7 +134,7 @@ def identity(pkg: "Package", fn: "Function", key: str) -> str | None:
             name = seg[1:]
             owner = field_owner(types, t, name) if t else None
             if owner is None:
-                return key if is_global and last else (key if is_global else None)
+                return key if is_global else None
             container = f"(*{owner[0]}).{name}"
             t = owner[1]
         else:
@@ -141,9 +142,8 @@ def identity(pkg: "Package", fn: "Function", key: str) -> str | None:
                 return key if is_global else None
             container += "[]"
             t = element_type(types.underlying(t))
-        if last:
-            embedded = _embedded_mutex(types, t) if t and base_type(t) in types.fields else None
-            return embedded or container
+        if last:  # `c.in` where `in` embeds a Mutex is the field, not every value of its type
+            return container
     return None
 
 
@@ -155,6 +155,8 @@ def ref_of(pkg: "Package", fn: "Function", key: str) -> LockRef | None:
     root, segments = parsed
     if any(s.startswith("[") for s in segments):
         return None  # an index is an expression of the callee's own variables
+    if len(segments) > MAX_PATH:
+        return None  # recursion through fields (`n.next.next.mu`) would grow paths without end
     path = "".join(segments)
     if fn.receiver and root == fn.receiver:
         return LockRef("recv", root, path)

@@ -71,6 +71,9 @@ def lock_call(call: Node) -> tuple[str, bool, bool] | None:
     spec = LOCK_METHODS.get(method)
     if spec is None or call_args(call):
         return None
+    parent = call.parent
+    if parent is not None and parent.type not in ("expression_statement", "defer_statement", "go_statement"):
+        return None  # a result is used: not sync's Lock (`unlock, err := fileMu.Lock()`)
     operand = fn.child_by_field_name("operand")
     if operand is None:
         return None

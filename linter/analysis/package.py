@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Iterator
+from typing import Callable, Iterator
 
 from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
+from linter.analysis import lockorder
 from linter.analysis.calls import Resolver
 from linter.analysis.functions import Function, discover, literal_of
 from linter.analysis.imports import LOG, OS, TIME, Imports
-from linter.analysis.lockrefs import identity, is_unstable, rebound_keys
+from linter.analysis.lockrefs import LockRef, identity, is_unstable, rebound_keys, ref_of
 from linter.analysis.lockstate import EMPTY, Event, LockState, analyse
 from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.panics import explicit_panic
@@ -35,6 +36,12 @@ class Package:
         self._cfgs: dict[int, cfgmod.CFG | None] = {}
         self._own_names: dict[int, frozenset[str]] = {}
         self._rebound: dict[int, frozenset[str]] = {}
+        self._unstable: dict[tuple[int, str], bool] = {}
+        self._node_ops: dict[int, list[Op]] = {}
+        self._handoffs: dict[int, frozenset[str]] = {}
+        self._families: dict[int, list[Function]] | None = None
+        self._identities: dict[tuple[int, str], str | None] = {}
+        self._refs: dict[tuple[int, str], LockRef | None] = {}
 
     def imports(self, file: SourceFile) -> Imports:
         return self._imports[id(file)]
@@ -90,6 +97,19 @@ class Package:
         every = frozenset(n for names in imports.names.values() for n in names)
         return OpEnv(self.scope(fn), imports.of(LOG), imports.of(TIME), every, self.extra_panickers)
 
+    def ops_of(self, fn: Function) -> Callable[[Node], list[Op]]:
+        """node -> its operations in `fn`, computed once per node."""
+        env = self.op_env(fn)
+        cache = self._node_ops
+
+        def ops(node: Node) -> list[Op]:
+            found = cache.get(node.id)
+            if found is None:
+                found = cache[node.id] = node_ops(node, env)
+            return found
+
+        return ops
+
     def terminal(self, fn: Function):
         """Classify statements that end a path: panic(...) or os.Exit/log.Fatal."""
         imports = self.imports(fn.file)
@@ -141,17 +161,17 @@ class Package:
             if self.uses_locks(fn) or initial.held or self.summaries.relevant(fn):
                 graph = self.cfg(fn)
                 if graph is not None:
-                    env = self.op_env(fn)
-                    cached = analyse(graph, lambda n: node_ops(n, env), self.summaries.expander(fn), initial)
+                    cached = analyse(graph, self.ops_of(fn), self.summaries.expander(fn), initial)
             self._events[key] = cached
         return cached
 
     def is_invoked_literal(self, fn: Function) -> bool:
-        """`func() {...}()`: its body runs in place, so it is analysed from its call site."""
+        """`func() {...}()`: its body runs in place, so it is analysed from its call site.
+        Not so under `go` (another goroutine) or `defer` (at return): those are analysed on their own."""
         parent = fn.node.parent
         return fn.is_literal and parent is not None and parent.type == "call_expression" and (
             parent.child_by_field_name("function") == fn.node
-        )
+        ) and (parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement"))
 
     def all_events(self, fn: Function) -> Iterator[tuple[Function, Event]]:
         """Events of `fn` and of the literals it invokes in place, which inherit its locks."""
@@ -189,7 +209,66 @@ class Package:
 
     def lock_identity(self, fn: Function, mutex: str) -> str | None:
         """The package-wide name of a mutex as `fn` writes it: `(*Store).mu`, a package variable."""
-        return identity(self, fn, mutex)
+        key = (id(fn), mutex)
+        if key not in self._identities:
+            self._identities[key] = identity(self, fn, mutex)
+        return self._identities[key]
+
+    def lock_ref(self, fn: Function, mutex: str) -> LockRef | None:
+        """How `fn`'s callers can name the mutex `fn` writes as `mutex` (see lockrefs.LockRef)."""
+        key = (id(fn), mutex)
+        if key not in self._refs:
+            self._refs[key] = ref_of(self, fn, mutex)
+        return self._refs[key]
+
+    @cached_property
+    def lock_cycles(self) -> list[lockorder.Cycle]:
+        """Cycles in the package's lock-order graph (see linter.analysis.lockorder)."""
+        return lockorder.cycles(self)
+
+    def handoffs(self, fn: Function) -> frozenset[str]:
+        """Mutexes one goroutine of `fn`'s family locks and another unlocks (`go func() { mu.Unlock() }()`).
+
+        sync.Mutex is not owned by a goroutine, so locking in one and unlocking in another is a
+        hand-off (a semaphore, a start signal), not a leak or a double lock. The family is an
+        outermost function with the literals inside it; each `go` literal is its own goroutine.
+        """
+        root = fn
+        while root.parent is not None:
+            root = root.parent
+        cached = self._handoffs.get(id(root))
+        if cached is None:
+            acquired: dict[int, set[str]] = {}
+            released: dict[int, set[str]] = {}
+            for member in self._family(root):
+                g = member
+                while g.parent is not None and not self._is_go_literal(g):
+                    g = g.parent
+                acquired.setdefault(id(g), set()).update(
+                    ev.op.mutex for ev in self.lock_events(member) if ev.op.kind is OpKind.ACQUIRE
+                )
+                released.setdefault(id(g), set()).update(self.summary(member).expects)
+            cached = frozenset(
+                m for g, ms in acquired.items() for h, rs in released.items() if g != h for m in ms & rs
+            )
+            self._handoffs[id(root)] = cached
+        return cached
+
+    def _is_go_literal(self, fn: Function) -> bool:
+        call = fn.node.parent
+        return fn.is_literal and call is not None and call.type == "call_expression" and (
+            call.parent is not None and call.parent.type == "go_statement"
+        )
+
+    def _family(self, root: Function) -> list[Function]:
+        if self._families is None:
+            self._families = {}
+            for f in self.functions:
+                top = f
+                while top.parent is not None:
+                    top = top.parent
+                self._families.setdefault(id(top), []).append(f)
+        return self._families.get(id(root), [root])
 
     def own_names(self, fn: Function) -> frozenset[str]:
         """Names `fn` declares itself (parameters and locals), not those of enclosing functions."""
@@ -201,11 +280,15 @@ class Package:
 
     def unstable(self, fn: Function, mutex: str) -> bool:
         """Whether `mutex` runs through a variable `fn` rebinds, so its text may name two locks."""
-        cached = self._rebound.get(id(fn))
-        if cached is None:
-            cached = rebound_keys(fn.body)
-            self._rebound[id(fn)] = cached
-        return is_unstable(cached, mutex)
+        key = (id(fn), mutex)
+        answer = self._unstable.get(key)
+        if answer is None:
+            rebound = self._rebound.get(id(fn))
+            if rebound is None:
+                rebound = rebound_keys(fn.body)
+                self._rebound[id(fn)] = rebound
+            answer = self._unstable[key] = is_unstable(rebound, mutex)
+        return answer
 
     # calls --------------------------------------------------------------------------------
 
@@ -237,6 +320,18 @@ class Package:
             owner = scope.type_of(operand).lstrip("*").split("[", 1)[0]
             if owner:
                 return self.resolver.method(owner, method)
+        return []
+
+    def resolve_value(self, fn: Function, expr: Node) -> list[Function]:
+        """The package function or method a function value names: `unlockAll`, `s.release`."""
+        expr = unparen(expr)
+        if expr.type == "identifier":
+            name = text(expr)
+            return [] if name in self.scope(fn).names else [f for f in self._by_name.get(name, []) if not f.receiver_type]
+        if expr.type == "selector_expression":
+            operand = expr.child_by_field_name("operand")
+            owner = self.scope(fn).type_of(operand).lstrip("*").split("[", 1)[0] if operand is not None else ""
+            return self.resolver.method(owner, text(expr.child_by_field_name("field"))) if owner else []
         return []
 
     @cached_property

@@ -16,15 +16,15 @@ dataflow, so a call to a helper that locks is an ACQUIRE at the call.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from tree_sitter import Node
 
 from linter.analysis.functions import Function, literal_of
-from linter.analysis.lockrefs import LockRef, identity, map_ref, ref_of
+from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
-from linter.analysis.ops import Op, OpKind, node_ops
+from linter.analysis.ops import Op, OpKind
 from linter.analysis.syntax import callee, expr_key, text, unparen, walk_expr
 from linter.rule import Site
 
@@ -45,6 +45,7 @@ _UNLOCK_RE = re.compile(r"[uU]n[lL]ock")
 UNLOCK_METHODS = {"Unlock": True, "RUnlock": False}
 TRY_METHODS = frozenset({"TryLock", "TryRLock"})
 MAX_ROUNDS = 6  # fixpoint iterations over one recursive cycle
+MAX_TAKES = 64  # acquisitions kept per summary; more are dropped (deep call graphs over many fields)
 
 
 def named_lock_helper(name: str) -> bool:
@@ -61,6 +62,7 @@ class Take:
     write: bool  # Lock/Unlock (True) or RLock/RUnlock (False)
     origin: Site  # the Lock() or Unlock() call that does it
     chain: tuple[str, ...] = ()  # the functions called on the way down, outermost first
+    must: bool = False  # taken on every path that returns normally, not just on some
 
     @property
     def key(self) -> tuple:
@@ -85,6 +87,7 @@ class Summary:
         return (
             tuple(t.key for t in self.keeps), tuple(t.key for t in self.releases), tuple(t.key for t in self.takes),
             tuple(t.key for t in self.unlockers), self.expects, self.lock_helper,
+            tuple(t.key for t in self.takes if t.must),
         )
 
     @property
@@ -143,6 +146,11 @@ class Summaries:
             deps = self.deps[id(fn)]
             for call in calls:
                 deps.extend(self.targets(fn, call))
+            for node in walk_expr(fn.body) if fn.body is not None else ():
+                if node.type == "return_statement":  # returned method values may be unlockers
+                    for value in walk_expr(node):
+                        if value.type in ("selector_expression", "identifier"):
+                            deps.extend(pkg.resolve_value(fn, value))
             if fn.parent is not None:
                 self.deps[id(fn.parent)].append(fn)  # returned or deferred literals
         self._solve()
@@ -260,8 +268,7 @@ class Summaries:
         graph = self.pkg.cfg(fn)
         if graph is None:
             return []
-        env = self.pkg.op_env(fn)
-        return analyse(graph, lambda n: node_ops(n, env), self.expander(fn), initial)
+        return analyse(graph, self.pkg.ops_of(fn), self.expander(fn), initial)
 
     def summarise(self, fn: Function) -> Summary:
         pkg = self.pkg
@@ -276,7 +283,7 @@ class Summaries:
         exits = [ev for ev in events if ev.op.kind in (OpKind.RETURN, OpKind.END)]
         keeps = self._keeps(fn, exits, expects)
         releases = self._releases(fn, events, exits, expects)
-        takes = self._takes(fn, events, expects)
+        takes = self._takes(fn, events, expects, self._must_take(fn))
         unlockers = self._unlockers(fn, exits)
         return Summary(keeps, releases, takes, unlockers, frozenset(expects), helper or bool(unlockers))
 
@@ -293,8 +300,8 @@ class Summaries:
         return out
 
     def _take(self, fn: Function, mutex: str, write: bool, origin: Site, chain: tuple[str, ...] = ()) -> Take | None:
-        ref = ref_of(self.pkg, fn, mutex)
-        ident = identity(self.pkg, fn, mutex)
+        ref = self.pkg.lock_ref(fn, mutex)
+        ident = self.pkg.lock_identity(fn, mutex)
         if ref is None and ident is None:
             return None
         return Take(ref, ident, write, origin, chain)
@@ -331,7 +338,44 @@ class Summaries:
                 out.append(take)
         return tuple(out)
 
-    def _takes(self, fn: Function, events: list[Event], expects: dict[str, bool]) -> tuple[Take, ...]:
+    def _must_take(self, fn: Function) -> frozenset[tuple[str, bool]]:
+        """(mutex, write) that every path reaching a normal return takes (a must-analysis)."""
+        graph = self.pkg.cfg(fn)
+        if graph is None:
+            return frozenset()
+        ops_of = self.pkg.ops_of(fn)
+        gen: dict[int, set[tuple[str, bool]]] = {}
+        for block in graph.blocks:
+            g: set[tuple[str, bool]] = set()
+            for node in block.nodes:
+                for op in ops_of(node):
+                    if op.kind is OpKind.ACQUIRE:
+                        g.add((op.mutex, op.write))
+                    elif op.kind is OpKind.CALL:
+                        g |= self._must_of_call(fn, op.node)
+            gen[block.id] = g
+        entry: dict[int, frozenset[tuple[str, bool]]] = {graph.entry: frozenset()}
+        work = [graph.entry]
+        while work:
+            b = work.pop()
+            out = entry[b] | gen[b]
+            for succ in graph.blocks[b].succs:
+                old = entry.get(succ)
+                new = out if old is None else old & out
+                if new != old:
+                    entry[succ] = new
+                    work.append(succ)
+        return entry.get(graph.exit, frozenset())
+
+    def _must_of_call(self, fn: Function, call: Node) -> set[tuple[str, bool]]:
+        per = [
+            {(m, t.write) for m, t in self._mapped(fn, call, [t for t in self.get(target).takes if t.must])}
+            for target in self.targets(fn, call)
+        ]
+        return set.intersection(*per) if per else set()
+
+    def _takes(self, fn: Function, events: list[Event], expects: dict[str, bool],
+               must: frozenset[tuple[str, bool]]) -> tuple[Take, ...]:
         out: dict[tuple, Take] = {}
         for ev in events:
             op = ev.op
@@ -339,17 +383,23 @@ class Summaries:
                 if op.mutex not in expects:
                     take = self._take(fn, op.mutex, op.write, Site(fn.file, op.node))
                     if take is not None:
-                        out.setdefault(take.key, take)
+                        take = replace(take, must=(op.mutex, op.write) in must)
+                        if take.key not in out or take.must:
+                            out[take.key] = take
             elif op.kind is OpKind.CALL:
                 for acq in self._call_takes(fn, op.node, ev.state):
                     if acq.mutex in expects or acq.take is None or acq.callee is None:
                         continue
-                    ref = ref_of(self.pkg, fn, acq.mutex) if acq.mutex is not None else None
+                    ref = self.pkg.lock_ref(fn, acq.mutex) if acq.mutex is not None else None
                     if ref is None and acq.identity is None:
                         continue
-                    take = Take(ref, acq.identity, acq.write, acq.take.origin, (acq.callee.display_name, *acq.take.chain))
-                    out.setdefault(take.key, take)
-        return tuple(out.values())
+                    take = Take(ref, acq.identity, acq.write, acq.take.origin, (acq.callee.display_name, *acq.take.chain),
+                                (acq.mutex, acq.write) in must)
+                    if take.key not in out or (take.must and not out[take.key].must):
+                        out[take.key] = take
+            if len(out) >= MAX_TAKES:
+                break
+        return tuple(out.values())[:MAX_TAKES]
 
     def _unlockers(self, fn: Function, exits: list[Event]) -> tuple[Take, ...]:
         out: list[Take] = []
@@ -367,10 +417,18 @@ class Summaries:
         if value.type == "selector_expression":
             write = UNLOCK_METHODS.get(text(value.child_by_field_name("field")))
             operand = value.child_by_field_name("operand")
-            if write is None or operand is None:
+            if operand is None:
                 return []
+            if write is None:  # a method value of the package: `return tx.closemuRUnlock`
+                recv = expr_key(operand)
+                return self._releases_of_value(fn, value, lambda ref: recv + ref.path if ref.base == "recv" else None)
             take = self._take(fn, expr_key(operand), write, Site(fn.file, value))
             return [take] if take is not None and take.ref is not None else []
+        if value.type == "identifier":  # a package function as a value: `return unlockAll`
+            names = self.pkg.scope(fn).names
+            return self._releases_of_value(
+                fn, value, lambda ref: ref.text if ref.base == "global" and ref.root not in names else None
+            )
         if value.type == "func_literal":
             literal = self.pkg.function_of(value)
             out = []
@@ -382,13 +440,23 @@ class Summaries:
             return out
         return []
 
+    def _releases_of_value(self, fn: Function, value: Node, rename: Callable[[LockRef], str | None]) -> list[Take]:
+        out = []
+        for target in self.pkg.resolve_value(fn, value):
+            for t in self.get(target).releases:
+                mutex = rename(t.ref) if t.ref is not None else None
+                take = self._take(fn, mutex, t.write, t.origin, (target.display_name,)) if mutex else None
+                if take is not None and take.ref is not None:
+                    out.append(take)
+        return out
+
     # acquisitions seen from one function ----------------------------------------------------
 
     def _call_takes(self, fn: Function, call: Node, state: LockState) -> Iterator[Acquisition]:
         for target in self.targets(fn, call):
             for t in self.get(target).takes:
                 mutex = map_ref(self.pkg, fn, call, t.ref) if t.ref is not None else None
-                ident = t.identity or (identity(self.pkg, fn, mutex) if mutex is not None else None)
+                ident = t.identity or (self.pkg.lock_identity(fn, mutex) if mutex is not None else None)
                 if mutex is None and ident is None:
                     continue
                 yield Acquisition(fn, call, mutex, ident, t.write, state, target, t)
@@ -399,7 +467,7 @@ class Summaries:
         for fn, ev in pkg.all_events(root):
             op = ev.op
             if op.kind is OpKind.ACQUIRE and not op.via:
-                yield Acquisition(fn, op.node, op.mutex, identity(pkg, fn, op.mutex), op.write, ev.state)
+                yield Acquisition(fn, op.node, op.mutex, pkg.lock_identity(fn, op.mutex), op.write, ev.state)
             elif op.kind is OpKind.CALL and literal_of(op.node) is None:
                 yield from self._call_takes(fn, op.node, ev.state)
 
