@@ -115,17 +115,11 @@ def identity(pkg: "Package", fn: "Function", key: str) -> str | None:
     root, segments = parsed
     types = pkg.types
     scope = pkg.scope(fn)
-    if root in scope.names:
-        t = scope.names[root]
-        is_global = False
-    elif root in types.vars:
-        t = types.vars[root]
-        is_global = True
-    else:
-        return None
+    if root not in scope.names:
+        # A package variable is one lock (or one set of locks) whatever its type.
+        return root + "".join("[]" if s.startswith("[") else s for s in segments) if root in types.vars else None
+    t = scope.names[root]
     if not segments:
-        if is_global:
-            return root
         return _embedded_mutex(types, t) if t else None
     container = ""  # identity of the expression before the current segment, if it is a field
     for i, seg in enumerate(segments):
@@ -134,12 +128,12 @@ def identity(pkg: "Package", fn: "Function", key: str) -> str | None:
             name = seg[1:]
             owner = field_owner(types, t, name) if t else None
             if owner is None:
-                return key if is_global else None
+                return None
             container = f"(*{owner[0]}).{name}"
             t = owner[1]
         else:
             if not container:
-                return key if is_global else None
+                return None
             container += "[]"
             t = element_type(types.underlying(t))
         if last:  # `c.in` where `in` embeds a Mutex is the field, not every value of its type
