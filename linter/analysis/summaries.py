@@ -456,7 +456,8 @@ class Summaries:
         for target in self.targets(fn, call):
             for t in self.get(target).takes:
                 mutex = map_ref(self.pkg, fn, call, t.ref) if t.ref is not None else None
-                ident = t.identity or (self.pkg.lock_identity(fn, mutex) if mutex is not None else None)
+                # the caller's view is the more specific one: `cfgProc.mu` rather than any `(*Proc).mu`
+                ident = (self.pkg.lock_identity(fn, mutex) if mutex is not None else None) or t.identity
                 if mutex is None and ident is None:
                     continue
                 yield Acquisition(fn, call, mutex, ident, t.write, state, target, t)
