@@ -86,7 +86,7 @@ def discover(paths: list[str], cwd: Path) -> tuple[list[FileRef], list[Notice]]:
         if not path.exists():
             notices.append(Notice(raw, NoticeKind.MISSING, "no such file or directory", level=Level.ERROR))
             continue
-        if path.is_file():
+        if not path.is_dir():  # a file, or a pipe or device that reading will refuse
             files.setdefault(path, FileRef(path, display_path(path, cwd), True))
             continue
         ignore = _GitIgnore(find_repo_root(path))

@@ -36,13 +36,17 @@ def explicit_panic(call: Node, log_names: frozenset[str], extra_panickers: froze
     return ""
 
 
-def _ranged_by_key(index_expr: Node, operand: Node, index: Node) -> bool:
-    """`for i := range xs { xs[i] }` and `for i := 0; i < len(xs); i++ { xs[i] }` cannot go out of range."""
+def _ranged_by_key(start: Node, operand: Node, index: Node) -> bool:
+    """`for i := range xs { xs[i] }` and `for i := 0; i < len(xs); i++ { xs[i] }` cannot go out of range.
+
+    Loops are looked for from `start` up. Each `Node.parent` costs the node's depth
+    in tree-sitter, so callers start from the statement, not from a deep expression.
+    """
     index = unparen(index)
     if index.type != "identifier":
         return False
     key, target = text(index), expr_key(operand)
-    node = index_expr.parent
+    node = start.parent
     while node is not None and node.type not in ("func_literal", "function_declaration", "method_declaration"):
         if node.type == "for_statement":
             for clause in node.named_children:
@@ -67,7 +71,8 @@ def _is_array(t: str) -> bool:
     return t.startswith("[") and not t.startswith("[]")
 
 
-def index_panic(node: Node, scope: Scope, imported: frozenset[str]) -> Panic:
+def index_panic(node: Node, scope: Scope, imported: frozenset[str], statement: Node | None = None) -> Panic:
+    """`statement`: the CFG node holding `node`, if known (see _ranged_by_key)."""
     parent = node.parent
     if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == node:
         return None  # a generic instantiation f[T](...)
@@ -77,7 +82,7 @@ def index_panic(node: Node, scope: Scope, imported: frozenset[str]) -> Panic:
         return None
     if scope.is_map(operand):
         return None
-    if _ranged_by_key(node, operand, index):
+    if _ranged_by_key(statement or node, operand, index):
         return None
     if _is_array(scope.pkg.underlying(scope.type_of(operand))) and scope.is_constant(index, imported):
         return None  # the compiler checks constant indexes into arrays
