@@ -199,6 +199,20 @@ def test_a_file_not_fully_analysed_is_a_sarif_notification(tmp_path: Path, make,
     assert log["runs"][0]["invocations"][0]["executionSuccessful"] is (code != 2)
 
 
+def test_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    """Names are bytes on Linux; a vendored `caf\\xe9/` must not break any output format."""
+    (tmp_path / "caf\udce9").mkdir()  # the byte 0xE9, as Python spells an undecodable name
+    (tmp_path / "caf\udce9" / "st\udcffre.go").write_text(HANDLER)
+    for fmt, expected in [("text", "caf\\xe9/st\\xffre.go:15:10: error: LJ101"),
+                          ("json", '"path": "caf\\\\xe9/st\\\\xffre.go"'),
+                          ("sarif", '"uri": "caf%5Cxe9/st%5Cxffre.go"'),
+                          ("github", "::error file=caf\\xe9/st\\xffre.go,line=15,col=10")]:
+        result = lockjaw("check", ".", "--format", fmt, cwd=tmp_path)
+        no_traceback(result)
+        assert result.returncode == 1, (fmt, result.stderr)
+        assert expected in result.stdout, fmt
+
+
 def test_messages_name_the_file_and_the_reason(tmp_path: Path) -> None:
     for name, make in [("bin", _binary), ("fifo", _fifo), ("dangling", _broken_symlink), ("loop", _symlink_to_itself)]:
         (tmp_path / name).mkdir()
@@ -354,6 +368,28 @@ def test_ten_megabyte_generated_file(tmp_path: Path) -> None:
     assert [f["line"] for f in doc["findings"] if f["path"] == "gen.go"] == expected
     assert [f["line"] for f in doc["findings"] if f["path"] == "store.go"] == [15]
     assert elapsed < 120, f"{elapsed:.0f} s for 10 MB"  # about 12 s on a laptop; a hang guard, not a benchmark
+
+
+def test_minified_one_line_file(tmp_path: Path) -> None:
+    """Half a megabyte on one line: every finding is reported, each excerpt is a window around it."""
+    parts = ['package p; import "sync"; var mu sync.Mutex; ']
+    for i in range(10_000):
+        if i % 50 == 0:
+            parts.append(f"func f{i}(xs []int, i int) {{ mu.Lock(); _ = xs[i]; mu.Unlock() }}; ")
+        else:
+            parts.append(f"func g{i}(xs []int, i int) int {{ return xs[i] + {i} }}; ")
+    line = "".join(parts)
+    (tmp_path / "min.go").write_text(line + "\n")
+    expected = [n + 1 for n in range(len(line)) if line.startswith("xs[i]; mu.Unlock", n)]
+    code, doc = json_run(tmp_path)
+    assert code == 1
+    assert [f["column"] for f in doc["findings"]] == expected
+    result = lockjaw("check", ".", cwd=tmp_path)
+    assert len(result.stdout) < 1000 * len(expected)  # a window per finding, not the whole line
+    lines = result.stdout.splitlines()
+    code_line, carets = lines[1], lines[2]
+    assert code_line.startswith("> 1 | …") and code_line.endswith("…")
+    assert code_line[carets.index("^") :].startswith("xs[i]")
 
 
 def _deep_cases() -> dict[str, tuple[str, int | None]]:
