@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import stat
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -68,7 +70,21 @@ def _use_color(choice: str, output: str | None) -> bool:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so an interrupted run never leaves half a report."""
+    """Write via a temporary file and rename, so an interrupted run never leaves half a report.
+
+    A symbolic link is followed (the link stays a link); a target that is not a
+    regular file, such as /dev/stdout or a pipe, is written in place: renaming
+    over it would replace the device with a file.
+    """
+    try:
+        special = not stat.S_ISREG(path.stat().st_mode)
+    except FileNotFoundError:
+        special = False
+    if special:
+        with path.open("w", encoding="utf-8") as out:
+            out.write(text)
+        return
+    path = Path(os.path.realpath(path))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -268,6 +284,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"lockjaw: error: {err.format_message()}", err=True)
         code = EXIT_ERROR
     except (KeyboardInterrupt, click.Abort):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting: no traceback
         click.echo("lockjaw: interrupted", err=True)
         code = EXIT_INTERRUPTED
     except BrokenPipeError:

@@ -10,6 +10,8 @@ from tree_sitter import Language, Node, Parser, Tree
 
 from linter.model import Position, Span
 
+BOM = b"\xef\xbb\xbf"
+
 _LANGUAGE: Language | None = None
 _PARSER: Parser | None = None
 
@@ -71,7 +73,10 @@ class SourceFile:
         if line < 1 or line > len(starts):
             return ""
         end = starts[line] if line < len(starts) else len(self.data)
-        return self.data[starts[line - 1] : end].rstrip(b"\r\n").decode("utf-8", "replace")
+        raw = self.data[starts[line - 1] : end].rstrip(b"\r\n")
+        if line == 1 and raw.startswith(BOM):
+            raw = raw[len(BOM) :]  # not shown, and not counted in columns (see position)
+        return raw.decode("utf-8", "replace")
 
     def position(self, byte: int) -> Position:
         starts = self.line_starts
