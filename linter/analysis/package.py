@@ -31,6 +31,8 @@ class Package:
         self._scopes: dict[int, Scope] = {}
         self._events: dict[tuple[int, LockState], list[Event]] = {}
         self._platform_cache: dict[int, frozenset[str] | None] = {}
+        self._edges: dict[int, tuple[str, list[Function]] | None] = {}
+        self._reaches: dict[int, bool] = {}
 
     def imports(self, file: SourceFile) -> Imports:
         return self._imports[id(file)]
@@ -204,61 +206,94 @@ class Package:
                 return self._by_name.get(f"{owner}.{method}", [])
         return []
 
-    @cached_property
-    def _recovers(self) -> set[int]:
-        """Functions with a deferred recover(): their panics do not reach the caller."""
-        out: set[int] = set()
-        for fn in self.functions:
+    def recovers(self, fn: Function) -> bool:
+        """A deferred recover(): the function's panics do not reach its caller."""
+        body = fn.body
+        if body is None or b"recover()" not in fn.file.data[body.start_byte : body.end_byte]:
+            return False
+        for node in walk_expr(body):
+            if node.type == "defer_statement":
+                for inner in walk_expr(node, into_literals=True):
+                    if inner.type == "call_expression" and callee(inner) == ("", "recover"):
+                        return True
+        return False
+
+    def _panic_edges(self, fn: Function) -> tuple[str, list[Function]] | None:
+        """How `fn` panics itself ("" if it does not) and the package functions it calls;
+        None when a deferred recover() stops its panics. Computed once per function."""
+        key = id(fn)
+        if key in self._edges:
+            return self._edges[key]
+        edges: tuple[str, list[Function]] | None = None
+        if not self.recovers(fn):
             body = fn.body
-            if body is None or b"recover()" not in fn.file.data[body.start_byte : body.end_byte]:
+            how, targets = "", []
+            if body is not None:
+                log = self.imports(fn.file).of(LOG)
+                for node in walk_expr(body):
+                    if node.type != "call_expression":
+                        continue
+                    explicit = explicit_panic(node, log, self.extra_panickers)
+                    if explicit:
+                        how = f"calls {explicit}"
+                        break
+                    targets.extend(t for t in self.resolve(fn, node) if t is not fn)
+            edges = (how, targets)
+        self._edges[key] = edges
+        return edges
+
+    def _reaches_panic(self, fn: Function) -> bool:
+        """Whether some chain of calls from `fn` reaches an explicit panic without passing a recover()."""
+        known = self._reaches
+        if id(fn) in known:
+            return known[id(fn)]
+        seen: set[int] = set()
+        todo = [fn]
+        found = False
+        while todo and not found:
+            current = todo.pop()
+            if id(current) in seen or known.get(id(current)) is False:
                 continue
-            for node in walk_expr(body):
-                if node.type == "defer_statement":
-                    for inner in walk_expr(node, into_literals=True):
-                        if inner.type == "call_expression" and callee(inner) == ("", "recover"):
-                            out.add(id(fn))
-        return out
+            seen.add(id(current))
+            edges = self._panic_edges(current)
+            if edges is None:
+                continue
+            how, targets = edges
+            found = bool(how) or known.get(id(current)) is True
+            todo.extend(targets)
+        if found:
+            known[id(fn)] = True
+        else:  # everything explored is closed under calls and reaches no panic
+            known.update(dict.fromkeys(seen, False))
+        return found
+
+    def panics_via(self, fn: Function) -> str:
+        """Why a call to `fn` can panic ("calls panic()", "calls boom()"), or "" if it cannot.
+
+        Only the functions a query reaches are examined, so a package's other
+        function bodies are never walked."""
+        edges = self._panic_edges(fn)
+        if edges is None:
+            return ""
+        how, targets = edges
+        if how:
+            return how
+        for target in targets:
+            if self._reaches_panic(target):
+                return f"calls {target.display_name}()"
+        return ""
 
     @cached_property
     def may_panic(self) -> dict[int, str]:
-        """id(function) -> why it can panic ("calls panic()", "calls boom()"), transitively."""
-        direct: dict[int, str] = {}
-        calls: dict[int, list[Function]] = {}
-        for fn in self.functions:
-            body = fn.body
-            if body is None or id(fn) in self._recovers:
-                continue
-            log = self.imports(fn.file).of(LOG)
-            targets: list[Function] = []
-            for node in walk_expr(body):
-                if node.type != "call_expression":
-                    continue
-                how = explicit_panic(node, log, self.extra_panickers)
-                if how and id(fn) not in direct:
-                    direct[id(fn)] = f"calls {how}"
-                elif not how:
-                    targets.extend(t for t in self.resolve(fn, node) if t is not fn)
-            calls[id(fn)] = targets
-        result = dict(direct)
-        changed = True
-        while changed:
-            changed = False
-            for fn in self.functions:
-                if id(fn) in result or id(fn) in self._recovers:
-                    continue
-                for t in calls.get(id(fn), ()):
-                    if id(t) in result:
-                        result[id(fn)] = f"calls {t.display_name}()"
-                        changed = True
-                        break
-        return result
+        """id(function) -> panics_via(function) for every function that can panic (walks them all)."""
+        return {id(fn): why for fn in self.functions if (why := self.panics_via(fn))}
 
     def call_panics(self, fn: Function, op: Op) -> tuple[Function, str] | None:
         """If a call reaches a package function that can panic explicitly: (callee, how)."""
         if op.kind is not OpKind.CALL:
             return None
         for target in self.resolve(fn, op.node):
-            how = self.may_panic.get(id(target))
+            how = self.panics_via(target)
             if how:
                 return target, how
         return None
