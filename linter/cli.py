@@ -57,6 +57,37 @@ def write_atomically(path: Path, text: str) -> None:
             tmp.unlink()
 
 
+class _Scheduling:
+    """--jobs, the cache and the progress bar: how the engine runs, never what it finds."""
+
+    def __init__(self, rules, jobs: int | None, no_cache: bool, cache_dir: str | None, *, show_progress: bool,
+                 no_skip: bool = False):
+        from linter.scheduler import default_jobs
+
+        self.cache = None
+        if not no_cache:
+            from linter.cache import Cache, default_dir
+
+            directory = Path(cache_dir) if cache_dir else default_dir()
+            self.cache = Cache.open(directory, rule_ids=[r.meta.id for r in rules],
+                                    options=b"no-skip" if no_skip else b"")
+        self.progress = None
+        if show_progress and sys.stderr.isatty():
+            from linter.progress import ProgressBar
+
+            self.progress = ProgressBar()
+        self.options = {"jobs": jobs or default_jobs(), "cache": self.cache, "progress": self.progress}
+
+    def __enter__(self) -> "_Scheduling":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.close()
+        if self.cache is not None and exc[0] is None:
+            self.cache.close()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="lockjaw", message="%(prog)s %(version)s")
 def cli() -> None:
@@ -74,7 +105,15 @@ def cli() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
 @click.option("-q", "--quiet", is_flag=True, help="Findings only: no source excerpts, no summary.")
-def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quiet) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for large scans [default: the number of CPUs].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write cached results.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Cache directory [default: $LOCKJAW_CACHE_DIR, $XDG_CACHE_HOME/lockjaw or ~/.cache/lockjaw].")
+@click.option("--no-skip", is_flag=True, hidden=True,
+              help="Parse every package, even where no rule can fire (to check that skipping loses nothing).")
+def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quiet,
+          jobs, no_cache, cache_dir, no_skip) -> None:
     """Analyse Go files and directories (default: the current directory)."""
     from linter.discovery import find_repo_root
     from linter.engine import run
@@ -82,7 +121,8 @@ def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quie
 
     rules = select_rules(select, ignore)
     cwd = Path.cwd()
-    report = run(list(paths), rules, cwd=cwd)
+    with _Scheduling(rules, jobs, no_cache, cache_dir, show_progress=not quiet, no_skip=no_skip) as scheduling:
+        report = run(list(paths), rules, cwd=cwd, prefilter=not no_skip, **scheduling.options)
     env = OutputEnv(
         rules=tuple(r.meta for r in rules), version=__version__, cwd=cwd, root=find_repo_root(cwd) or cwd,
         color=fmt == "text" and _use_color(color, output), show_source=not quiet, statistics=statistics,

@@ -7,15 +7,19 @@ a plain function of plain values, so it can run in another process.
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from linter.discovery import FileRef, discover, display_path
 from linter.model import Finding, Level, Notice, NoticeKind, Report
 from linter.rule import Context, Rule
+
+if TYPE_CHECKING:
+    from linter.cache import Cache
 
 BUG_HINT = "this is a bug in lockjaw; please report it with the file that triggers it"
 
@@ -64,8 +68,17 @@ def _read(ref: FileRef, notices: list[Notice]) -> bytes | None:
     return data
 
 
-def _needed(data: bytes, needles: Sequence[bytes]) -> bool:
-    return any(n in data for n in needles)
+def load(refs: Sequence[FileRef]) -> tuple[list[Loaded], list[Notice]]:
+    """Read a group's files; notices only for files that are targets, not context."""
+    notices: list[Notice] = []
+    loaded = [Loaded(ref, data) for ref in refs if (data := _read(ref, notices if ref.target else [])) is not None]
+    return loaded, notices
+
+
+def applicable(rules: Sequence[Rule], loaded: Sequence[Loaded]) -> list[Rule]:
+    """The rules that can fire on these files: a rule with needles needs one of them
+    somewhere in the package; a rule without needles always runs."""
+    return [r for r in rules if not r.meta.needles or any(n in f.data for f in loaded for n in r.meta.needles)]
 
 
 def _syntax_notice(source) -> Notice | None:
@@ -86,17 +99,24 @@ def _syntax_notice(source) -> Notice | None:
 
 def analyse_package(refs: Sequence[FileRef], rules: Sequence[Rule], *, prefilter: bool = True) -> PackageResult:
     """Run `rules` over one directory's files. Files with explicit=False siblings are context only."""
+    loaded, notices = load(refs)
+    result = analyse_loaded(loaded, applicable(rules, loaded) if prefilter else list(rules))
+    result.notices[:0] = notices
+    return result
+
+
+def analyse_loaded(loaded: Sequence[Loaded], rules: Sequence[Rule]) -> PackageResult:
+    """Parse the files (once) and run the rules; nothing is parsed when no rule applies."""
+    result = PackageResult()
+    if not rules:
+        return result
     from linter.analysis.package import Package
     from linter.source import SourceFile
 
-    result = PackageResult()
-    loaded = [(ref, data) for ref in refs if (data := _read(ref, result.notices if ref.target else [])) is not None]
-    needles = [n for r in rules for n in r.meta.needles]
-    if prefilter and needles and not any(_needed(d, needles) for _, d in loaded):
-        return result
     sources: dict[str, list[SourceFile]] = defaultdict(list)
-    for ref, data in loaded:
-        source = SourceFile(ref.path, ref.display, data, is_target=ref.target)
+    for item in loaded:
+        ref = item.ref
+        source = SourceFile(ref.path, ref.display, item.data, is_target=ref.target)
         result.parsed += 1
         notice = _syntax_notice(source)
         if notice is not None and source.is_target:
@@ -134,28 +154,46 @@ def analyse_package(refs: Sequence[FileRef], rules: Sequence[Rule], *, prefilter
 def plan(files: Sequence[FileRef], cwd: Path) -> list[list[FileRef]]:
     """Group files by directory. Files named on their own bring their directory's
     other non-test files along as context, so facts can cross files."""
-    by_dir: dict[Path, dict[Path, FileRef]] = defaultdict(dict)
+    by_dir: dict[str, dict[str, FileRef]] = defaultdict(dict)
     for ref in files:
-        by_dir[ref.path.parent][ref.path] = ref
+        full = str(ref.path)
+        by_dir[os.path.dirname(full)][full] = ref
     for directory, members in by_dir.items():
         if not all(m.explicit for m in members.values()):
             continue
         try:
-            siblings = sorted(p for p in directory.iterdir() if p.suffix == ".go" and p.is_file())
+            siblings = sorted(p for p in Path(directory).iterdir() if p.suffix == ".go" and p.is_file())
         except OSError:
             continue
         for p in siblings:
-            if p not in members and not p.name.endswith("_test.go"):
-                members[p] = FileRef(p, display_path(p, cwd), explicit=False, target=False)
-    return [sorted(m.values(), key=lambda r: r.display) for _, m in sorted(by_dir.items())]
+            if str(p) not in members and not p.name.endswith("_test.go"):
+                members[str(p)] = FileRef(p, display_path(p, cwd), explicit=False, target=False)
+    ordered = sorted(by_dir.items(), key=lambda item: item[0].split(os.sep))
+    return [sorted(m.values(), key=lambda r: r.display) for _, m in ordered]
 
 
-def run(paths: list[str], rules: Sequence[Rule], *, cwd: Path | None = None, prefilter: bool = True) -> Report:
+def run(paths: list[str], rules: Sequence[Rule], *, cwd: Path | None = None, prefilter: bool = True,
+        jobs: int = 1, cache: "Cache | None" = None, progress: "Callable[[int, int], None] | None" = None) -> Report:
+    """Analyse `paths`. `jobs` > 1 may use worker processes; `cache` reuses earlier results;
+    `progress(done, total)` hears about finished files. The report is the same either way."""
+    from linter.scheduler import analyse_groups
+
     cwd = cwd or Path.cwd()
     files, notices = discover(paths, cwd)
     report = Report(notices=list(notices), files_seen=len(files))
-    for group in plan(files, cwd):
-        result = analyse_package(group, rules, prefilter=prefilter)
+    groups = plan(files, cwd)
+    total = sum(len(g) for g in groups)
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, total)
+
+    results = analyse_groups(groups, rules, prefilter=prefilter, jobs=jobs, cache=cache,
+                             progress=advance if progress is not None else None)
+    for result in results:
         report.findings.extend(result.findings)
         report.notices.extend(result.notices)
         report.files_parsed += result.parsed
@@ -164,4 +202,3 @@ def run(paths: list[str], rules: Sequence[Rule], *, cwd: Path | None = None, pre
     report.findings = sorted(set(report.findings), key=lambda f: f.sort_key)
     report.notices.sort(key=lambda n: (n.path, n.line or 0, n.kind.value, n.message))
     return report
-

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from io import StringIO
 
 from rich.cells import cell_len
-from rich.console import Console
 from rich.text import Text
 
 from linter.model import Finding, Level, Position, Report
@@ -147,6 +146,8 @@ def _summary(report: Report) -> str:
 def _to_string(text: Text, color: bool) -> str:
     if not color:
         return text.plain
+    from rich.console import Console  # only for colour: it is the slowest import of a run
+
     buffer = StringIO()
     console = Console(
         file=buffer,
