@@ -78,6 +78,15 @@ class _Scheduling:
             self.progress = ProgressBar()
         self.options = {"jobs": jobs or default_jobs(), "cache": self.cache, "progress": self.progress}
 
+    def print_stats(self, report) -> None:
+        import json
+
+        cache = self.cache
+        counters = {"files_seen": report.files_seen, "files_parsed": report.files_parsed,
+                    "findings": len(report.findings), "jobs": self.options["jobs"],
+                    "cache_hits": cache.hits if cache else None, "cache_misses": cache.misses if cache else None}
+        click.echo("lockjaw-stats: " + json.dumps(counters), err=True)
+
     def __enter__(self) -> "_Scheduling":
         return self
 
@@ -112,8 +121,9 @@ def cli() -> None:
               help="Cache directory [default: $LOCKJAW_CACHE_DIR, $XDG_CACHE_HOME/lockjaw or ~/.cache/lockjaw].")
 @click.option("--no-skip", is_flag=True, hidden=True,
               help="Parse every package, even where no rule can fire (to check that skipping loses nothing).")
+@click.option("--stats", is_flag=True, hidden=True, help="Print the run's counters as one JSON line on stderr.")
 def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quiet,
-          jobs, no_cache, cache_dir, no_skip) -> None:
+          jobs, no_cache, cache_dir, no_skip, stats) -> None:
     """Analyse Go files and directories (default: the current directory)."""
     from linter.discovery import find_repo_root
     from linter.engine import run
@@ -123,6 +133,8 @@ def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quie
     cwd = Path.cwd()
     with _Scheduling(rules, jobs, no_cache, cache_dir, show_progress=not quiet, no_skip=no_skip) as scheduling:
         report = run(list(paths), rules, cwd=cwd, prefilter=not no_skip, **scheduling.options)
+    if stats:
+        scheduling.print_stats(report)
     env = OutputEnv(
         rules=tuple(r.meta for r in rules), version=__version__, cwd=cwd, root=find_repo_root(cwd) or cwd,
         color=fmt == "text" and _use_color(color, output), show_source=not quiet, statistics=statistics,

@@ -1,20 +1,21 @@
 """Which package groups to analyse, and where: from the cache, in this process, or in a pool.
 
-The parent reads every file once (reading is cheap next to parsing) and drops
-the groups no enabled rule can fire on; only the rest is parsed. Large runs
-go to a pool of worker processes, largest group first so the slowest group
-does not start last; small runs stay in this process, where a pool would cost
-more to start than it saves. Results are returned in group order whatever
-finished first, so the report does not depend on --jobs.
+A group whose files are unchanged since a cached run is not even read. The
+others are read once, in this process (reading is cheap next to parsing), and
+a group on which no enabled rule can fire is dropped there: only the rest is
+parsed. Large runs go to a pool of worker processes, largest group first so
+that the slowest group does not start last, while this process goes on
+reading; small runs stay in this process, where a pool costs more to start
+than it saves. Parse trees take about twenty times the bytes of their source,
+so the source being analysed at once is capped. Results come back in group
+order whatever finished first, so the report does not depend on --jobs.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import sys
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from linter.engine import Loaded, PackageResult, analyse_loaded, applicable, load
 from linter.model import Notice
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
     from linter.discovery import FileRef
     from linter.rule import Rule
 
-# Below this many files to parse, starting worker processes costs more than it saves.
-SERIAL_FILES = 40
+SERIAL_FILES = 40  # fewer files than this to read: no pool
+IN_FLIGHT_BYTES = 5_000_000  # source bytes analysed at once by all workers (any one group may exceed it)
 
 Progress = Callable[[int], None]  # called with the number of files just finished
 
@@ -40,46 +41,47 @@ def default_jobs() -> int:
 
 @dataclass(slots=True)
 class Work:
-    """One group that must be parsed: its files, the rules that apply, where its result goes."""
+    """One group: its result if known without parsing, else what to parse and with which rules."""
 
     index: int
-    loaded: list[Loaded]
-    rules: list["Rule"]
-    notices: list[Notice]
-    key: str | None
-    size: int = field(init=False)
+    key: str | None = None  # cache key, when the cache is on and every file was readable
+    result: PackageResult | None = None
+    cached: bool = False
+    loaded: Sequence[Loaded] = ()
+    rules: Sequence["Rule"] = ()
+    notices: Sequence[Notice] = ()
+    size: int = 0
 
-    def __post_init__(self) -> None:
-        self.size = sum(len(f.data) for f in self.loaded)
+    def finish(self, result: PackageResult) -> PackageResult:
+        result.notices[:0] = self.notices
+        return result
 
 
-def _finish(work: Work, result: PackageResult) -> PackageResult:
-    result.notices[:0] = work.notices
-    return result
+def _from_cache(index: int, group: Sequence["FileRef"], cache: "Cache") -> Work | None:
+    """A hit found by the files' stat alone, without reading them."""
+    digests = [cache.known_digest(ref.path) for ref in group]
+    if any(d is None for d in digests):
+        return None
+    key = cache.key(group, digests)  # type: ignore[arg-type]
+    hit = cache.get(key)
+    return Work(index, key, hit, cached=True) if hit is not None else Work(index, key)
 
 
 def _prepare(index: int, group: Sequence["FileRef"], rules: Sequence["Rule"], prefilter: bool,
-             cache: "Cache | None") -> tuple[PackageResult | None, bool, Work]:
-    """(result if already known, whether it came from the cache, the group's work)."""
-    digests: list[bytes | None] = [cache.known_digest(ref.path) for ref in group] if cache else []
-    key = None
-    if cache is not None and all(d is not None for d in digests):
-        key = cache.key(group, digests)  # type: ignore[arg-type]  # all known: no read at all
-        hit = cache.get(key)
-        if hit is not None:
-            return hit, True, Work(index, [], [], [], key)
+             cache: "Cache | None", key: str | None) -> Work:
+    """Read the group; its result is known now if the cache has it or no rule applies."""
     loaded, notices = load(group)
     if cache is not None and key is None and len(loaded) == len(group):
         data = {f.ref.path: f.data for f in loaded}
-        key = cache.key(group, [d or cache.remember(r.path, data[r.path]) for r, d in zip(group, digests)])
+        key = cache.key(group, [cache.remember(ref.path, data[ref.path]) for ref in group])
         hit = cache.get(key)
         if hit is not None:
-            return hit, True, Work(index, [], [], [], key)
+            return Work(index, key, hit, cached=True)
     active = applicable(rules, loaded) if prefilter else list(rules)
-    work = Work(index, loaded, active, notices, key)
+    work = Work(index, key, None, False, loaded, active, notices, sum(len(f.data) for f in loaded))
     if not active:
-        return _finish(work, PackageResult()), False, work
-    return None, False, work
+        work.result = work.finish(PackageResult())
+    return work
 
 
 def analyse_groups(groups: Sequence[Sequence["FileRef"]], rules: Sequence["Rule"], *, prefilter: bool = True,
@@ -87,83 +89,91 @@ def analyse_groups(groups: Sequence[Sequence["FileRef"]], rules: Sequence["Rule"
                    progress: Progress | None = None) -> list[PackageResult]:
     """One result per group, in group order, whatever order they were computed in."""
     results: list[PackageResult | None] = [None] * len(groups)
-    pending: list[Work] = []
+    misses: list[tuple[int, str | None]] = []
     for index, group in enumerate(groups):
-        result, cached, work = _prepare(index, group, rules, prefilter, cache)
-        if result is None:
-            pending.append(work)
-            continue
-        results[index] = result
-        if cache is not None and work.key is not None and not cached:
-            cache.put(work.key, result)
-        if progress:
-            progress(len(group))
-    files = sum(len(w.loaded) for w in pending)
-    if jobs > 1 and len(pending) > 1 and files >= SERIAL_FILES:
-        finished = _in_pool(pending, rules, jobs)
-    else:
-        finished = _in_process(pending)
-    for work, result in finished:
+        known = _from_cache(index, group, cache) if cache is not None else None
+        if known is not None and known.result is not None:
+            results[index] = known.result
+            if progress:
+                progress(len(group))
+        else:
+            misses.append((index, known.key if known is not None else None))
+    from linter import workers
+
+    parallel = jobs > 1 and workers.available() and len(misses) > 1 and sum(len(groups[i]) for i, _ in misses) >= SERIAL_FILES
+    if parallel:  # largest first, by the size on disk
+        misses.sort(key=lambda miss: -sum(_size(ref) for ref in groups[miss[0]]))
+    prepared = (_prepare(i, groups[i], rules, prefilter, cache, key) for i, key in misses)
+    for work, result in (_in_pool(prepared, rules, jobs) if parallel else _in_process(prepared)):
         results[work.index] = result
-        if cache is not None and work.key is not None:
+        if cache is not None and work.key is not None and not work.cached:
             cache.put(work.key, result)
         if progress:
             progress(len(groups[work.index]))
     return [r if r is not None else PackageResult() for r in results]
 
 
-def _in_process(pending: list[Work]) -> Iterator[tuple[Work, PackageResult]]:
-    for work in pending:
-        yield work, _finish(work, analyse_loaded(work.loaded, work.rules))
-
-
-# The worker side. Rules are handed over once, when the worker starts (inherited
-# on fork), and named by their index afterwards, so a rule need not be picklable.
-_WORKER_RULES: Sequence["Rule"] = ()
-
-
-def _worker_start(rules: Sequence["Rule"]) -> None:
-    global _WORKER_RULES
-    _WORKER_RULES = rules
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C and stops the workers
-
-
-def _worker_analyse(loaded: list[Loaded], rule_indexes: list[int]) -> PackageResult:
-    return analyse_loaded(loaded, [_WORKER_RULES[i] for i in rule_indexes])
-
-
-def _in_pool(pending: list[Work], rules: Sequence["Rule"], jobs: int) -> Iterator[tuple[Work, PackageResult]]:
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    from linter.source import go_language
-
-    go_language()  # load the grammar before forking, so every worker starts with it
-    index_of = {id(r): i for i, r in enumerate(rules)}
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context,
-                               initializer=_worker_start, initargs=(tuple(rules),))
-    unfinished: dict = {}
-    left = {w.index: w for w in pending}  # not yet handed back
+def _size(ref: "FileRef") -> int:
     try:
-        for work in sorted(pending, key=lambda w: -w.size):  # largest first
-            future = pool.submit(_worker_analyse, work.loaded, [index_of[id(r)] for r in work.rules])
-            unfinished[future] = work
-        while unfinished:
-            done, _ = wait(unfinished, return_when=FIRST_COMPLETED)
-            for future in done:
-                work = unfinished[future]
-                result = future.result()
-                del unfinished[future], left[work.index]
-                yield work, _finish(work, result)
-    except BrokenProcessPool:  # a worker died (killed, out of memory): finish here
-        unfinished.clear()
-        yield from _in_process([left[i] for i in sorted(left)])
-    finally:
-        if unfinished:  # interrupted or failed: do not wait for the rest
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
-        else:
-            pool.shutdown(wait=True)
+        return os.stat(ref.path).st_size
+    except OSError:
+        return 0
+
+
+def _in_process(prepared: Iterable[Work]) -> Iterator[tuple[Work, PackageResult]]:
+    for work in prepared:
+        yield work, work.result if work.result is not None else work.finish(analyse_loaded(work.loaded, work.rules))
+
+
+def _pick(waiting: list[Work], in_flight: int) -> Work | None:
+    """The largest ready group that fits the memory cap (anything, when nothing runs)."""
+    for i, work in enumerate(waiting):
+        if in_flight == 0 or in_flight + work.size <= IN_FLIGHT_BYTES:
+            return waiting.pop(i)
+    return None
+
+
+def _died(work: Work, status: int) -> PackageResult:
+    """A worker died on this group: say so (the run fails) and go on with the others."""
+    from linter.engine import BUG_HINT
+    from linter.model import Level, NoticeKind
+
+    how = f"was killed by signal {-status}" if status < 0 else f"exited with status {status}"
+    where = work.loaded[0].ref.display if work.loaded else ""
+    return work.finish(PackageResult(notices=[Notice(
+        where, NoticeKind.INTERNAL_ERROR,
+        f"the worker process analysing this package {how} (out of memory?); {BUG_HINT}", level=Level.ERROR)]))
+
+
+def _in_pool(prepared: Iterator[Work], rules: Sequence["Rule"], jobs: int) -> Iterator[tuple[Work, PackageResult]]:
+    from linter.workers import ForkPool
+
+    pool = ForkPool(rules, jobs)
+    waiting: list[Work] = []  # read, to be parsed, largest first
+    in_flight = 0
+    more = True
+    try:
+        while more or waiting or pool.busy():
+            while more and len(waiting) < jobs:  # read ahead while the workers parse
+                work = next(prepared, None)
+                if work is None:
+                    more = False
+                elif work.result is not None:
+                    yield work, work.result
+                else:
+                    waiting.append(work)
+                    waiting.sort(key=lambda w: -w.size)
+            while pool.idle() and (work := _pick(waiting, in_flight)) is not None:
+                pool.submit(work, work.loaded, work.rules, work.size)
+                in_flight += work.size
+            if not pool.busy():
+                continue
+            for work, outcome in pool.collect():
+                in_flight -= work.size
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                yield work, (work.finish(outcome) if isinstance(outcome, PackageResult) else _died(work, outcome))
+    except BaseException:
+        pool.close(kill=True)
+        raise
+    pool.close()
