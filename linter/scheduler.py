@@ -14,6 +14,7 @@ order whatever finished first, so the report does not depend on --jobs.
 from __future__ import annotations
 
 import os
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
@@ -29,6 +30,7 @@ SERIAL_FILES = 40  # fewer files than this to read: no pool
 IN_FLIGHT_BYTES = 5_000_000  # source bytes analysed at once by all workers (any one group may exceed it)
 
 Progress = Callable[[int], None]  # called with the number of files just finished
+Miss = tuple[int, "str | None"]  # a group's index and its cache key, if known
 
 
 def default_jobs() -> int:
@@ -98,13 +100,18 @@ def analyse_groups(groups: Sequence[Sequence["FileRef"]], rules: Sequence["Rule"
                 progress(len(group))
         else:
             misses.append((index, known.key if known is not None else None))
-    from linter import workers
 
-    parallel = jobs > 1 and workers.available() and len(misses) > 1 and sum(len(groups[i]) for i, _ in misses) >= SERIAL_FILES
-    if parallel:  # largest first, by the size on disk
-        misses.sort(key=lambda miss: -sum(_size(ref) for ref in groups[miss[0]]))
-    prepared = (_prepare(i, groups[i], rules, prefilter, cache, key) for i, key in misses)
-    for work, result in (_in_pool(prepared, rules, jobs) if parallel else _in_process(prepared)):
+    def prepare(miss: tuple[int, str | None]) -> Work:
+        return _prepare(miss[0], groups[miss[0]], rules, prefilter, cache, miss[1])
+
+    files = sum(len(groups[i]) for i, _ in misses)
+    if jobs > 1 and hasattr(os, "fork") and len(misses) > 1 and files >= SERIAL_FILES:
+        sized = sorted(((sum(_size(ref) for ref in groups[i]), (i, key)) for i, key in misses),
+                       key=lambda pair: -pair[0])
+        finished = _in_pool(deque(sized), prepare, rules, jobs)
+    else:
+        finished = _in_process(map(prepare, misses))
+    for work, result in finished:
         results[work.index] = result
         if cache is not None and work.key is not None and not work.cached:
             cache.put(work.key, result)
@@ -125,12 +132,8 @@ def _in_process(prepared: Iterable[Work]) -> Iterator[tuple[Work, PackageResult]
         yield work, work.result if work.result is not None else work.finish(analyse_loaded(work.loaded, work.rules))
 
 
-def _pick(waiting: list[Work], in_flight: int) -> Work | None:
-    """The largest ready group that fits the memory cap (anything, when nothing runs)."""
-    for i, work in enumerate(waiting):
-        if in_flight == 0 or in_flight + work.size <= IN_FLIGHT_BYTES:
-            return waiting.pop(i)
-    return None
+def _fits(size: int, in_flight: int) -> bool:
+    return in_flight == 0 or in_flight + size <= IN_FLIGHT_BYTES
 
 
 def _died(work: Work, status: int) -> PackageResult:
@@ -145,34 +148,32 @@ def _died(work: Work, status: int) -> PackageResult:
         f"the worker process analysing this package {how} (out of memory?); {BUG_HINT}", level=Level.ERROR)]))
 
 
-def _in_pool(prepared: Iterator[Work], rules: Sequence["Rule"], jobs: int) -> Iterator[tuple[Work, PackageResult]]:
+def _in_pool(queue: deque[tuple[int, Miss]], prepare: Callable[[Miss], Work], rules: Sequence["Rule"],
+             jobs: int) -> Iterator[tuple[Work, PackageResult]]:
+    """Feed idle workers the largest group that fits the memory cap; while a large group
+    keeps the cap full, the smallest groups go alongside it. Groups are read just in time."""
     from linter.workers import ForkPool
 
     pool = ForkPool(rules, jobs)
-    waiting: list[Work] = []  # read, to be parsed, largest first
     in_flight = 0
-    more = True
     try:
-        while more or waiting or pool.busy():
-            while more and len(waiting) < jobs:  # read ahead while the workers parse
-                work = next(prepared, None)
-                if work is None:
-                    more = False
-                elif work.result is not None:
+        while queue or pool.busy():
+            while queue and pool.idle():
+                size, miss = queue.popleft() if _fits(queue[0][0], in_flight) else queue.pop()
+                work = prepare(miss)
+                if work.result is not None:  # cached after all, or no rule applies: nothing to parse
                     yield work, work.result
-                else:
-                    waiting.append(work)
-                    waiting.sort(key=lambda w: -w.size)
-            while pool.idle() and (work := _pick(waiting, in_flight)) is not None:
+                    continue
                 pool.submit(work, work.loaded, work.rules, work.size)
                 in_flight += work.size
-            if not pool.busy():
-                continue
-            for work, outcome in pool.collect():
-                in_flight -= work.size
-                if isinstance(outcome, BaseException):
-                    raise outcome
-                yield work, (work.finish(outcome) if isinstance(outcome, PackageResult) else _died(work, outcome))
+            if pool.busy():
+                for work, outcome in pool.collect():
+                    in_flight -= work.size
+                    if isinstance(outcome, BaseException):
+                        raise outcome
+                    done = work.finish(outcome) if isinstance(outcome, PackageResult) else _died(work, outcome)
+                    work.loaded = ()
+                    yield work, done
     except BaseException:
         pool.close(kill=True)
         raise

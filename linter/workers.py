@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 EXIT_AFTER_BYTES = 1_000_000  # a worker that analysed this much source exits instead of freeing it
 
 
-def available() -> bool:
-    return hasattr(os, "fork")
-
-
 @dataclass(slots=True)
 class _Worker:
     pid: int

@@ -46,6 +46,12 @@ class Package:
             out.extend(discover(f, self.imports(f)))
         return out
 
+    @property
+    def target_functions(self) -> list[Function]:
+        """The functions of the files being checked; the others (siblings of a file named
+        on the command line) are context: read for facts, never reported on."""
+        return [fn for fn in self.functions if fn.file.is_target]
+
     @cached_property
     def types(self) -> PackageTypes:
         types = PackageTypes()

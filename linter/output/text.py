@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from io import StringIO
 
 from rich.cells import cell_len
-from rich.text import Text
 
 from linter.model import Finding, Level, Position, Report
 from linter.output import OutputEnv
@@ -26,6 +25,42 @@ MAX_GAP = 3  # unmarked lines shown between marked ones; longer gaps become "...
 LEVEL_STYLE = {Level.ERROR: "bold red", Level.WARNING: "bold yellow", Level.NOTE: "bold cyan"}
 GUTTER_STYLE = "blue"
 RELATED_STYLE = "cyan"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Styled runs of text. Plain output is just their concatenation; rich (a slow import)
+    renders them only when colour is asked for. Mirrors the part of rich.text.Text used here."""
+
+    runs: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, text: str = "", style: str = "") -> "Text":
+        return cls(((text, style),)) if text else cls()
+
+    @classmethod
+    def assemble(cls, *parts: "str | tuple[str, str]") -> "Text":
+        return cls(tuple((p, "") if isinstance(p, str) else p for p in parts))
+
+    def join(self, texts: "list[Text]") -> "Text":
+        runs: list[tuple[str, str]] = []
+        for i, text in enumerate(texts):
+            if i:
+                runs.extend(self.runs)
+            runs.extend(text.runs)
+        return Text(tuple(runs))
+
+    @property
+    def plain(self) -> str:
+        return "".join(text for text, _ in self.runs)
+
+    def rich(self):
+        from rich.text import Text as RichText
+
+        out = RichText()
+        for text, style in self.runs:
+            out.append(text, style=style or None)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +80,15 @@ def render(report: Report, env: OutputEnv) -> str:
         lines.append(_header(finding))
         if env.show_source:
             lines += _excerpt(finding, report.excerpts.get(finding.span.path, {}))
-            lines.append(Text())
+            lines.append(Text.of())
     if report.notices:
-        lines += [Text(n.one_line(), style=LEVEL_STYLE[n.level]) for n in report.notices]
-        lines.append(Text())
+        lines += [Text.of(n.one_line(), style=LEVEL_STYLE[n.level]) for n in report.notices]
+        lines.append(Text.of())
     if env.statistics and report.findings:
         lines += _statistics(report, env)
-        lines.append(Text())
-    lines.append(Text(_summary(report), style="bold"))
-    return _to_string(Text("\n").join(lines), env.color) + "\n"
+        lines.append(Text.of())
+    lines.append(Text.of(_summary(report), style="bold"))
+    return _to_string(Text.of("\n").join(lines), env.color) + "\n"
 
 
 def _header(f: Finding) -> Text:
@@ -94,7 +129,7 @@ def _excerpt(f: Finding, source: dict[int, str]) -> list[Text]:
             if len(gap) <= MAX_GAP and all(g in source for g in gap):
                 out += [_code(" ", g, source[g], width, style) for g in gap]
             else:
-                out.append(Text("  ...", style=GUTTER_STYLE))
+                out.append(Text.of("  ...", style=GUTTER_STYLE))
         out.append(_code(">" if n == primary else " ", n, source[n], width, style))
         out += [_underline(source[n], m, width) for m in marks[n]]
     return out + elsewhere
@@ -124,7 +159,7 @@ def _statistics(report: Report, env: OutputEnv) -> list[Text]:
     count_width = len(str(rows[0][1]))
     id_width = max(len(rule_id) for rule_id in counts)
     return [
-        Text(f"{count:>{count_width}}  {rule_id:<{id_width}}  {names.get(rule_id, '')}".rstrip())
+        Text.of(f"{count:>{count_width}}  {rule_id:<{id_width}}  {names.get(rule_id, '')}".rstrip())
         for rule_id, count in rows
     ]
 
@@ -159,5 +194,5 @@ def _to_string(text: Text, color: bool) -> str:
         emoji=False,
         legacy_windows=False,
     )
-    console.print(text, soft_wrap=True, end="")
+    console.print(text.rich(), soft_wrap=True, end="")
     return buffer.getvalue()
