@@ -14,7 +14,9 @@ are never remembered (git's "racily clean" rule).
 
 The cache is a plain directory: `results/xx/<key>` holds one pickled
 PackageResult. Pickles execute code when loaded, so a directory that other
-users could write to is refused. Anything unreadable is a miss.
+users could write to is refused. Anything unreadable is a miss. An entry's
+mtime records its last use (refreshed at most daily); once a day, entries
+unused for KEEP_DAYS are deleted, so the cache holds what recent runs need.
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ if TYPE_CHECKING:
 
 FORMAT = b"lockjaw-cache-4"
 RACY_SECONDS = 3  # files modified this recently are hashed again next time
+KEEP_DAYS = 30
+_DAY = 86400
 _MEMO = "files.pickle"
 _TAG = "CACHEDIR.TAG"
+_PRUNED = "pruned"  # its mtime: when unused entries were last deleted
 _TAG_TEXT = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by lockjaw.\n"
@@ -186,16 +191,20 @@ class Cache:
     def get(self, key: str) -> "PackageResult | None":
         from linter.engine import PackageResult
 
+        path = self._entry(key)
         try:
-            with open(self._entry(key), "rb") as fh:
+            with open(path, "rb") as fh:
                 if fh.read(len(FORMAT)) != FORMAT:
                     raise ValueError("foreign entry")
                 result = pickle.load(fh)
+                used = os.fstat(fh.fileno()).st_mtime
             if not isinstance(result, PackageResult):
                 raise ValueError("not a result")
         except Exception:  # absent, stale, truncated or corrupt: analyse again
             self.misses += 1
             return None
+        if used < self._started - _DAY:
+            _touch(path)
         self.hits += 1
         result.parsed = 0  # nothing was parsed in this run
         return result
@@ -208,6 +217,36 @@ class Cache:
         if self._memo_dirty:
             _write(self.directory / _MEMO, FORMAT + pickle.dumps(self._memo, protocol=pickle.HIGHEST_PROTOCOL))
             self._memo_dirty = False
+        self._prune()
+
+    def _prune(self) -> None:
+        """Once a day: delete entries unused for KEEP_DAYS, and forget files that are gone."""
+        marker = self.directory / _PRUNED
+        try:
+            if marker.stat().st_mtime > self._started - _DAY:
+                return
+        except OSError:
+            pass
+        _touch(marker)
+        oldest = self._started - KEEP_DAYS * _DAY
+        for entry in (self.directory / "results").glob("*/*"):
+            try:
+                if entry.stat().st_mtime < oldest:
+                    entry.unlink()
+            except OSError:
+                continue
+        gone = [path for path in self._memo if not os.path.exists(path)]
+        if gone:
+            for path in gone:
+                del self._memo[path]
+            _write(self.directory / _MEMO, FORMAT + pickle.dumps(self._memo, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _touch(path: Path) -> None:
+    try:
+        path.touch()
+    except OSError:
+        pass
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -206,3 +206,40 @@ def test_cli_stats_show_the_cache_working(corpus: Path, tmp_path: Path) -> None:
     warm = stats("--cache-dir", cache)
     assert cold["files_parsed"] > 0 and cold["cache_hits"] == 0
     assert warm["files_parsed"] == 0 and warm["cache_misses"] == 0 and warm["findings"] == cold["findings"]
+
+
+def test_unused_entries_are_pruned_daily(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "LJ101", src)
+    for go in src.iterdir():  # old enough to be remembered by stat
+        os.utime(go, (go.stat().st_mtime - 3600,) * 2)
+    directory = tmp_path / "cache"
+    cache = Cache.open(directory, rule_ids=RULE_IDS)
+    run([str(src)], ALL_RULES, cwd=src, cache=cache)
+    cache.close()
+    assert any(path.endswith("sites.go") for path in Cache.open(directory, rule_ids=RULE_IDS)._memo)
+    entries = [p for p in (directory / "results").rglob("*") if p.is_file()]
+    assert entries
+    ancient = entries[0].stat().st_mtime - 90 * 86400
+    for p in [*entries, directory / "pruned"]:
+        os.utime(p, (ancient, ancient))
+    (src / "sites.go").unlink()  # its remembered digest goes too
+    cache = Cache.open(directory, rule_ids=[*RULE_IDS, "other"])  # a run that uses none of them
+    cache.close()
+    assert not [p for p in (directory / "results").rglob("*") if p.is_file()]
+    assert not any(path.endswith("sites.go") for path in Cache.open(directory, rule_ids=RULE_IDS)._memo)
+
+
+def test_progress_bar_only_for_long_scans(capsys: pytest.CaptureFixture[str]) -> None:
+    from linter.progress import ProgressBar
+
+    quick = ProgressBar()
+    quick(10, 20)
+    quick(20, 20)
+    assert quick._bar is None
+    long = ProgressBar()
+    long(1, 5000)
+    assert long._bar is not None
+    long(5000, 5000)
+    long.close()
+    assert long._bar is None
