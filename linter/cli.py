@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Sequence
 
 import click
 
@@ -19,11 +20,11 @@ def _rules():
     return ALL_RULES
 
 
-def _split(values: tuple[str, ...]) -> list[str]:
+def _split(values: Sequence[str]) -> list[str]:
     return [v.strip().upper() for value in values for v in value.split(",") if v.strip()]
 
 
-def select_rules(select: tuple[str, ...], ignore: tuple[str, ...]):
+def select_rules(select: Sequence[str], ignore: Sequence[str]):
     """Rules chosen by id or id prefix (`LJ1` selects LJ101..LJ199)."""
     all_rules = _rules()
     chosen = _split(select)
@@ -38,10 +39,30 @@ def select_rules(select: tuple[str, ...], ignore: tuple[str, ...]):
     return tuple(r for r in all_rules if (not chosen or matches(r, chosen)) and not matches(r, dropped))
 
 
+def load_settings(paths, config: str | None, isolated: bool):
+    """The run's configuration (lockjaw.toml, .lockjaw.toml or [tool.lockjaw]); errors exit 2."""
+    from linter.config import ConfigError, load
+
+    if config and isolated:
+        raise click.UsageError("--config and --isolated cannot be used together")
+    try:
+        return load(list(paths), Path.cwd(), config=config, isolated=isolated,
+                    known_rules=[r.meta.id for r in _rules()])
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def config_options(command):
+    """--config FILE and --isolated, shared by `check` and `config`."""
+    command = click.option("--isolated", is_flag=True, help="Ignore every configuration file.")(command)
+    return click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+                        help="Read the configuration from FILE instead of searching for one.")(command)
+
+
 def _use_color(choice: str, output: str | None) -> bool:
     if choice == "always":
         return True
-    if choice == "never" or output or "NO_COLOR" in os.environ:
+    if choice == "never" or output or os.environ.get("NO_COLOR"):  # no-color.org: set and not empty
         return False
     return sys.stdout.isatty()
 
@@ -60,8 +81,8 @@ def write_atomically(path: Path, text: str) -> None:
 class _Scheduling:
     """--jobs, the cache and the progress bar: how the engine runs, never what it finds."""
 
-    def __init__(self, rules, jobs: int | None, no_cache: bool, cache_dir: str | None, *, show_progress: bool,
-                 no_skip: bool = False):
+    def __init__(self, rules, settings, jobs: int | None, no_cache: bool, cache_dir: str | None, *,
+                 show_progress: bool, no_skip: bool = False):
         from linter.scheduler import default_jobs
 
         self.cache = None
@@ -69,14 +90,15 @@ class _Scheduling:
             from linter.cache import Cache, default_dir
 
             directory = Path(cache_dir) if cache_dir else default_dir()
-            self.cache = Cache.open(directory, rule_ids=[r.meta.id for r in rules],
-                                    options=b"no-skip" if no_skip else b"")
+            options = repr(settings) + (" no-skip" if no_skip else "")  # all else that decides results
+            self.cache = Cache.open(directory, rule_ids=[r.meta.id for r in rules], options=options.encode())
         self.progress = None
         if show_progress and sys.stderr.isatty():
             from linter.progress import ProgressBar
 
             self.progress = ProgressBar()
-        self.options = {"jobs": jobs or default_jobs(), "cache": self.cache, "progress": self.progress}
+        self.options = {"jobs": jobs or default_jobs(), "cache": self.cache, "progress": self.progress,
+                        "prefilter": not no_skip}
 
     def print_stats(self, report) -> None:
         import json
@@ -93,7 +115,7 @@ class _Scheduling:
     def __exit__(self, *exc) -> None:
         if self.progress is not None:
             self.progress.close()
-        if self.cache is not None and exc[0] is None:
+        if self.cache is not None:  # also after an early exit (--write-baseline): entries are sound
             self.cache.close()
 
 
@@ -114,6 +136,15 @@ def cli() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
 @click.option("-q", "--quiet", is_flag=True, help="Findings only: no source excerpts, no summary.")
+@click.option("--baseline", "baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Report only findings not recorded in FILE (see --write-baseline).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Record all current findings in FILE and exit 0.")
+@click.option("--new-from-rev", metavar="REV", help="Report only findings on lines changed since git revision REV.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (Lock(); defer Unlock()) and report what remains.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff and change nothing; exit 1 if there is a fix.")
+@config_options
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for large scans [default: the number of CPUs].")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write cached results.")
@@ -123,21 +154,31 @@ def cli() -> None:
               help="Parse every package, even where no rule can fire (to check that skipping loses nothing).")
 @click.option("--stats", is_flag=True, hidden=True, help="Print the run's counters as one JSON line on stderr.")
 def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quiet,
+          baseline, write_baseline, new_from_rev, fix, show_diff, config_file, isolated,
           jobs, no_cache, cache_dir, no_skip, stats) -> None:
     """Analyse Go files and directories (default: the current directory)."""
     from linter.discovery import find_repo_root
-    from linter.engine import run
     from linter.output import OutputEnv, renderer
 
-    rules = select_rules(select, ignore)
+    if write_baseline and (fix or show_diff):
+        raise click.UsageError("--write-baseline cannot be combined with --fix or --diff")
+    settings = load_settings(paths, config_file, isolated)
+    rules = select_rules(*settings.rule_selection(select, ignore))
     cwd = Path.cwd()
-    with _Scheduling(rules, jobs, no_cache, cache_dir, show_progress=not quiet, no_skip=no_skip) as scheduling:
-        report = run(list(paths), rules, cwd=cwd, prefilter=not no_skip, **scheduling.options)
-    if stats:
-        scheduling.print_stats(report)
+    with _Scheduling(rules, settings, jobs, no_cache, cache_dir, show_progress=not quiet, no_skip=no_skip) as how:
+        analyse = _analysis(list(paths), rules, cwd, settings, baseline=None if write_baseline else baseline,
+                            new_from_rev=new_from_rev, engine_options=how.options)
+        report = analyse()
+        if stats:
+            how.print_stats(report)
+        if write_baseline:
+            _write_baseline(report, Path(write_baseline), cwd)
+        if fix or show_diff:
+            report = _apply_fixes(report, cwd, show_diff=show_diff, rerun=analyse)
     env = OutputEnv(
         rules=tuple(r.meta for r in rules), version=__version__, cwd=cwd, root=find_repo_root(cwd) or cwd,
         color=fmt == "text" and _use_color(color, output), show_source=not quiet, statistics=statistics,
+        summary=not quiet,
     )
     text = renderer(fmt)(report, env)
     if output:
@@ -149,9 +190,88 @@ def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quie
             for notice in report.notices:
                 click.echo(notice.one_line(), err=True)
     else:
-        click.echo(text, nl=False, color=env.color)
+        click.echo(text, nl=False, color=env.color)  # click strips ANSI codes off a pipe unless told
     code = report.exit_code
     click.get_current_context().exit(EXIT_OK if exit_zero and code == EXIT_FINDINGS else code)
+
+
+# adoption and fixes: narrow the report after the engine ran, apply fixes ---------------------
+
+
+def _analysis(paths: list[str], rules, cwd: Path, settings, *, baseline: str | None, new_from_rev: str | None,
+              engine_options: dict):
+    """A function that runs the engine and drops baselined findings and findings on unchanged lines.
+
+    Inputs are checked before the (slow) run: a bad baseline or revision fails at once.
+    """
+    from linter import baseline as baselines
+    from linter.engine import run
+    from linter.gitdiff import GitError, changed_lines, keep_changed
+
+    def changes_since_rev():
+        try:
+            return changed_lines(new_from_rev, cwd) if new_from_rev else None
+        except GitError as err:
+            raise click.ClickException(str(err)) from None
+
+    try:
+        known = baselines.load(Path(baseline), cwd) if baseline else None
+    except baselines.BaselineError as err:
+        raise click.ClickException(str(err)) from None
+    first_changes = changes_since_rev()
+
+    def analyse():
+        nonlocal first_changes
+        report = run(paths, rules, cwd=cwd, settings=settings, **engine_options)
+        # after --fix the lines have moved: the rerun asks git again
+        changes, first_changes = first_changes or changes_since_rev(), None
+        if changes is not None:
+            keep_changed(report, changes, cwd)
+        if known is not None:
+            baselines.drop_known(report, Path(baseline), known, cwd)
+        return report
+
+    return analyse
+
+
+def _write_baseline(report, path: Path, cwd: Path) -> None:
+    from linter.baseline import BaselineError, write
+
+    try:
+        count = write(path, report, cwd)
+    except BaselineError as err:
+        raise click.ClickException(str(err)) from None
+    for notice in report.notices:
+        click.echo(notice.one_line(), err=True)
+    click.echo(f"lockjaw: wrote {count} finding{'' if count == 1 else 's'} to baseline {path}", err=True)
+    click.get_current_context().exit(EXIT_ERROR if report.exit_code == EXIT_ERROR else EXIT_OK)
+
+
+def _apply_fixes(report, cwd: Path, *, show_diff: bool, rerun):
+    """--diff: print the fixes and exit (1 if any); --fix: write them and analyse again."""
+    from linter import fixes
+
+    try:
+        plan = fixes.plan(report.findings, cwd)
+        if not show_diff:
+            fixes.write(plan, cwd)
+    except fixes.FixError as err:
+        raise click.ClickException(str(err)) from None
+    files = len(plan.changes)
+    where = f"{files} file{'' if files == 1 else 's'}"
+    found = f"{plan.findings_fixed} finding{'' if plan.findings_fixed == 1 else 's'}"
+    if show_diff:
+        click.echo(fixes.unified_diff(plan), nl=False)
+        for notice in report.notices:
+            click.echo(notice.one_line(), err=True)
+        click.echo(f"lockjaw: {plan.fixes} fix{'' if plan.fixes == 1 else 'es'} for {found} in {where} "
+                   f"(not applied); {plan.findings_unfixable} without a safe fix", err=True)
+        code = EXIT_ERROR if report.exit_code == EXIT_ERROR else EXIT_FINDINGS if plan.fixes else EXIT_OK
+        click.get_current_context().exit(code)
+    if plan.changes:
+        click.echo(f"Fixed {found} in {where}.", err=True)
+        return rerun()
+    return report
 
 
 @cli.command(name="rules")
@@ -160,6 +280,21 @@ def list_rules() -> None:
     for rule in _rules():
         m = rule.meta
         click.echo(f"{m.id}  {m.name:<28} {m.level.value:<8} precision {m.precision.value:<9} {m.summary}")
+
+
+@cli.command(name="config")
+@click.argument("paths", nargs=-1, type=click.Path())
+@config_options
+def show_config(paths, config_file, isolated) -> None:
+    """Print the effective configuration for PATHS (default: the current directory)."""
+    settings = load_settings(paths, config_file, isolated)
+    where = f"from {settings.source}" if settings.source else "defaults: no configuration file found"
+    if isolated:
+        where = "defaults: --isolated"
+    rules = select_rules(*settings.rule_selection((), ()))
+    click.echo(f"# lockjaw configuration ({where})")
+    click.echo(f"# rules that run: {', '.join(r.meta.id for r in rules) or 'none'}")
+    click.echo(settings.to_toml(), nl=False)
 
 
 @cli.command()

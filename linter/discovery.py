@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from linter.model import Level, Notice, NoticeKind
 
@@ -77,9 +78,10 @@ def _skip_dir(name: str) -> bool:
     return name in SKIPPED_DIRS or name.startswith(".") or name.startswith("_")
 
 
-def _walk(top: str, ignore: _GitIgnore, onerror) -> list[str]:
+def _walk(top: str, ignore: _GitIgnore, excluded: Callable[[Path, bool], bool] | None, onerror) -> list[str]:
     """Absolute paths of the .go files below `top`, with os.scandir and plain strings:
-    on a large tree Path objects for every entry cost more than the rest of a cached run.
+    on a large tree Path objects for every entry cost more than the rest of a cached run,
+    so they are made only when a .gitignore or an `exclude` needs them.
     Like os.walk, symlinked directories are not followed."""
     found: list[str] = []
     gitignore = ignore.root is not None
@@ -104,17 +106,30 @@ def _walk(top: str, ignore: _GitIgnore, onerror) -> list[str]:
             if is_dir:
                 if _skip_dir(name) or entry.is_symlink():
                     continue
-                if gitignore and ignore.ignored(Path(entry.path), True):
+                if (gitignore or excluded) and _dropped(Path(entry.path), True, ignore, excluded):
                     continue
                 subdirs.append(entry.path)
-            elif name.endswith(".go") and not (gitignore and ignore.ignored(Path(entry.path), False)):
+            elif name.endswith(".go"):
+                if (gitignore or excluded) and _dropped(Path(entry.path), False, ignore, excluded):
+                    continue
                 found.append(entry.path)
         stack.extend(sorted(subdirs, reverse=True))
     return found
 
 
-def discover(paths: list[str], cwd: Path) -> tuple[list[FileRef], list[Notice]]:
-    """Expand the command line's paths into Go files, sorted, each once."""
+def _dropped(path: Path, is_dir: bool, ignore: _GitIgnore, excluded: Callable[[Path, bool], bool] | None) -> bool:
+    return ignore.ignored(path, is_dir) or (excluded is not None and excluded(path, is_dir))
+
+
+def discover(
+    paths: list[str], cwd: Path, excluded: Callable[[Path, bool], bool] | None = None
+) -> tuple[list[FileRef], list[Notice]]:
+    """Expand the command line's paths into Go files, sorted, each once.
+
+    `excluded(path, is_dir)` (the configuration's `exclude`) drops files and
+    prunes directories, even ones named on the command line: pre-commit names
+    every changed file, and an excluded file must stay excluded.
+    """
     files: dict[str, FileRef] = {}
     notices: list[Notice] = []
     prefix = str(cwd).rstrip(os.sep) + os.sep
@@ -122,6 +137,8 @@ def discover(paths: list[str], cwd: Path) -> tuple[list[FileRef], list[Notice]]:
         path = (cwd / raw).absolute()
         if not path.exists():
             notices.append(Notice(raw, NoticeKind.MISSING, "no such file or directory", level=Level.ERROR))
+            continue
+        if excluded is not None and excluded(path, path.is_dir()):
             continue
         if path.is_file():
             files.setdefault(str(path), FileRef(path, display_path(path, cwd), True))
@@ -132,7 +149,7 @@ def discover(paths: list[str], cwd: Path) -> tuple[list[FileRef], list[Notice]]:
             where = display_path(Path(err.filename), cwd) if err.filename else raw
             notices.append(Notice(where, NoticeKind.UNREADABLE, f"cannot read directory: {err.strerror}", level=Level.ERROR))
 
-        for full in _walk(str(path), ignore, onerror):
+        for full in _walk(str(path), ignore, excluded, onerror):
             if full in files:
                 continue
             if full.startswith(prefix):

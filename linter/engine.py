@@ -1,4 +1,4 @@
-"""discover -> group into packages -> prefilter -> parse once -> rules -> sorted report.
+"""discover -> group into packages -> prefilter -> parse once -> rules -> suppressions -> sorted report.
 
 A package is the unit of work: rules see every file of one directory and
 package clause together, so facts can cross files. The per-package step is
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from linter.config import DEFAULT, Settings
 from linter.discovery import FileRef, discover, display_path
 from linter.model import Finding, Level, Notice, NoticeKind, Report
 from linter.rule import Context, Rule
@@ -97,19 +98,27 @@ def _syntax_notice(source) -> Notice | None:
     return Notice(source.display, NoticeKind.PARSE_ERROR, "syntax error; analysed where the tree is intact")
 
 
-def analyse_package(refs: Sequence[FileRef], rules: Sequence[Rule], *, prefilter: bool = True) -> PackageResult:
+def analyse_package(
+    refs: Sequence[FileRef], rules: Sequence[Rule], *, prefilter: bool = True, settings: Settings = DEFAULT
+) -> PackageResult:
     """Run `rules` over one directory's files. Files with explicit=False siblings are context only."""
     loaded, notices = load(refs)
-    result = analyse_loaded(loaded, applicable(rules, loaded) if prefilter else list(rules))
+    active = applicable(rules, loaded) if prefilter else list(rules)
+    result = analyse_loaded(loaded, rules, active, settings)
     result.notices[:0] = notices
     return result
 
 
-def analyse_loaded(loaded: Sequence[Loaded], rules: Sequence[Rule]) -> PackageResult:
-    """Parse the files (once) and run the rules; nothing is parsed when no rule applies."""
+def analyse_loaded(
+    loaded: Sequence[Loaded], rules: Sequence[Rule], active: Sequence[Rule], settings: Settings = DEFAULT
+) -> PackageResult:
+    """Parse the files (once) and run the `active` rules, the enabled `rules` that can fire
+    here (nothing is parsed when none can). Suppressions are judged against every enabled rule,
+    as if the others had run and found nothing, which is what they would have done."""
     result = PackageResult()
-    if not rules:
+    if not active:
         return result
+    from linter import suppressions
     from linter.analysis.package import Package
     from linter.source import SourceFile
 
@@ -123,8 +132,12 @@ def analyse_loaded(loaded: Sequence[Loaded], rules: Sequence[Rule]) -> PackageRe
             result.notices.append(notice)
         sources[source.package_name].append(source)
     for files in sources.values():
-        package = Package(files)
-        for rule in rules:
+        package = Package(
+            files, extra_panickers=frozenset(settings.extra_panic_functions),
+            handler_types=settings.handler_pairs, lock_helpers=frozenset(settings.lock_helpers),
+        )
+        found: list[Finding] = []
+        for rule in active:
             ctx = Context(rule.meta, package)
             try:
                 rule.check(ctx)
@@ -138,7 +151,8 @@ def analyse_loaded(loaded: Sequence[Loaded], rules: Sequence[Rule]) -> PackageRe
                     f"internal error in {rule.meta.id} ({type(err).__name__}: {err} at "
                     f"{Path(where.filename).name}:{where.lineno}); {BUG_HINT}", level=Level.ERROR,
                 ))
-            result.findings.extend(ctx.findings)
+            found.extend(ctx.findings)
+        result.findings.extend(suppressions.apply(package, found, rules, settings))
         result.notices.extend(n for n in package.notices if n not in result.notices)
         by_path = {f.display: f for f in files}
         for finding in result.findings:
@@ -172,14 +186,17 @@ def plan(files: Sequence[FileRef], cwd: Path) -> list[list[FileRef]]:
     return [sorted(m.values(), key=lambda r: r.display) for _, m in ordered]
 
 
-def run(paths: list[str], rules: Sequence[Rule], *, cwd: Path | None = None, prefilter: bool = True,
-        jobs: int = 1, cache: "Cache | None" = None, progress: "Callable[[int, int], None] | None" = None) -> Report:
+def run(
+    paths: list[str], rules: Sequence[Rule], *, cwd: Path | None = None, prefilter: bool = True,
+    settings: Settings = DEFAULT, jobs: int = 1, cache: "Cache | None" = None,
+    progress: "Callable[[int, int], None] | None" = None,
+) -> Report:
     """Analyse `paths`. `jobs` > 1 may use worker processes; `cache` reuses earlier results;
     `progress(done, total)` hears about finished files. The report is the same either way."""
     from linter.scheduler import analyse_groups
 
     cwd = cwd or Path.cwd()
-    files, notices = discover(paths, cwd)
+    files, notices = discover(paths, cwd, excluded=settings.excluded)
     report = Report(notices=list(notices), files_seen=len(files))
     groups = plan(files, cwd)
     total = sum(len(g) for g in groups)
@@ -191,7 +208,7 @@ def run(paths: list[str], rules: Sequence[Rule], *, cwd: Path | None = None, pre
         if progress is not None:
             progress(done, total)
 
-    results = analyse_groups(groups, rules, prefilter=prefilter, jobs=jobs, cache=cache,
+    results = analyse_groups(groups, rules, prefilter=prefilter, settings=settings, jobs=jobs, cache=cache,
                              progress=advance if progress is not None else None)
     for result in results:
         report.findings.extend(result.findings)

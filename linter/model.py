@@ -65,6 +65,8 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """One self-contained change that resolves a finding; its edits never overlap."""
+
     description: str
     edits: tuple[Edit, ...]
 
@@ -81,6 +83,7 @@ class Finding:
     flow: tuple[Related, ...] = ()
     line_hash: str = ""
     fixes: tuple[Fix, ...] = ()
+    function: str = ""  # enclosing named function ("Store.Get"): part of the baseline fingerprint
 
     @property
     def sort_key(self) -> tuple:

@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
+from linter.config import DEFAULT, Settings
 from linter.engine import Loaded, PackageResult, analyse_loaded, applicable, load
 from linter.model import Notice
 
@@ -87,7 +88,7 @@ def _prepare(index: int, group: Sequence["FileRef"], rules: Sequence["Rule"], pr
 
 
 def analyse_groups(groups: Sequence[Sequence["FileRef"]], rules: Sequence["Rule"], *, prefilter: bool = True,
-                   jobs: int = 1, cache: "Cache | None" = None,
+                   settings: Settings = DEFAULT, jobs: int = 1, cache: "Cache | None" = None,
                    progress: Progress | None = None) -> list[PackageResult]:
     """One result per group, in group order, whatever order they were computed in."""
     results: list[PackageResult | None] = [None] * len(groups)
@@ -108,9 +109,9 @@ def analyse_groups(groups: Sequence[Sequence["FileRef"]], rules: Sequence["Rule"
     if jobs > 1 and hasattr(os, "fork") and len(misses) > 1 and files >= SERIAL_FILES:
         sized = sorted(((sum(_size(ref) for ref in groups[i]), (i, key)) for i, key in misses),
                        key=lambda pair: -pair[0])
-        finished = _in_pool(deque(sized), prepare, rules, jobs)
+        finished = _in_pool(deque(sized), prepare, rules, settings, jobs)
     else:
-        finished = _in_process(map(prepare, misses))
+        finished = _in_process(map(prepare, misses), rules, settings)
     for work, result in finished:
         results[work.index] = result
         if cache is not None and work.key is not None and not work.cached:
@@ -127,9 +128,13 @@ def _size(ref: "FileRef") -> int:
         return 0
 
 
-def _in_process(prepared: Iterable[Work]) -> Iterator[tuple[Work, PackageResult]]:
+def _in_process(prepared: Iterable[Work], rules: Sequence["Rule"],
+                settings: Settings) -> Iterator[tuple[Work, PackageResult]]:
     for work in prepared:
-        yield work, work.result if work.result is not None else work.finish(analyse_loaded(work.loaded, work.rules))
+        if work.result is not None:
+            yield work, work.result
+        else:
+            yield work, work.finish(analyse_loaded(work.loaded, rules, work.rules, settings))
 
 
 def _fits(size: int, in_flight: int) -> bool:
@@ -149,12 +154,12 @@ def _died(work: Work, status: int) -> PackageResult:
 
 
 def _in_pool(queue: deque[tuple[int, Miss]], prepare: Callable[[Miss], Work], rules: Sequence["Rule"],
-             jobs: int) -> Iterator[tuple[Work, PackageResult]]:
+             settings: Settings, jobs: int) -> Iterator[tuple[Work, PackageResult]]:
     """Feed idle workers the largest group that fits the memory cap; while a large group
     keeps the cap full, the smallest groups go alongside it. Groups are read just in time."""
     from linter.workers import ForkPool
 
-    pool = ForkPool(rules, jobs)
+    pool = ForkPool(rules, settings, jobs)
     in_flight = 0
     try:
         while queue or pool.busy():

@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection, Pipe, wait
 from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
+    from linter.config import Settings
     from linter.engine import Loaded, PackageResult
     from linter.rule import Rule
 
@@ -35,7 +36,7 @@ class _Worker:
     exits: bool = False  # will exit after the current task
 
 
-def _serve(conn: Connection, rules: Sequence["Rule"]) -> None:
+def _serve(conn: Connection, rules: Sequence["Rule"], settings: "Settings") -> None:
     """The worker's loop: analyse what it is sent until told to stop or after a large group."""
     from linter.engine import analyse_loaded
 
@@ -49,7 +50,7 @@ def _serve(conn: Connection, rules: Sequence["Rule"]) -> None:
             return
         loaded, rule_indexes, exit_after = message
         try:
-            reply: tuple[str, Any] = ("ok", analyse_loaded(loaded, [rules[i] for i in rule_indexes]))
+            reply: tuple[str, Any] = ("ok", analyse_loaded(loaded, rules, [rules[i] for i in rule_indexes], settings))
         except BaseException as err:  # handed back, raised in the parent as the serial path would
             reply = ("error", err)
         try:
@@ -63,8 +64,9 @@ def _serve(conn: Connection, rules: Sequence["Rule"]) -> None:
 class ForkPool:
     """Up to `jobs` workers; submit to an idle one, collect whatever finishes first."""
 
-    def __init__(self, rules: Sequence["Rule"], jobs: int):
+    def __init__(self, rules: Sequence["Rule"], settings: "Settings", jobs: int):
         self.rules = tuple(rules)
+        self.settings = settings
         self.index_of = {id(r): i for i, r in enumerate(self.rules)}
         self.jobs = jobs
         self.workers: list[_Worker] = []
@@ -84,7 +86,7 @@ class ForkPool:
                 parent.close()
                 for sibling in self.workers:
                     sibling.conn.close()
-                _serve(child, self.rules)
+                _serve(child, self.rules, self.settings)
             except BaseException:
                 code = 1
             finally:

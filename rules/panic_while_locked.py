@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from tree_sitter import Node
+
+from linter.analysis.autofix import defer_unlock
 from linter.analysis.ops import OpKind
-from linter.model import Level, Precision
+from linter.analysis.syntax import enclosing_function
+from linter.model import Fix, Level, Precision
 from linter.rule import Context, RuleMeta, Site
 
 META = RuleMeta(
@@ -46,8 +50,19 @@ _HANDLER_CONSEQUENCE = (
 _OTHER_CONSEQUENCE = "if the panic is recovered, {mutex} stays locked and the next Lock() deadlocks"
 
 
+def _fix_for(ctx: Context, lock: Node, cache: dict[int, Fix | None]) -> Fix | None:
+    """The safe `defer Unlock()` rewrite for the lock taken at `lock`, if there is one."""
+    if lock.id not in cache:
+        owner = enclosing_function(lock)
+        fn = ctx.package.function_of(owner) if owner is not None else None
+        body = fn.body if fn is not None else None
+        cache[lock.id] = defer_unlock(fn.file, body, lock) if fn is not None and body is not None else None
+    return cache[lock.id]
+
+
 def check(ctx: Context) -> None:
     pkg = ctx.package
+    fixes: dict[int, Fix | None] = {}
     kinds = frozenset({OpKind.PANIC, OpKind.CALL})
     for root in pkg.target_functions:  # findings in context files would not be reported
         for fn, ev in pkg.events_while_locked(root, kinds):
@@ -81,4 +96,5 @@ def check(ctx: Context) -> None:
                 related=related,
                 flow=[*related, (here, f"{what} can panic here")],
                 level=Level.ERROR if fn.in_handler else Level.WARNING,
+                fixes=[fix for h in held if (fix := _fix_for(ctx, h.site, fixes)) is not None],
             )

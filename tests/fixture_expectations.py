@@ -6,7 +6,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-WANT = re.compile(r"//\s*want\s+((?:LJ\d{3}\s*)+)")
+# `// want LJ101`, or `/* want LJ900 */` where the line's line comment is the thing under test.
+WANT = re.compile(r"(?://|/\*)\s*want\s+((?:LJ\d{3}\s*)+)")
 
 
 def expected(directory: Path) -> Counter[tuple[str, int, str]]:

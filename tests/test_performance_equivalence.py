@@ -174,7 +174,7 @@ def test_a_dying_worker_costs_only_its_package(corpus: Path, pooled: None) -> No
     died = [n for n in report.notices if n.kind is NoticeKind.INTERNAL_ERROR]
     assert len(died) == 1 and "killed by signal 9" in died[0].message and died[0].path.startswith("copy1/LJ101/")
     assert report.exit_code == 2
-    expected = run([str(corpus)], ALL_RULES, cwd=corpus)
+    expected = run([str(corpus)], [ALL_RULES[0]], cwd=corpus)
     assert [f for f in expected.findings if not f.span.path.startswith("copy1/LJ101/")] == report.findings
 
 

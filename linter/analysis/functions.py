@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from tree_sitter import Node
 
@@ -96,9 +97,13 @@ def _receiver(node: Node) -> tuple[str, str]:
 
 
 class HandlerTypes:
-    """The handler parameter types a file can name, under its import aliases."""
+    """The handler parameter types a file can name, under its import aliases.
 
-    def __init__(self, imports: Imports):
+    `extra` adds (import path, type) pairs from the configuration, e.g.
+    ("github.com/acme/web", "*Context") for an in-house framework.
+    """
+
+    def __init__(self, imports: Imports, extra: Sequence[tuple[str, str]] = ()):
         http = imports.of(NET_HTTP)
         self.writer = {f"{n}.ResponseWriter" for n in http}
         self.request = {f"*{n}.Request" for n in http}
@@ -106,6 +111,7 @@ class HandlerTypes:
             {f"*{n}.Context" for n in imports.of(GIN)}
             | {f"{n}.Context" for n in imports.of(ECHO)}
             | {f"*{n}.Ctx" for n in imports.of(FIBER)}
+            | {f"{'*' if t.startswith('*') else ''}{n}.{t.lstrip('*')}" for path, t in extra for n in imports.of(path)}
         )
 
     def matches(self, params: dict[str, str]) -> bool:
@@ -145,9 +151,9 @@ def _function_nodes(file: SourceFile) -> list[Node]:
     return found
 
 
-def discover(file: SourceFile, imports: Imports) -> list[Function]:
+def discover(file: SourceFile, imports: Imports, extra_handlers: Sequence[tuple[str, str]] = ()) -> list[Function]:
     """Every function, method and literal in the file, outermost first, in source order."""
-    handler_types = HandlerTypes(imports)
+    handler_types = HandlerTypes(imports, extra_handlers)
     found: list[Function] = []
     open_: list[Function] = []  # the functions whose bodies enclose the current position
     for node in _function_nodes(file):

@@ -12,10 +12,16 @@ from enum import Enum
 from tree_sitter import Node
 
 from linter.analysis import panics
+from linter.analysis.conds import CondLocks
 from linter.analysis.syntax import callee, call_args, expr_key, text, unparen
 from linter.analysis.types import Scope
 
 LOCK_METHODS = {"Lock": (True, True), "RLock": (True, False), "Unlock": (False, True), "RUnlock": (False, False)}
+
+# Reasons of BLOCK ops that rules tell apart.
+WAITGROUP_WAIT = "waits for a sync.WaitGroup"
+COND_WAIT = "waits on a sync.Cond"  # the op's mutex is the Cond's own lock, "" when unknown
+RANGE_CHANNEL = "receives from a channel until it is closed"
 
 
 class OpKind(Enum):
@@ -36,7 +42,7 @@ class OpKind(Enum):
 class Op:
     kind: OpKind
     node: Node
-    mutex: str = ""
+    mutex: str = ""  # for a sync.Cond wait: the lock the Cond releases ("" when unknown)
     write: bool = True  # Lock/Unlock (True) or RLock/RUnlock (False)
     detail: str = ""  # the expression as written (shortened), or the callee's name
     reason: str = ""  # why it panics, or how it blocks
@@ -56,6 +62,8 @@ class OpEnv:
     time_names: frozenset[str]
     imported: frozenset[str]  # every local package name of the file
     extra_panickers: frozenset[str] = frozenset()
+    sync_names: frozenset[str] = frozenset()
+    conds: CondLocks | None = None
 
 
 def lock_call(call: Node) -> tuple[str, bool, bool] | None:
@@ -73,6 +81,9 @@ def lock_call(call: Node) -> tuple[str, bool, bool] | None:
     operand = fn.child_by_field_name("operand")
     if operand is None:
         return None
+    parent = call.parent
+    if parent is None or parent.type not in ("expression_statement", "defer_statement", "go_statement"):
+        return None  # sync's lock methods return nothing; `unlock, err := m.Lock()` is another kind of lock
     return expr_key(operand), spec[0], spec[1]
 
 
@@ -118,13 +129,17 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
             qual, name = callee(node)
             if qual in env.time_names and name == "Sleep":
                 add(Op(OpKind.BLOCK, node, detail=f"{qual}.Sleep()", reason="sleeps"))
+            elif name == "Wait" and env.sync_names:
+                wait = _sync_wait(node, env)
+                if wait is not None:
+                    add(wait)
             add(Op(OpKind.CALL, node, detail=f"{qual}.{name}" if qual else name))
         elif kind == "index_expression":
             how = panics.index_panic(node, env.scope, env.imported)
             if how:
                 add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
         elif kind == "slice_expression":
-            how = panics.slice_panic(node)
+            how = panics.slice_panic(node, env.scope, env.imported)
             if how:
                 add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
         elif kind == "type_assertion_expression":
@@ -160,6 +175,41 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
     return ops
 
 
+def _sync_type(t: str, env: OpEnv) -> str:
+    """"WaitGroup" for `sync.WaitGroup` / `*sync.WaitGroup` under any alias of "sync", ...; else ""."""
+    t = env.scope.pkg.underlying(t.lstrip("*")).lstrip("*")
+    qual, _, name = t.partition(".")
+    return name if qual in env.sync_names else ""
+
+
+def _sync_wait(call: Node, env: OpEnv) -> Op | None:
+    """`wg.Wait()` on a sync.WaitGroup, `c.Wait()` on a sync.Cond (with the Cond's lock)."""
+    fn = unparen(call.child_by_field_name("function"))
+    operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
+    if operand is None or call_args(call):
+        return None
+    detail = f"{expr_key(operand)}.Wait()"
+    kind = _sync_type(env.scope.type_of(operand), env)
+    if kind == "WaitGroup":
+        return Op(OpKind.BLOCK, call, detail=detail, reason=WAITGROUP_WAIT)
+    type_of = env.scope.type_of
+    if kind == "Cond" or (env.conds is not None and env.conds.knows(operand, type_of)):
+        lock = env.conds.lock_of(operand, type_of) if env.conds is not None else ""
+        return Op(OpKind.BLOCK, call, mutex=lock, detail=detail, reason=COND_WAIT)  # detail names the Cond
+    return None
+
+
+def _range_receive(node: Node, env: OpEnv) -> Op | None:
+    """`for v := range ch` receives from `ch` on every iteration (when ch is known to be a channel)."""
+    clause = node.parent
+    if clause is None or clause.type != "range_clause" or clause.child_by_field_name("right") != node:
+        return None
+    over = env.scope.pkg.underlying(env.scope.type_of(node))
+    if not over.startswith(("chan", "<-chan")) or over.startswith("chan<-"):
+        return None
+    return Op(OpKind.BLOCK, node, detail=f"range over {panics.short(node)}", reason=RANGE_CHANNEL)
+
+
 def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
     call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
     if call is None:
@@ -176,11 +226,16 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
     fn = call.child_by_field_name("function")
     fn = unparen(fn) if fn is not None else None
     if fn is not None and fn.type == "func_literal":
+        # Only unlocks of locks the literal did not take itself release the function's locks:
+        # `defer func() { h.Lock(); n := h.n; h.Unlock() }()` releases nothing.
         body = fn.child_by_field_name("body")
+        taken: set[str] = set()
         for node in _post_order(body) if body is not None else ():
             if node.type == "call_expression":
                 inner = lock_call(node)
-                if inner is not None and not inner[1]:
+                if inner is not None and inner[1]:
+                    taken.add(inner[0])
+                elif inner is not None and inner[0] not in taken:
                     ops.append(Op(OpKind.DEFER_RELEASE, stmt, inner[0], inner[2]))
         return ops
     qual, name = callee(call)
@@ -207,6 +262,9 @@ def node_ops(node: Node, env: OpEnv) -> list[Op]:
         ops.append(Op(OpKind.GO, node))
         return ops
     ops = _expression_ops(node, env)
+    receive = _range_receive(node, env)
+    if receive is not None:
+        ops.append(receive)
     if kind == "return_statement":
         ops.append(Op(OpKind.RETURN, node))
     return ops

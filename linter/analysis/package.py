@@ -5,27 +5,53 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Iterator
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor
 
 from linter.analysis import cfg as cfgmod
 from linter.analysis.build import compatible, platforms
+from linter.analysis.conds import CondLocks
 from linter.analysis.functions import Function, discover, literal_of
-from linter.analysis.imports import LOG, OS, TIME, Imports
+from linter.analysis.imports import LOG, OS, SYNC, TIME, Imports
 from linter.analysis.lockstate import EMPTY, Event, LockState, analyse
 from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.panics import explicit_panic
-from linter.analysis.syntax import callee, text, unparen, walk_expr
-from linter.analysis.types import PackageTypes, Scope
+from linter.analysis.syntax import callee, enclosing_function, text, unparen, walk_expr
+from linter.analysis.types import PackageTypes, Scope, infer
 from linter.model import Notice, NoticeKind
-from linter.source import SourceFile
+from linter.source import SourceFile, go_language
 
-LOCK_WORDS = (b"Lock",)
+LOCK_WORDS = (b"Lock", b"Unlock")  # "Unlock" does not contain "Lock"
+
+
+class _NodeQuery:
+    """A tree-sitter query compiled on first use."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self._query: Query | None = None
+
+    def matches(self, root: Node) -> bool:
+        if self._query is None:
+            self._query = Query(go_language(), self.source)
+        return bool(QueryCursor(self._query).captures(root))
+
+
+_GO_QUERY = _NodeQuery("(go_statement) @go")
 
 
 class Package:
-    def __init__(self, files: list[SourceFile], *, extra_panickers: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        files: list[SourceFile],
+        *,
+        extra_panickers: frozenset[str] = frozenset(),
+        handler_types: tuple[tuple[str, str], ...] = (),
+        lock_helpers: frozenset[str] = frozenset(),
+    ):
         self.files = files
         self.extra_panickers = extra_panickers
+        self.handler_types = handler_types  # (import path, type) pairs from the configuration
+        self.lock_helpers = lock_helpers  # configured names of functions that lock for their caller
         self.notices: list[Notice] = []
         self._imports = {id(f): Imports.from_root(f.root) for f in files}
         self._scopes: dict[int, Scope] = {}
@@ -43,7 +69,7 @@ class Package:
     def functions(self) -> list[Function]:
         out: list[Function] = []
         for f in self.files:
-            out.extend(discover(f, self.imports(f)))
+            out.extend(discover(f, self.imports(f), self.handler_types))
         return out
 
     @property
@@ -76,6 +102,22 @@ class Package:
     def function_of(self, node: Node) -> Function | None:
         return self._by_node.get(node.id)
 
+    @cached_property
+    def cond_locks(self) -> CondLocks:
+        conds = CondLocks()
+        for f in self.files:
+            if b"Cond" in f.data:
+                conds.collect(f.root, self.imports(f).of(SYNC), self._type_where)
+        return conds
+
+    def _type_where(self, expr: Node) -> str:
+        """The type of an expression in the scope of the function it is written in."""
+        node = enclosing_function(expr)
+        fn = self.function_of(node) if node is not None else None
+        if fn is not None:
+            return self.scope(fn).type_of(expr)
+        return infer(expr, self.types, {})
+
     # per-function facts -------------------------------------------------------------------
 
     def scope(self, fn: Function) -> Scope:
@@ -92,7 +134,10 @@ class Package:
     def op_env(self, fn: Function) -> OpEnv:
         imports = self.imports(fn.file)
         every = frozenset(n for names in imports.names.values() for n in names)
-        return OpEnv(self.scope(fn), imports.of(LOG), imports.of(TIME), every, self.extra_panickers)
+        return OpEnv(
+            self.scope(fn), imports.of(LOG), imports.of(TIME), every, self.extra_panickers,
+            imports.of(SYNC), self.cond_locks,
+        )
 
     def terminal(self, fn: Function):
         """Classify statements that end a path: panic(...) or os.Exit/log.Fatal."""
@@ -148,11 +193,14 @@ class Package:
         return cached
 
     def is_invoked_literal(self, fn: Function) -> bool:
-        """`func() {...}()`: its body runs in place, so it is analysed from its call site."""
+        """`func() {...}()`: its body runs in place, so it is analysed from its call site.
+
+        `go func() {...}()` is not: the new goroutine starts holding no locks of its own.
+        """
         parent = fn.node.parent
         return fn.is_literal and parent is not None and parent.type == "call_expression" and (
             parent.child_by_field_name("function") == fn.node
-        )
+        ) and (parent.parent is None or parent.parent.type != "go_statement")
 
     def all_events(self, fn: Function) -> Iterator[tuple[Function, Event]]:
         """Events of `fn` and of the literals it invokes in place, which inherit its locks."""
@@ -224,6 +272,11 @@ class Package:
                         return True
         return False
 
+    @cached_property
+    def _recovers(self) -> set[int]:
+        """Functions with a deferred recover(): their panics do not reach the caller."""
+        return {id(fn) for fn in self.functions if self.recovers(fn)}
+
     def _panic_edges(self, fn: Function) -> tuple[str, list[Function]] | None:
         """How `fn` panics itself ("" if it does not) and the package functions it calls;
         None when a deferred recover() stops its panics. Computed once per function."""
@@ -237,8 +290,8 @@ class Package:
             if body is not None:
                 log = self.imports(fn.file).of(LOG)
                 for node in walk_expr(body):
-                    if node.type != "call_expression":
-                        continue
+                    if node.type != "call_expression" or (node.parent is not None and node.parent.type == "go_statement"):
+                        continue  # a goroutine's panic is not the caller's
                     explicit = explicit_panic(node, log, self.extra_panickers)
                     if explicit:
                         how = f"calls {explicit}"
@@ -293,6 +346,84 @@ class Package:
     def may_panic(self) -> dict[int, str]:
         """id(function) -> panics_via(function) for every function that can panic (walks them all)."""
         return {id(fn): why for fn in self.functions if (why := self.panics_via(fn))}
+
+    # goroutines and recover -----------------------------------------------------------------
+
+    @cached_property
+    def has_go_statements(self) -> bool:
+        """Whether any file starts a goroutine; a query in C, cheaper than discovering functions."""
+        return any(_GO_QUERY.matches(f.root) for f in self.files if b"go" in f.data)
+
+    def go_statements(self, fn: Function) -> list[Node]:
+        """The `go` statements of fn's own body (those of the literals it defines are theirs)."""
+        body = fn.body
+        if body is None or b"go" not in fn.file.data[body.start_byte : body.end_byte]:
+            return []
+        return [n for n in walk_expr(body) if n.type == "go_statement"]
+
+    def goroutine_targets(self, fn: Function, stmt: Node) -> list[Function]:
+        """What `go f(..)` runs: the literal or the package's functions; [] when it leaves the package."""
+        call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
+        return self.resolve(fn, call) if call is not None else []
+
+    @cached_property
+    def _recover_helpers(self) -> set[int]:
+        """Functions that call recover() themselves: deferred, they stop a panic."""
+        out: set[int] = set()
+        for fn in self.functions:
+            body = fn.body
+            if body is None or b"recover()" not in fn.file.data[body.start_byte : body.end_byte]:
+                continue
+            if any(n.type == "call_expression" and callee(n) == ("", "recover") for n in walk_expr(body)):
+                out.add(id(fn))
+        return out
+
+    def has_deferred_recover(self, fn: Function) -> bool:
+        """A panic in fn's body is recovered: `defer func() { recover() }()`, or `defer h()`
+        where h is a package function that calls recover(), or a helper of another package
+        whose name says it recovers (`defer sentry.Recover()`, `defer runtime.HandleCrash()`)."""
+        if self.recovers(fn):
+            return True
+        body = fn.body
+        for stmt in walk_expr(body) if body is not None else ():
+            if stmt.type != "defer_statement":
+                continue
+            call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
+            if call is None:
+                continue
+            literal = literal_of(call)
+            owner = self.function_of(literal) if literal is not None else fn
+            if owner is None or owner.body is None:
+                continue
+            calls = [n for n in walk_expr(owner.body) if n.type == "call_expression"] if owner is not fn else [call]
+            for c in calls:
+                targets = self.resolve(owner, c)
+                if any(id(t) in self._recover_helpers for t in targets):
+                    return True
+                name = callee(c)[1].lower()
+                if not targets and any(w in name for w in ("recover", "panic", "crash")):
+                    return True
+        return False
+
+    def goroutine_recovers(self, fn: Function, stmt: Node) -> bool | None:
+        """Whether the goroutine of `go f(..)` recovers its panics; None when it runs another package's code.
+
+        A literal that hands its work to a package function that recovers
+        (`go func() { s.process(job) }()`) counts as recovering.
+        """
+        targets = self.goroutine_targets(fn, stmt)
+        if not targets:
+            return None
+        for target in targets:
+            if self.has_deferred_recover(target):
+                return True
+            body = target.body
+            if target.is_literal and body is not None and any(
+                n.type == "call_expression" and any(self.has_deferred_recover(t) for t in self.resolve(target, n))
+                for n in walk_expr(body)
+            ):
+                return True
+        return False
 
     def call_panics(self, fn: Function, op: Op) -> tuple[Function, str] | None:
         """If a call reaches a package function that can panic explicitly: (callee, how)."""

@@ -36,12 +36,18 @@ def explicit_panic(call: Node, log_names: frozenset[str], extra_panickers: froze
     return ""
 
 
-def _ranged_by_key(index_expr: Node, operand: Node, index: Node) -> bool:
-    """`for i := range xs { xs[i] }` and `for i := 0; i < len(xs); i++ { xs[i] }` cannot go out of range."""
+def _ranged_by_key(index_expr: Node, operand: Node, index: Node, bound: str = "") -> bool:
+    """`for i := range xs { xs[i] }` and `for i := 0; i < len(xs); i++ { xs[i] }` cannot go out of range.
+
+    `bound` is an array's declared length: `for i := 0; i < N; i++ { arr[i] }` is safe too.
+    """
     index = unparen(index)
     if index.type != "identifier":
         return False
     key, target = text(index), expr_key(operand)
+    conditions = {f"{key}<len({target})", f"len({target})>{key}"}
+    if bound:
+        conditions |= {f"{key}<{bound}", f"{bound}>{key}"}
     node = index_expr.parent
     while node is not None and node.type not in ("func_literal", "function_declaration", "method_declaration"):
         if node.type == "for_statement":
@@ -54,10 +60,7 @@ def _ranged_by_key(index_expr: Node, operand: Node, index: Node) -> bool:
                         return True
                 elif clause.type == "for_clause":
                     cond = clause.child_by_field_name("condition")
-                    if cond is not None and "".join(text(cond).split()) in (
-                        f"{key}<len({target})",
-                        f"len({target})>{key}",
-                    ):
+                    if cond is not None and "".join(text(cond).split()) in conditions:
                         return True
         node = node.parent
     return False
@@ -65,6 +68,10 @@ def _ranged_by_key(index_expr: Node, operand: Node, index: Node) -> bool:
 
 def _is_array(t: str) -> bool:
     return t.startswith("[") and not t.startswith("[]")
+
+
+def _array_length(t: str) -> str:
+    return t[1 : t.index("]")] if _is_array(t) and "]" in t else ""
 
 
 def index_panic(node: Node, scope: Scope, imported: frozenset[str]) -> Panic:
@@ -77,20 +84,38 @@ def index_panic(node: Node, scope: Scope, imported: frozenset[str]) -> Panic:
         return None
     if comma_ok(node) or scope.is_map(operand):
         return None  # only maps have a comma-ok index form
-    if _ranged_by_key(node, operand, index):
+    operand_type = scope.pkg.underlying(scope.type_of(operand))
+    if _ranged_by_key(node, operand, index, _array_length(operand_type)):
         return None
-    if _is_array(scope.pkg.underlying(scope.type_of(operand))) and scope.is_constant(index, imported):
+    if _is_array(operand_type) and scope.is_constant(index, imported):
         return None  # the compiler checks constant indexes into arrays
     return short(node), "index out of range"
 
 
-def slice_panic(node: Node) -> Panic:
-    start = node.child_by_field_name("start")
-    end = node.child_by_field_name("end")
-    capacity = node.child_by_field_name("capacity")
-    trivial = {None, "0"}
-    if capacity is None and (text(start) if start else None) in trivial and (text(end) if end else None) in trivial:
+def _range_key_bound(node: Node, operand: Node, bound: Node) -> bool:
+    """`xs[:i]`, `xs[i+1:]` with i a range key over xs (or bounded by len(xs))."""
+    bound = unparen(bound)
+    if bound.type == "binary_expression" and text(bound.child_by_field_name("operator")) == "+":
+        right = bound.child_by_field_name("right")
+        if right is None or text(right) != "1":
+            return False
+        bound = bound.child_by_field_name("left")
+    return bound is not None and _ranged_by_key(node, operand, bound)
+
+
+def slice_panic(node: Node, scope: Scope, imported: frozenset[str]) -> Panic:
+    operand = node.child_by_field_name("operand")
+    bounds = [node.child_by_field_name(f) for f in ("start", "end", "capacity")]
+    present = [b for b in bounds if b is not None]
+    if all(text(b) == "0" for b in present) and bounds[2] is None:
         return None  # x[:], x[0:], x[:0] never go out of range
+    if operand is not None:
+        if _is_array(scope.pkg.underlying(scope.type_of(operand))) and all(
+            scope.is_constant(b, imported) for b in present
+        ):
+            return None  # the compiler checks constant bounds on arrays
+        if present and all(_range_key_bound(node, operand, b) for b in present):
+            return None
     return short(node), "slice bounds out of range"
 
 

@@ -102,6 +102,8 @@ class PackageTypes:
                     type_node = spec.child_by_field_name("type")
                     if type_node is None:
                         continue
+                    if name in self.named:
+                        continue  # the first declaration wins; later ones are usually build-excluded twins
                     if type_node.type == "struct_type":
                         self.fields[name] = _struct_fields(type_node)
                         self.named[name] = "struct"
@@ -126,7 +128,7 @@ class PackageTypes:
                             if p.type == "parameter_declaration":
                                 rt = squash(p.child_by_field_name("type")).lstrip("*").split("[", 1)[0]
                     name = f"{rt}.{name}"
-                if rtype:
+                if rtype and name not in self.results:
                     self.results[name] = rtype
                     self.all_results[name] = _result_types(result)
 

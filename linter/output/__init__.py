@@ -32,6 +32,7 @@ class OutputEnv:
     color: bool = False
     show_source: bool = True
     statistics: bool = False
+    summary: bool = True  # the closing "Found N problems" line (off with --quiet)
 
 
 def renderer(name: str) -> Callable[[Report, OutputEnv], str]:

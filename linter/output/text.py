@@ -85,9 +85,16 @@ def render(report: Report, env: OutputEnv) -> str:
         lines += [Text.of(n.one_line(), style=LEVEL_STYLE[n.level]) for n in report.notices]
         lines.append(Text.of())
     if env.statistics and report.findings:
+        if lines and lines[-1].plain:
+            lines.append(Text.of())  # without excerpts, nothing separated the findings from the table
         lines += _statistics(report, env)
         lines.append(Text.of())
-    lines.append(Text.of(_summary(report), style="bold"))
+    if env.summary:
+        lines.append(Text.of(_summary(report), style="bold"))
+    elif not lines:
+        return ""
+    elif not lines[-1].plain:
+        lines.pop()  # no blank line before a summary that is not there
     return _to_string(Text.of("\n").join(lines), env.color) + "\n"
 
 

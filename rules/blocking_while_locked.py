@@ -1,0 +1,94 @@
+"""LJ107: an operation that can block indefinitely runs while a mutex is held."""
+
+from __future__ import annotations
+
+from linter.analysis.conds import is_own_lock
+from linter.analysis.ops import COND_WAIT, RANGE_CHANNEL, WAITGROUP_WAIT, OpKind
+from linter.model import Level, Precision
+from linter.rule import Context, RuleMeta, Site
+
+META = RuleMeta(
+    id="LJ107",
+    name="blocking-while-locked",
+    summary=(
+        "Reports operations that can block indefinitely while a mutex is held: channel sends and receives, "
+        "selects without a default, `sync.WaitGroup.Wait`, `time.Sleep`, and `sync.Cond.Wait` with a second "
+        "mutex held."
+    ),
+    rationale=(
+        "While the goroutine blocks, every other goroutine that needs the mutex waits too, however long the "
+        "block lasts; if the goroutine that would unblock it (the receiver, the sender, the worker calling "
+        "`Done()`, the signaller) needs the same mutex first, nothing ever proceeds: a deadlock that no "
+        "timeout of net/http breaks. `<-ctx.Done()` and `for v := range ch` block as well. `sync.Cond.Wait` "
+        "releases only the Cond's own lock and is reported only when another mutex is held too (and the "
+        "Cond's lock is known). Sends on buffered channels block only when the buffer is full, and some "
+        "channels are known by design to be ready, so precision is medium."
+    ),
+    bad="""\
+func (q *Queue) Push(job Job) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.pending++
+	q.jobs <- job // blocks with q.mu held until a worker receives
+}""",
+    good="""\
+func (q *Queue) Push(job Job) {
+	q.mu.Lock()
+	q.pending++
+	q.mu.Unlock()
+	q.jobs <- job
+}""",
+    level=Level.WARNING,
+    precision=Precision.MEDIUM,
+    tags=("concurrency", "deadlock", "performance"),
+    needles=(b"Lock",),
+)
+
+BLOCKS = frozenset({OpKind.BLOCK})
+
+
+def _what(op) -> str:
+    d = op.detail
+    if d == "select":
+        return "select without a default case"
+    return {
+        "channel send": f"channel send {d}",
+        "channel receive": f"channel receive {d}",
+        WAITGROUP_WAIT: f"{d} on a sync.WaitGroup",
+        RANGE_CHANNEL: f"{d} (receives until the channel is closed)",
+    }.get(op.reason, d)
+
+
+def check(ctx: Context) -> None:
+    pkg = ctx.package
+    for root in pkg.target_functions:  # findings in context files would not be reported
+        for fn, ev in pkg.events_while_locked(root, BLOCKS):
+            op = ev.op
+            held = sorted(ev.state.held, key=lambda h: (h.site.start_byte, h.write))
+            if op.reason == COND_WAIT:
+                if not op.mutex:
+                    continue  # which lock the Cond releases is unknown
+                cond = op.detail.removesuffix(".Wait()")
+                held = [h for h in held if not is_own_lock(cond, op.mutex, h.mutex)]
+                if not held:
+                    continue  # waiting with only the Cond's own lock held is how a Cond is used
+            mutexes = list(dict.fromkeys(h.mutex for h in held))
+            names = " and ".join(mutexes)
+            verb = "is" if len(mutexes) == 1 else "are"
+            line = held[0].site.start_point[0] + 1
+            what = _what(op)
+            if op.reason == COND_WAIT:
+                message = (
+                    f"{op.detail} releases only {op.mutex} while it waits, but {names} (locked at line {line}) "
+                    f"{'stays' if len(mutexes) == 1 else 'stay'} held: whoever would Signal() or Broadcast() "
+                    f"and needs {names} deadlocks with it"
+                )
+            else:
+                message = (
+                    f"{what} can block while {names} {verb} held (locked at line {line}): every goroutine that "
+                    f"needs {names} waits as long as it blocks, and if the goroutine that would unblock it "
+                    f"needs {names} too, they deadlock"
+                )
+            here = Site(fn.file, op.node)
+            related = [(Site(fn.file, h.site), f"{h.mutex}.{h.method}() taken here") for h in held]
+            ctx.report(here, message, related=related, flow=[*related, (here, "blocks here")])

@@ -1,0 +1,74 @@
+"""LJ201: a handler starts a goroutine that does not recover its panics."""
+
+from __future__ import annotations
+
+from linter.analysis.functions import Function
+from linter.model import Level, Precision
+from linter.rule import Context, RuleMeta, Site
+
+META = RuleMeta(
+    id="LJ201",
+    name="goroutine-without-recover",
+    summary="Reports goroutines started in HTTP handlers whose function has no deferred `recover()`.",
+    rationale=(
+        "net/http, gin and echo recover a panic in the handler's own goroutine and keep serving, but a panic "
+        "in a goroutine the handler starts is outside their reach: it crashes the whole process, and every "
+        "request in flight with it. Goroutines of func literals and of the package's own functions are "
+        "checked for a deferred `recover()` (directly, or through a package helper that calls it, or a "
+        "helper of another package named after recovering, like `defer sentry.Recover()`); a literal that "
+        "only hands its work to a package function that recovers is trusted. Goroutines running functions "
+        "of other packages are not reported. The rule does not ask whether the goroutine can panic at all, "
+        "so precision is medium."
+    ),
+    bad="""\
+func (s *Server) Upload(w http.ResponseWriter, r *http.Request) {
+	go func() {
+		s.index(r.URL.Query()["id"][0]) // a panic here kills the server
+	}()
+	w.WriteHeader(http.StatusAccepted)
+}""",
+    good="""\
+func (s *Server) Upload(w http.ResponseWriter, r *http.Request) {
+	go func() {
+		defer func() {
+			if err := recover(); err != nil {
+				log.Printf("index: %v", err)
+			}
+		}()
+		s.index(r.URL.Query()["id"][0])
+	}()
+	w.WriteHeader(http.StatusAccepted)
+}""",
+    level=Level.ERROR,
+    precision=Precision.MEDIUM,
+    tags=("panic", "reliability", "http"),
+    needles=(b"net/http", b"gin-gonic/gin", b"labstack/echo", b"gofiber/fiber", b"ServeHTTP", b"Handle"),
+)
+
+
+def _handler_site(handler: Function) -> Site:
+    node = handler.node
+    anchor = node.child_by_field_name("name") if not handler.is_literal else node.child_by_field_name("parameters")
+    return Site(handler.file, anchor if anchor is not None else node)
+
+
+def check(ctx: Context) -> None:
+    pkg = ctx.package
+    if not pkg.has_go_statements:
+        return
+    for fn in pkg.functions:
+        if not fn.in_handler:
+            continue
+        for stmt in pkg.go_statements(fn):
+            if pkg.goroutine_recovers(fn, stmt) is not False:
+                continue  # recovers, or runs another package's code
+            targets = pkg.goroutine_targets(fn, stmt)
+            handler = fn.handler
+            assert handler is not None
+            runs = "a func literal" if targets[0].is_literal else f"{targets[0].display_name}()"
+            message = (
+                f"handler {handler.display_name} starts a goroutine running {runs} with no deferred recover(): "
+                "a panic in it crashes the whole server, which the HTTP server's own recovery cannot prevent"
+            )
+            here = Site(fn.file, stmt)
+            ctx.report(here, message, related=[(_handler_site(handler), f"handler {handler.display_name}")])

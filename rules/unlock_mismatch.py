@@ -1,0 +1,207 @@
+"""LJ104: an unlock that does not match the lock: Unlock after RLock, RUnlock after Lock, or no lock at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from linter.analysis.functions import Function
+from linter.analysis.lockstate import Event
+from linter.analysis.ops import OpKind
+from linter.analysis.package import Package
+from linter.analysis.syntax import call_args, expr_key
+from linter.model import Level, Precision
+from linter.rule import Context, RuleMeta, Site
+
+META = RuleMeta(
+    id="LJ104",
+    name="unlock-mismatch",
+    summary=(
+        "Reports `Unlock()` of a read-locked RWMutex, `RUnlock()` of a write-locked one, and unlocks of a "
+        "mutex that the function never locks."
+    ),
+    rationale=(
+        "Releasing a mutex in the wrong mode, or one that is not locked, is not a panic but a fatal error of "
+        "the Go runtime (`sync: Unlock of unlocked RWMutex`, `sync: RUnlock of unlocked RWMutex`, "
+        "`sync: unlock of unlocked mutex`): no `recover()` can stop it, so one request takes the whole "
+        "server down. The classic form is `mu.RLock()` followed by `defer mu.Unlock()`. An unlock of a mutex "
+        "the function never locks is reported only when nothing suggests a hand-over: functions named "
+        "`...Locked`, `unlock...` or `release...`, mutexes passed in as parameters or to other calls, "
+        "`TryLock()`, and package functions that return with a mutex of the same name still locked (lock "
+        "helpers, `Begin()`/`Commit()` pairs) all silence it."
+    ),
+    bad="""\
+func (s *Store) Get(key string) string {
+	s.mu.RLock()
+	defer s.mu.Unlock() // fatal error: sync: Unlock of unlocked RWMutex
+	return s.items[key]
+}""",
+    good="""\
+func (s *Store) Get(key string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.items[key]
+}""",
+    level=Level.ERROR,
+    precision=Precision.HIGH,
+    tags=("concurrency", "crash", "reliability"),
+    needles=(b"Unlock",),
+)
+
+RELEASES = frozenset({OpKind.RELEASE, OpKind.DEFER_RELEASE})
+ACQUIRES = frozenset({OpKind.ACQUIRE, OpKind.DEFER_ACQUIRE})
+TRY_METHODS = (".TryLock", ".TryRLock")
+HELPER_PREFIXES = ("unlock", "runlock", "release")
+UNCATCHABLE = "which no recover() can stop, so it kills the whole program"
+
+
+@dataclass(slots=True)
+class Family:
+    """A declared function with every literal written inside it: one unit of lock hand-overs."""
+
+    top: Function
+    events: list[tuple[Function, Event]] = field(default_factory=list)
+
+
+def _top(fn: Function) -> Function:
+    while fn.parent is not None:
+        fn = fn.parent
+    return fn
+
+
+def _families(pkg: Package) -> Iterator[Family]:
+    by_top: dict[int, Family] = {}
+    for root in pkg.functions:
+        for owner, ev in pkg.all_events(root):
+            top = _top(owner)
+            by_top.setdefault(id(top), Family(top)).events.append((owner, ev))
+    return iter(by_top.values())
+
+
+def _segment(mutex: str) -> str:
+    return mutex.rsplit(".", 1)[-1]
+
+
+def _named(fn: Function) -> str:
+    """The name of fn, or of the nearest named function around a literal."""
+    current: Function | None = fn
+    while current is not None and not current.name:
+        current = current.parent
+    return current.name if current is not None else ""
+
+
+def _is_parameter(fn: Function, mutex: str) -> bool:
+    root = mutex.split(".", 1)[0].split("[", 1)[0]
+    current: Function | None = fn
+    while current is not None:
+        if root in current.params:
+            return True
+        current = current.parent
+    return False
+
+
+class Evidence:
+    """What makes an unlock without a lock plausible: the package hands locked mutexes over.
+
+    A function that returns with a mutex still locked (`Begin()`, `lockAll()`)
+    means some other function is meant to unlock it; mutexes are matched by
+    their last field name, since the two sides name the owner differently.
+    """
+
+    def __init__(self, pkg: Package):
+        self.pkg = pkg
+        self._held_at_return: set[str] | None = None
+
+    def held_at_return(self) -> set[str]:
+        """Field names of mutexes some package function returns with, still locked."""
+        if self._held_at_return is None:
+            found: set[str] = set()
+            for root in self.pkg.functions:
+                for _, ev in self.pkg.all_events(root):
+                    if ev.op.kind in (OpKind.RETURN, OpKind.END):
+                        found.update(_segment(h.mutex) for h in ev.state.unreleased())
+            self._held_at_return = found
+        return self._held_at_return
+
+
+def _unheld_is_plausible(family: Family, owner: Function, mutex: str, evidence: Evidence) -> bool:
+    """Whether an unlock of a mutex the family never locks may be a deliberate hand-over."""
+    name = _named(owner)
+    if name.endswith(("Locked", "locked")) or name.lower().startswith(HELPER_PREFIXES):
+        return True
+    if _is_parameter(owner, mutex):
+        return True
+    segment = _segment(mutex)
+    for _, ev in family.events:
+        op = ev.op
+        if op.kind in ACQUIRES and _segment(op.mutex) == segment:
+            return True  # also hand-over-hand locking: `l.mu.Lock(); ...; y.mu.Unlock(); y = l`
+        if op.kind is OpKind.CALL:
+            if op.detail in (mutex + t for t in TRY_METHODS):
+                return True
+            if any(expr_key(a) == mutex for a in call_args(op.node)):
+                return True
+    return segment in evidence.held_at_return()
+
+
+def _display(fn: Function) -> str:
+    if fn.is_literal:
+        return "the func literal" + (f" in {_named(fn)}" if _named(fn) else "")
+    return fn.display_name
+
+
+def _what(op) -> str:
+    call = f"{op.mutex}.{op.method}()"
+    return f"deferred {call}" if op.kind is OpKind.DEFER_RELEASE else call
+
+
+def check(ctx: Context) -> None:
+    pkg = ctx.package
+    evidence = Evidence(pkg)
+    for family in _families(pkg):
+        unheld_reported: set[str] = set()
+        for owner, ev in sorted(family.events, key=lambda e: e[1].op.node.start_byte):
+            op = ev.op
+            if op.kind not in RELEASES:
+                continue
+            here = Site(owner.file, op.node)
+            held = ev.state.holding(op.mutex)
+            if held and all(h.write != op.write for h in held):
+                _report_mismatch(ctx, owner, op, held, here)
+            elif not held and op.mutex not in unheld_reported:
+                unheld_reported.add(op.mutex)
+                if not _unheld_is_plausible(family, owner, op.mutex, evidence):
+                    _report_unheld(ctx, owner, op, here)
+
+
+def _report_mismatch(ctx: Context, owner: Function, op, held, here: Site) -> None:
+    m = op.mutex
+    first = held[0]
+    line = first.site.start_point[0] + 1
+    if op.write:
+        message = (
+            f"{_what(op)} releases {m}, which is read-locked (RLock() at line {line}): Unlock of a read-locked "
+            f'RWMutex is the fatal error "sync: Unlock of unlocked RWMutex", {UNCATCHABLE}; use {m}.RUnlock()'
+        )
+    else:
+        message = (
+            f"{_what(op)} releases {m}, which is write-locked (Lock() at line {line}): RUnlock of a write-locked "
+            f'RWMutex is the fatal error "sync: RUnlock of unlocked RWMutex" (or corrupts the lock when readers '
+            f"wait), {UNCATCHABLE}; use {m}.Unlock()"
+        )
+    related = [(Site(owner.file, h.site), f"{h.mutex}.{h.method}() taken here") for h in held]
+    ctx.report(here, message, related=related, flow=[*related, (here, f"released with {op.method}() here")])
+
+
+def _report_unheld(ctx: Context, owner: Function, op, here: Site) -> None:
+    m = op.mutex
+    fatal = (
+        '"sync: RUnlock of unlocked RWMutex"'
+        if not op.write
+        else '"sync: unlock of unlocked mutex" (for an RWMutex "sync: Unlock of unlocked RWMutex")'
+    )
+    message = (
+        f"{_what(op)} but {_display(owner)} never locks {m}: unlocking a mutex that is not locked is the "
+        f"fatal error {fatal}, {UNCATCHABLE} (and if another goroutine holds {m}, this releases its lock)"
+    )
+    ctx.report(here, message)
