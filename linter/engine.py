@@ -78,8 +78,17 @@ def load(refs: Sequence[FileRef]) -> tuple[list[Loaded], list[Notice]]:
 
 def applicable(rules: Sequence[Rule], loaded: Sequence[Loaded]) -> list[Rule]:
     """The rules that can fire on these files: a rule with needles needs one of them
-    somewhere in the package; a rule without needles always runs."""
-    return [r for r in rules if not r.meta.needles or any(n in f.data for f in loaded for n in r.meta.needles)]
+    somewhere in the package; a rule without needles always runs. Each distinct needle
+    is looked for once, in all the files at once."""
+    blob = b"\0".join(f.data for f in loaded)
+    found: dict[bytes, bool] = {}
+
+    def present(needle: bytes) -> bool:
+        if needle not in found:
+            found[needle] = needle in blob
+        return found[needle]
+
+    return [r for r in rules if not r.meta.needles or any(present(n) for n in r.meta.needles)]
 
 
 def _syntax_notice(source) -> Notice | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Iterator
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
 from linter.analysis.build import compatible, platforms
@@ -18,25 +18,24 @@ from linter.analysis.panics import explicit_panic
 from linter.analysis.syntax import callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.types import PackageTypes, Scope, infer
 from linter.model import Notice, NoticeKind
-from linter.source import SourceFile, go_language
+from linter.source import SourceFile
 
 LOCK_WORDS = (b"Lock", b"Unlock")  # "Unlock" does not contain "Lock"
 
 
-class _NodeQuery:
-    """A tree-sitter query compiled on first use."""
-
-    def __init__(self, source: str):
-        self.source = source
-        self._query: Query | None = None
-
-    def matches(self, root: Node) -> bool:
-        if self._query is None:
-            self._query = Query(go_language(), self.source)
-        return bool(QueryCursor(self._query).captures(root))
-
-
-_GO_QUERY = _NodeQuery("(go_statement) @go")
+def _has_go_statement(file: SourceFile) -> bool:
+    """Whether the file starts a goroutine: the node at each `go` in its bytes, no walk or query
+    (a tree-sitter query visits every node and costs nearly as much as the parse)."""
+    root, data = file.root, file.data
+    i = data.find(b"go")
+    while i != -1:
+        token = root.descendant_for_byte_range(i, i + 2)
+        if token is not None and token.type == "go" and token.start_byte == i:
+            parent = token.parent
+            if parent is not None and parent.type == "go_statement":
+                return True
+        i = data.find(b"go", i + 2)
+    return False
 
 
 class Package:
@@ -351,8 +350,8 @@ class Package:
 
     @cached_property
     def has_go_statements(self) -> bool:
-        """Whether any file starts a goroutine; a query in C, cheaper than discovering functions."""
-        return any(_GO_QUERY.matches(f.root) for f in self.files if b"go" in f.data)
+        """Whether any file starts a goroutine; cheaper than discovering functions."""
+        return any(_has_go_statement(f) for f in self.files)
 
     def go_statements(self, fn: Function) -> list[Node]:
         """The `go` statements of fn's own body (those of the literals it defines are theirs)."""
