@@ -204,20 +204,26 @@ def _analysis(paths: list[str], rules, cwd: Path, settings, *, baseline: str | N
 
     Inputs are checked before the (slow) run: a bad baseline or revision fails at once.
     """
-    from linter import baseline as baselines
     from linter.engine import run
-    from linter.gitdiff import GitError, changed_lines, keep_changed
 
     def changes_since_rev():
+        if not new_from_rev:
+            return None
+        from linter.gitdiff import GitError, changed_lines
+
         try:
-            return changed_lines(new_from_rev, cwd) if new_from_rev else None
+            return changed_lines(new_from_rev, cwd)
         except GitError as err:
             raise click.ClickException(str(err)) from None
 
-    try:
-        known = baselines.load(Path(baseline), cwd) if baseline else None
-    except baselines.BaselineError as err:
-        raise click.ClickException(str(err)) from None
+    known = None
+    if baseline:  # imported only when used: start-up time counts in a pre-commit hook
+        from linter import baseline as baselines
+
+        try:
+            known = baselines.load(Path(baseline), cwd)
+        except baselines.BaselineError as err:
+            raise click.ClickException(str(err)) from None
     first_changes = changes_since_rev()
 
     def analyse():
@@ -226,6 +232,8 @@ def _analysis(paths: list[str], rules, cwd: Path, settings, *, baseline: str | N
         # after --fix the lines have moved: the rerun asks git again
         changes, first_changes = first_changes or changes_since_rev(), None
         if changes is not None:
+            from linter.gitdiff import keep_changed
+
             keep_changed(report, changes, cwd)
         if known is not None:
             baselines.drop_known(report, Path(baseline), known, cwd)
