@@ -26,7 +26,6 @@ import os
 import pickle
 import stat as statmod
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -251,15 +250,17 @@ def _touch(path: Path) -> None:
 
 def _write(path: Path, data: bytes) -> None:
     """Atomically, so a concurrent reader sees the old entry or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # one writer per process at a time
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
         except BaseException:
-            os.unlink(tmp)
+            if tmp.exists():
+                tmp.unlink()
             raise
     except OSError:
         pass  # a full disk or a read-only cache only costs speed

@@ -205,7 +205,7 @@ def run(
     from linter.scheduler import analyse_groups
 
     cwd = cwd or Path.cwd()
-    files, notices = discover(paths, cwd, excluded=settings.excluded)
+    files, notices = discover(paths, cwd, excluded=settings.excluded if settings.exclude else None)
     report = Report(notices=list(notices), files_seen=len(files))
     groups = plan(files, cwd)
     total = sum(len(g) for g in groups)
