@@ -90,7 +90,7 @@ class _Scheduling:
             from linter.cache import Cache, default_dir
 
             directory = Path(cache_dir) if cache_dir else default_dir()
-            options = repr(settings) + (" no-skip" if no_skip else "")  # all else that decides results
+            options = settings.cache_key() + (" no-skip" if no_skip else "")  # all else that decides results
             self.cache = Cache.open(directory, rule_ids=[r.meta.id for r in rules], options=options.encode())
         self.progress = None
         if show_progress and sys.stderr.isatty():

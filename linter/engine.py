@@ -76,10 +76,19 @@ def load(refs: Sequence[FileRef]) -> tuple[list[Loaded], list[Notice]]:
     return loaded, notices
 
 
-def applicable(rules: Sequence[Rule], loaded: Sequence[Loaded]) -> list[Rule]:
-    """The rules that can fire on these files: a rule with needles needs one of them
-    somewhere in the package; a rule without needles always runs. Each distinct needle
-    is looked for once, in all the files at once."""
+def settings_needles(settings: Settings) -> tuple[bytes, ...]:
+    """What the configuration adds to every rule's needles. A configured handler type makes
+    a handler of a function in a package that names no framework lockjaw knows, and a lock
+    helper takes a lock without `Lock` in sight: such a package must not be skipped."""
+    paths = [h.package for h in settings.handler_types]
+    helpers = [name.rsplit(".", 1)[-1] for name in settings.lock_helpers]
+    return tuple(dict.fromkeys(n.encode() for n in (*paths, *helpers) if n))
+
+
+def applicable(rules: Sequence[Rule], loaded: Sequence[Loaded], extra: Sequence[bytes] = ()) -> list[Rule]:
+    """The rules that can fire on these files: a rule with needles needs one of them (or of
+    `extra`) somewhere in the package; a rule without needles always runs. Each distinct
+    needle is looked for once, in all the files at once."""
     blob = b"\0".join(f.data for f in loaded)
     found: dict[bytes, bool] = {}
 
@@ -88,6 +97,8 @@ def applicable(rules: Sequence[Rule], loaded: Sequence[Loaded]) -> list[Rule]:
             found[needle] = needle in blob
         return found[needle]
 
+    if any(present(n) for n in extra):
+        return list(rules)
     return [r for r in rules if not r.meta.needles or any(present(n) for n in r.meta.needles)]
 
 
@@ -112,7 +123,7 @@ def analyse_package(
 ) -> PackageResult:
     """Run `rules` over one directory's files. Files with explicit=False siblings are context only."""
     loaded, notices = load(refs)
-    active = applicable(rules, loaded) if prefilter else list(rules)
+    active = applicable(rules, loaded, settings_needles(settings)) if prefilter else list(rules)
     result = analyse_loaded(loaded, rules, active, settings)
     result.notices[:0] = notices
     return result

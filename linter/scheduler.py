@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from linter.config import DEFAULT, Settings
-from linter.engine import Loaded, PackageResult, analyse_loaded, applicable, load
+from linter.engine import Loaded, PackageResult, analyse_loaded, applicable, load, settings_needles
 from linter.model import Notice
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def _from_cache(index: int, group: Sequence["FileRef"], cache: "Cache") -> Work 
 
 
 def _prepare(index: int, group: Sequence["FileRef"], rules: Sequence["Rule"], prefilter: bool,
-             cache: "Cache | None", key: str | None) -> Work:
+             settings: Settings, cache: "Cache | None", key: str | None) -> Work:
     """Read the group; its result is known now if the cache has it or no rule applies."""
     loaded, notices = load(group)
     if cache is not None and key is None and len(loaded) == len(group):
@@ -80,7 +80,7 @@ def _prepare(index: int, group: Sequence["FileRef"], rules: Sequence["Rule"], pr
         hit = cache.get(key)
         if hit is not None:
             return Work(index, key, hit, cached=True)
-    active = applicable(rules, loaded) if prefilter else list(rules)
+    active = applicable(rules, loaded, settings_needles(settings)) if prefilter else list(rules)
     work = Work(index, key, None, False, loaded, active, notices, sum(len(f.data) for f in loaded))
     if not active:
         work.result = work.finish(PackageResult())
@@ -103,7 +103,7 @@ def analyse_groups(groups: Sequence[Sequence["FileRef"]], rules: Sequence["Rule"
             misses.append((index, known.key if known is not None else None))
 
     def prepare(miss: tuple[int, str | None]) -> Work:
-        return _prepare(miss[0], groups[miss[0]], rules, prefilter, cache, miss[1])
+        return _prepare(miss[0], groups[miss[0]], rules, prefilter, settings, cache, miss[1])
 
     files = sum(len(groups[i]) for i, _ in misses)
     if jobs > 1 and hasattr(os, "fork") and len(misses) > 1 and files >= SERIAL_FILES:

@@ -243,3 +243,26 @@ def test_progress_bar_only_for_long_scans(capsys: pytest.CaptureFixture[str]) ->
     long(5000, 5000)
     long.close()
     assert long._bar is None
+
+
+def test_configured_handler_types_and_lock_helpers_keep_a_package(tmp_path: Path) -> None:
+    """A handler of an in-house framework names none of LJ201's needles; skipping must not lose it."""
+    from linter.config import HandlerType, Settings
+
+    (tmp_path / "h.go").write_text(
+        'package h\n\nimport "example.com/web"\n\n'
+        "func Start(c *web.Context) {\n\tgo work(c)\n}\n\nfunc work(c *web.Context) {}\n"
+    )
+    settings = Settings(handler_types=(HandlerType("example.com/web", "*Context"),))
+    everything = run([str(tmp_path)], ALL_RULES, cwd=tmp_path, settings=settings, prefilter=False)
+    assert [f.rule_id for f in everything.findings] == ["LJ201"]
+    assert run([str(tmp_path)], ALL_RULES, cwd=tmp_path, settings=settings).findings == everything.findings
+    assert run([str(tmp_path)], ALL_RULES, cwd=tmp_path).files_parsed == 0  # not configured: nothing can fire
+
+
+def test_settings_needles() -> None:
+    from linter.config import HandlerType, Settings
+    from linter.engine import settings_needles
+
+    settings = Settings(handler_types=(HandlerType("example.com/web", "*Context"),), lock_helpers=("store.acquire",))
+    assert settings_needles(settings) == (b"example.com/web", b"acquire")
