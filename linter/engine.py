@@ -8,6 +8,7 @@ a plain function of plain values, so it can run in another process.
 from __future__ import annotations
 
 import os
+import re
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -85,16 +86,18 @@ def settings_needles(settings: Settings) -> tuple[bytes, ...]:
     return tuple(dict.fromkeys(n.encode() for n in (*paths, *helpers) if n))
 
 
-def applicable(rules: Sequence[Rule], loaded: Sequence[Loaded], extra: Sequence[bytes] = ()) -> list[Rule]:
+def applicable(
+    rules: Sequence[Rule], loaded: Sequence[Loaded], extra: Sequence[bytes | re.Pattern[bytes]] = ()
+) -> list[Rule]:
     """The rules that can fire on these files: a rule with needles needs one of them (or of
     `extra`) somewhere in the package; a rule without needles always runs. Each distinct
     needle is looked for once, in all the files at once."""
     blob = b"\0".join(f.data for f in loaded)
-    found: dict[bytes, bool] = {}
+    found: dict[bytes | re.Pattern[bytes], bool] = {}
 
-    def present(needle: bytes) -> bool:
+    def present(needle: bytes | re.Pattern[bytes]) -> bool:
         if needle not in found:
-            found[needle] = needle in blob
+            found[needle] = needle in blob if isinstance(needle, bytes) else needle.search(blob) is not None
         return found[needle]
 
     if any(present(n) for n in extra):

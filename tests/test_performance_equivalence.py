@@ -266,3 +266,22 @@ def test_settings_needles() -> None:
 
     settings = Settings(handler_types=(HandlerType("example.com/web", "*Context"),), lock_helpers=("store.acquire",))
     assert settings_needles(settings) == (b"example.com/web", b"acquire")
+
+
+@pytest.mark.parametrize("call", [
+    'r.Handle("/", ', "r.HandleFunc(\"/\", ", 'r.HandlerFunc /* a comment */ ("/", ', 'r.Handle[int]("/", ',
+])
+def test_handler_registrations_of_any_router_keep_a_package(tmp_path: Path, call: str) -> None:
+    """LJ201's needle for registrations is a pattern, not the bytes `Handle`: every form must still match."""
+    name = call.split(".")[1].split("(")[0].split("[")[0].split(" ")[0]
+    generic = "[T any]" if "[int]" in call else ""
+    (tmp_path / "r.go").write_text(
+        "package r\n\ntype Router struct{}\n\ntype Ctx struct{}\n\n"
+        f"func {name}{generic}(r Router, p string, h func(c *Ctx)) {{}}\n\n"
+        "func Setup(r Router) {\n"
+        f"\t{call.replace('r.', '', 1).replace('(', '(r, ', 1)}func(c *Ctx) {{\n\t\tgo work()\n\t}})\n}}\n\n"
+        "func work() {}\n"
+    )
+    everything = run([str(tmp_path)], ALL_RULES, cwd=tmp_path, prefilter=False)
+    assert [f.rule_id for f in everything.findings] == ["LJ201"], (tmp_path / "r.go").read_text()
+    assert run([str(tmp_path)], ALL_RULES, cwd=tmp_path).findings == everything.findings
