@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from linter.rule import Rule
 
 SERIAL_FILES = 40  # fewer files than this to read: no pool
-IN_FLIGHT_BYTES = 5_000_000  # source bytes analysed at once by all workers (any one group may exceed it)
+IN_FLIGHT_BYTES = 4_000_000  # source bytes analysed at once by all workers (any one group may exceed it)
+SMALL_BYTES = 256_000  # a group this small always fits beside the others
 
 Progress = Callable[[int], None]  # called with the number of files just finished
 Miss = tuple[int, "str | None"]  # a group's index and its cache key, if known
@@ -138,7 +139,7 @@ def _in_process(prepared: Iterable[Work], rules: Sequence["Rule"],
 
 
 def _fits(size: int, in_flight: int) -> bool:
-    return in_flight == 0 or in_flight + size <= IN_FLIGHT_BYTES
+    return in_flight == 0 or size <= SMALL_BYTES or in_flight + size <= IN_FLIGHT_BYTES
 
 
 def _died(work: Work, status: int) -> PackageResult:
