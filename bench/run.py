@@ -234,6 +234,20 @@ def parse_row(name: str, p: dict) -> str:
     return row(name, p["files"], p["bytes"], p["files"], None, p["seconds"], p["cpu_seconds"], p["peak_mb"])
 
 
+def busy_seconds() -> float:
+    """CPU time spent by everything on the machine so far (user, nice, system, irq, steal)."""
+    with open("/proc/stat") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def ours_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime + own.ru_utime + own.ru_stime
+
+
 def machine() -> list[str]:
     free = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.strip()
     return [
@@ -261,6 +275,7 @@ def main() -> None:
     cache = args.work / "cache"
     shutil.rmtree(cache, ignore_errors=True)
     print("\n".join(machine()), flush=True)
+    started, busy_before, ours_before = time.perf_counter(), busy_seconds(), ours_seconds()
     print(f"corpus: {corpus}\n", flush=True)
     lines = ["| run | files seen | bytes seen | files parsed | findings | wall | CPU | peak memory |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
@@ -296,6 +311,11 @@ def main() -> None:
             lines.append(parse_row(f"parse every .go file, corpus {times}x", yard))
             lines.append(lockjaw_row(f"lockjaw, corpus {times}x, cold", run, seen_bytes(tree, ["."])))
     print("\n".join(lines))
+    elapsed = time.perf_counter() - started
+    others = max(0.0, busy_seconds() - busy_before - (ours_seconds() - ours_before))
+    print(f"\nother processes used {others:.0f} CPU-seconds during the {elapsed:.0f} s of the benchmark "
+          f"({others / elapsed:.2f} of the {os.cpu_count()} CPUs); load average after: "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
     same_cache = findings(cold) == findings(warm)
     same_skip = findings(cold) == findings(no_skip)
