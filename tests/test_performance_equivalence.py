@@ -230,19 +230,30 @@ def test_unused_entries_are_pruned_daily(tmp_path: Path) -> None:
     assert not any(path.endswith("sites.go") for path in Cache.open(directory, rule_ids=RULE_IDS)._memo)
 
 
-def test_progress_bar_only_for_long_scans(capsys: pytest.CaptureFixture[str]) -> None:
-    from linter.progress import ProgressBar
+def test_progress_bar_only_for_long_scans(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter import progress
 
-    quick = ProgressBar()
+    clock = [100.0]
+    monkeypatch.setattr(progress.time, "monotonic", lambda: clock[0])
+    quick = progress.ProgressBar()
     quick(10, 20)
     quick(20, 20)
     assert quick._bar is None
-    long = ProgressBar()
-    long(1, 5000)
-    assert long._bar is not None
-    long(5000, 5000)
-    long.close()
-    assert long._bar is None
+    cached = progress.ProgressBar()  # large but over at once: a cached re-run
+    cached(4000, 5000)
+    assert cached._bar is None
+    slow = progress.ProgressBar()
+    clock[0] += 1.5
+    slow(1, 20)
+    assert slow._bar is not None
+    slow.close()
+    large = progress.ProgressBar()
+    clock[0] += 0.3
+    large(1, 5000)
+    assert large._bar is not None
+    large(5000, 5000)
+    large.close()
+    assert large._bar is None
 
 
 def test_configured_handler_types_and_lock_helpers_keep_a_package(tmp_path: Path) -> None:
