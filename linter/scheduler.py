@@ -81,6 +81,8 @@ def _prepare(index: int, group: Sequence["FileRef"], rules: Sequence["Rule"], pr
         hit = cache.get(key)
         if hit is not None:
             return Work(index, key, hit, cached=True)
+    if len(loaded) != len(group):
+        key = None  # a file vanished, or is binary or empty: not worth remembering, and maybe a race
     active = applicable(rules, loaded, settings_needles(settings)) if prefilter else list(rules)
     work = Work(index, key, None, False, loaded, active, notices, sum(len(f.data) for f in loaded))
     if not active:
@@ -165,7 +167,12 @@ def _in_pool(queue: deque[tuple[int, Miss]], prepare: Callable[[Miss], Work], ru
     try:
         while queue or pool.busy():
             while queue and pool.idle():
-                size, miss = queue.popleft() if _fits(queue[0][0], in_flight) else queue.pop()
+                if _fits(queue[0][0], in_flight):
+                    _, miss = queue.popleft()
+                elif _fits(queue[-1][0], in_flight):
+                    _, miss = queue.pop()
+                else:
+                    break  # wait for memory to be freed
                 work = prepare(miss)
                 if work.result is not None:  # cached after all, or no rule applies: nothing to parse
                     yield work, work.result
