@@ -46,6 +46,7 @@ class Op:
     write: bool = True  # Lock/Unlock (True) or RLock/RUnlock (False)
     detail: str = ""  # the expression as written (shortened), or the callee's name
     reason: str = ""  # why it panics, or how it blocks
+    via: str = ""  # the package function whose summary this op stands for (a call that locks)
 
     @property
     def method(self) -> str:
@@ -78,6 +79,9 @@ def lock_call(call: Node) -> tuple[str, bool, bool] | None:
     spec = LOCK_METHODS.get(method)
     if spec is None or call_args(call):
         return None
+    parent = call.parent
+    if parent is not None and parent.type not in ("expression_statement", "defer_statement", "go_statement"):
+        return None  # a result is used: not sync's Lock (`unlock, err := fileMu.Lock()`)
     operand = fn.child_by_field_name("operand")
     if operand is None:
         return None
@@ -215,6 +219,10 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
     if call is None:
         return []
     ops: list[Op] = []
+    fn = call.child_by_field_name("function")
+    fn = unparen(fn) if fn is not None else None
+    if fn is not None and fn.type == "call_expression":  # `defer s.lock()()`: s.lock() runs now
+        ops.extend(_expression_ops(fn, env))
     args = call.child_by_field_name("arguments")
     if args is not None:  # arguments are evaluated now, the call runs at return
         ops.extend(_expression_ops(args, env))
@@ -223,20 +231,10 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
         mutex, acquire, write = lock
         ops.append(Op(OpKind.DEFER_ACQUIRE if acquire else OpKind.DEFER_RELEASE, stmt, mutex, write))
         return ops
-    fn = call.child_by_field_name("function")
-    fn = unparen(fn) if fn is not None else None
     if fn is not None and fn.type == "func_literal":
-        # Only unlocks of locks the literal did not take itself release the function's locks:
-        # `defer func() { h.Lock(); n := h.n; h.Unlock() }()` releases nothing.
-        body = fn.child_by_field_name("body")
-        taken: set[str] = set()
-        for node in _post_order(body) if body is not None else ():
-            if node.type == "call_expression":
-                inner = lock_call(node)
-                if inner is not None and inner[1]:
-                    taken.add(inner[0])
-                elif inner is not None and inner[0] not in taken:
-                    ops.append(Op(OpKind.DEFER_RELEASE, stmt, inner[0], inner[2]))
+        # What the literal releases comes from its summary (see summaries.Summaries._defer_ops):
+        # `defer func() { h.Lock(); n := h.n; h.Unlock() }()` releases nothing of the caller's.
+        ops.append(Op(OpKind.DEFER_CALL, stmt, detail="func literal"))
         return ops
     qual, name = callee(call)
     ops.append(Op(OpKind.DEFER_CALL, stmt, detail=f"{qual}.{name}" if qual else name))

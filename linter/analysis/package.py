@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Iterator
+from typing import Callable, Iterator
 
 from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
+from linter.analysis import lockorder
 from linter.analysis.build import compatible, platforms
+from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
 from linter.analysis.functions import Function, discover, literal_of
 from linter.analysis.imports import LOG, OS, SYNC, TIME, Imports
+from linter.analysis.lockrefs import LockRef, identity, is_unstable, rebound_keys, ref_of
 from linter.analysis.lockstate import EMPTY, Event, LockState, analyse
 from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.panics import explicit_panic
+from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.types import PackageTypes, Scope, infer
 from linter.model import Notice, NoticeKind
@@ -58,6 +62,15 @@ class Package:
         self._platform_cache: dict[int, frozenset[str] | None] = {}
         self._edges: dict[int, tuple[str, list[Function]] | None] = {}
         self._reaches: dict[int, bool] = {}
+        self._cfgs: dict[int, cfgmod.CFG | None] = {}
+        self._own_names: dict[int, frozenset[str]] = {}
+        self._rebound: dict[int, frozenset[str]] = {}
+        self._unstable: dict[tuple[int, str], bool] = {}
+        self._node_ops: dict[int, list[Op]] = {}
+        self._handoffs: dict[int, frozenset[str]] = {}
+        self._families: dict[int, list[Function]] | None = None
+        self._identities: dict[tuple[int, str], str | None] = {}
+        self._refs: dict[tuple[int, str], LockRef | None] = {}
 
     def imports(self, file: SourceFile) -> Imports:
         return self._imports[id(file)]
@@ -138,6 +151,19 @@ class Package:
             imports.of(SYNC), self.cond_locks,
         )
 
+    def ops_of(self, fn: Function) -> Callable[[Node], list[Op]]:
+        """node -> its operations in `fn`, computed once per node."""
+        env = self.op_env(fn)
+        cache = self._node_ops
+
+        def ops(node: Node) -> list[Op]:
+            found = cache.get(node.id)
+            if found is None:
+                found = cache[node.id] = node_ops(node, env)
+            return found
+
+        return ops
+
     def terminal(self, fn: Function):
         """Classify statements that end a path: panic(...) or os.Exit/log.Fatal."""
         imports = self.imports(fn.file)
@@ -164,18 +190,21 @@ class Package:
         return any(w in chunk for w in LOCK_WORDS)
 
     def cfg(self, fn: Function) -> cfgmod.CFG | None:
+        if id(fn) in self._cfgs:
+            return self._cfgs[id(fn)]
+        graph = None
         body = fn.body
-        if body is None:
-            return None
-        try:
-            return cfgmod.build(body, self.terminal(fn))
-        except cfgmod.TooDeep:
-            line = fn.node.start_point[0] + 1
-            self.notices.append(
-                Notice(fn.file.display, NoticeKind.TOO_DEEP,
-                       f"{fn.display_name} nests deeper than {cfgmod.MAX_NESTING} levels; not analysed", line=line)
-            )
-            return None
+        if body is not None:
+            try:
+                graph = cfgmod.build(body, self.terminal(fn))
+            except cfgmod.TooDeep:
+                line = fn.node.start_point[0] + 1
+                self.notices.append(
+                    Notice(fn.file.display, NoticeKind.TOO_DEEP,
+                           f"{fn.display_name} nests deeper than {cfgmod.MAX_NESTING} levels; not analysed", line=line)
+                )
+        self._cfgs[id(fn)] = graph
+        return graph
 
     def lock_events(self, fn: Function, initial: LockState = EMPTY) -> list[Event]:
         """Every operation of `fn` with the lock state before it; [] for lock-free functions."""
@@ -183,23 +212,20 @@ class Package:
         cached = self._events.get(key)
         if cached is None:
             cached = []
-            if self.uses_locks(fn) or initial.held:
+            if self.uses_locks(fn) or initial.held or self.summaries.relevant(fn):
                 graph = self.cfg(fn)
                 if graph is not None:
-                    env = self.op_env(fn)
-                    cached = analyse(graph, lambda n: node_ops(n, env), initial=initial)
+                    cached = analyse(graph, self.ops_of(fn), self.summaries.expander(fn), initial)
             self._events[key] = cached
         return cached
 
     def is_invoked_literal(self, fn: Function) -> bool:
         """`func() {...}()`: its body runs in place, so it is analysed from its call site.
-
-        `go func() {...}()` is not: the new goroutine starts holding no locks of its own.
-        """
+        Not so under `go` (another goroutine) or `defer` (at return): those are analysed on their own."""
         parent = fn.node.parent
         return fn.is_literal and parent is not None and parent.type == "call_expression" and (
             parent.child_by_field_name("function") == fn.node
-        ) and (parent.parent is None or parent.parent.type != "go_statement")
+        ) and (parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement"))
 
     def all_events(self, fn: Function) -> Iterator[tuple[Function, Event]]:
         """Events of `fn` and of the literals it invokes in place, which inherit its locks."""
@@ -221,6 +247,103 @@ class Package:
             if ev.op.kind in kinds and ev.state.held:
                 yield owner, ev
 
+    # summaries across calls ---------------------------------------------------------------
+
+    @cached_property
+    def summaries(self) -> Summaries:
+        return Summaries(self)
+
+    def summary(self, fn: Function) -> Summary:
+        """What calling `fn` does to locks (see linter.analysis.summaries)."""
+        return self.summaries.get(fn)
+
+    def acquisitions(self, fn: Function) -> Iterator[Acquisition]:
+        """Every lock `fn` takes, directly or through the package's functions it calls."""
+        return self.summaries.acquisitions(fn)
+
+    def lock_identity(self, fn: Function, mutex: str) -> str | None:
+        """The package-wide name of a mutex as `fn` writes it: `(*Store).mu`, a package variable."""
+        key = (id(fn), mutex)
+        if key not in self._identities:
+            self._identities[key] = identity(self, fn, mutex)
+        return self._identities[key]
+
+    def lock_ref(self, fn: Function, mutex: str) -> LockRef | None:
+        """How `fn`'s callers can name the mutex `fn` writes as `mutex` (see lockrefs.LockRef)."""
+        key = (id(fn), mutex)
+        if key not in self._refs:
+            self._refs[key] = ref_of(self, fn, mutex)
+        return self._refs[key]
+
+    @cached_property
+    def lock_cycles(self) -> list[lockorder.Cycle]:
+        """Cycles in the package's lock-order graph (see linter.analysis.lockorder)."""
+        return lockorder.cycles(self)
+
+    def handoffs(self, fn: Function) -> frozenset[str]:
+        """Mutexes one goroutine of `fn`'s family locks and another unlocks (`go func() { mu.Unlock() }()`).
+
+        sync.Mutex is not owned by a goroutine, so locking in one and unlocking in another is a
+        hand-off (a semaphore, a start signal), not a leak or a double lock. The family is an
+        outermost function with the literals inside it; each `go` literal is its own goroutine.
+        """
+        root = fn
+        while root.parent is not None:
+            root = root.parent
+        cached = self._handoffs.get(id(root))
+        if cached is None:
+            acquired: dict[int, set[str]] = {}
+            released: dict[int, set[str]] = {}
+            for member in self._family(root):
+                g = member
+                while g.parent is not None and not self._is_go_literal(g):
+                    g = g.parent
+                acquired.setdefault(id(g), set()).update(
+                    ev.op.mutex for ev in self.lock_events(member) if ev.op.kind is OpKind.ACQUIRE
+                )
+                released.setdefault(id(g), set()).update(self.summary(member).expects)
+            cached = frozenset(
+                m for g, ms in acquired.items() for h, rs in released.items() if g != h for m in ms & rs
+            )
+            self._handoffs[id(root)] = cached
+        return cached
+
+    def _is_go_literal(self, fn: Function) -> bool:
+        call = fn.node.parent
+        return fn.is_literal and call is not None and call.type == "call_expression" and (
+            call.parent is not None and call.parent.type == "go_statement"
+        )
+
+    def _family(self, root: Function) -> list[Function]:
+        if self._families is None:
+            self._families = {}
+            for f in self.functions:
+                top = f
+                while top.parent is not None:
+                    top = top.parent
+                self._families.setdefault(id(top), []).append(f)
+        return self._families.get(id(root), [root])
+
+    def own_names(self, fn: Function) -> frozenset[str]:
+        """Names `fn` declares itself (parameters and locals), not those of enclosing functions."""
+        cached = self._own_names.get(id(fn))
+        if cached is None:
+            cached = frozenset(Scope(self.types, dict(fn.params), fn.body, {}).names)
+            self._own_names[id(fn)] = cached
+        return cached
+
+    def unstable(self, fn: Function, mutex: str) -> bool:
+        """Whether `mutex` runs through a variable `fn` rebinds, so its text may name two locks."""
+        key = (id(fn), mutex)
+        answer = self._unstable.get(key)
+        if answer is None:
+            rebound = self._rebound.get(id(fn))
+            if rebound is None:
+                rebound = rebound_keys(fn.body)
+                self._rebound[id(fn)] = rebound
+            answer = self._unstable[key] = is_unstable(rebound, mutex)
+        return answer
+
     # calls --------------------------------------------------------------------------------
 
     def _platforms(self, file: SourceFile) -> frozenset[str] | None:
@@ -228,6 +351,9 @@ class Package:
         if key not in self._platform_cache:
             self._platform_cache[key] = platforms(file)
         return self._platform_cache[key]
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.types, self.functions, [f.root for f in self.files])
 
     def resolve(self, fn: Function, call: Node) -> list[Function]:
         """The package's functions a call may reach in the caller's build (empty when it leaves the package)."""
@@ -256,7 +382,19 @@ class Package:
                 return []
             owner = scope.type_of(operand).lstrip("*").split("[", 1)[0]
             if owner:
-                return self._by_name.get(f"{owner}.{method}", [])
+                return self.resolver.method(owner, method)
+        return []
+
+    def resolve_value(self, fn: Function, expr: Node) -> list[Function]:
+        """The package function or method a function value names: `unlockAll`, `s.release`."""
+        expr = unparen(expr)
+        if expr.type == "identifier":
+            name = text(expr)
+            return [] if name in self.scope(fn).names else [f for f in self._by_name.get(name, []) if not f.receiver_type]
+        if expr.type == "selector_expression":
+            operand = expr.child_by_field_name("operand")
+            owner = self.scope(fn).type_of(operand).lstrip("*").split("[", 1)[0] if operand is not None else ""
+            return self.resolver.method(owner, text(expr.child_by_field_name("field"))) if owner else []
         return []
 
     def recovers(self, fn: Function) -> bool:

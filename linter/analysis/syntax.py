@@ -108,3 +108,18 @@ def function_name(node: Node) -> str:
             return name
         current = current.parent
     return ""
+
+
+def guarding_condition(node: Node) -> str:
+    """The condition of the innermost `if` whose then-branch holds `node`, without spaces; "" if none.
+
+    Two statements under the same condition text run together (when nothing
+    in between changes it), which is how a lock taken under `if locked {` is
+    matched to its unlock under another `if locked {`.
+    """
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in FUNCTION_KINDS:
+        if parent.type == "if_statement" and parent.child_by_field_name("consequence") == child:
+            return "".join(text(parent.child_by_field_name("condition")).split())
+        child, parent = parent, parent.parent
+    return ""

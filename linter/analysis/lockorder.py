@@ -1,0 +1,115 @@
+"""The package's lock-order graph: an edge A -> B wherever B is taken while A is held.
+
+Locks are named by their package-wide identity (`(*Store).mu`, a package
+variable), so the same field locked from two methods with differently
+named receivers is one node. Acquisitions inside called functions count
+(through summaries). A cycle means two paths take the same locks in
+opposite orders; cycles whose edges all hold a common third lock (a gate)
+cannot interleave and are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from linter.analysis.functions import Function
+from linter.analysis.lockstate import Held
+from linter.analysis.summaries import Acquisition
+
+if TYPE_CHECKING:
+    from linter.analysis.package import Package
+
+MAX_CYCLE = 4  # longer cycles are rare and costly to enumerate
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    first: str  # identity of the lock held
+    second: str  # identity of the lock taken
+    held: Held  # where the first was taken (in acq.fn's file)
+    acq: Acquisition  # where the second is taken
+    gates: frozenset[str]  # identities of the other locks held at the same time
+
+    @property
+    def fn(self) -> Function:
+        return self.acq.fn
+
+    @property
+    def position(self) -> tuple[str, int]:
+        return self.acq.fn.file.display, self.acq.node.start_byte
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """A lock-order cycle; `edges[0]` is the one to report (the earliest second acquisition)."""
+
+    edges: tuple[Edge, ...]
+
+    @property
+    def locks(self) -> tuple[str, ...]:
+        return tuple(e.first for e in self.edges)
+
+
+def edges(pkg: "Package") -> dict[tuple[str, str], list[Edge]]:
+    """Every ordered pair of locks taken one inside the other, with where, in source order."""
+    out: dict[tuple[str, str], list[Edge]] = {}
+    for root in pkg.functions:
+        for acq in pkg.acquisitions(root):
+            if acq.identity is None:
+                continue
+            held = [(h, pkg.lock_identity(acq.fn, h.mutex)) for h in sorted(acq.state.held, key=lambda h: h.site.start_byte)]
+            known = {i for _, i in held if i is not None}
+            for h, first in held:
+                if first is None or first == acq.identity:
+                    continue
+                gates = frozenset(known - {first, acq.identity})
+                out.setdefault((first, acq.identity), []).append(Edge(first, acq.identity, h, acq, gates))
+    for lst in out.values():
+        lst.sort(key=lambda e: e.position)
+    return out
+
+
+def _simple_cycles(nodes: list[str], succ: dict[str, list[str]]) -> list[tuple[str, ...]]:
+    """Elementary cycles up to MAX_CYCLE nodes, each once, starting at its smallest node."""
+    found: list[tuple[str, ...]] = []
+    for start in nodes:
+        stack: list[tuple[str, ...]] = [(start,)]
+        while stack:
+            path = stack.pop()
+            for nxt in succ.get(path[-1], ()):
+                if nxt == start and len(path) > 1:
+                    found.append(path)
+                elif nxt > start and nxt not in path and len(path) < MAX_CYCLE:
+                    stack.append((*path, nxt))
+    return sorted(set(found), key=lambda c: (len(c), c))
+
+
+def _pick(cycle: tuple[str, ...], table: dict[tuple[str, str], list[Edge]]) -> tuple[Edge, ...] | None:
+    """One edge per step of the cycle such that no lock guards them all, earliest first."""
+    steps = [table[(cycle[i], cycle[(i + 1) % len(cycle)])] for i in range(len(cycle))]
+    if len(steps) == 2:
+        pairs = [(a, b) for a in steps[0] for b in steps[1] if not (a.gates & b.gates)]
+        if not pairs:
+            return None
+        chosen = min(pairs, key=lambda p: min(p[0].position, p[1].position))
+        picked = list(chosen)
+    else:
+        picked = [s[0] for s in steps]
+        if frozenset.intersection(*(e.gates for e in picked)):
+            return None
+    first = min(range(len(picked)), key=lambda i: picked[i].position)
+    return tuple(picked[first:] + picked[:first])
+
+
+def cycles(pkg: "Package") -> list[Cycle]:
+    table = edges(pkg)
+    succ: dict[str, list[str]] = {}
+    for a, b in sorted(table):
+        succ.setdefault(a, []).append(b)
+    out: list[Cycle] = []
+    for cycle in _simple_cycles(sorted(succ), succ):
+        picked = _pick(cycle, table)
+        if picked is not None:
+            out.append(Cycle(picked))
+    return out

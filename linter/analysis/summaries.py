@@ -1,0 +1,540 @@
+"""What calling a function does to locks, summarised once per function for its callers.
+
+A summary says, in terms a call site can translate (`LockRef`), which
+mutexes the function leaves locked at every return (a lock helper),
+which mutexes held on entry it releases on every path (an unlock helper),
+every lock it takes on the way (callees included, for double locking and
+lock ordering), which locks a function value it returns will release
+(`return mu.Unlock`), and which mutexes it expects its caller to hold.
+
+Summaries are computed callees first over the package's call graph; the
+functions of a recursive cycle are iterated to a fixpoint (bounded).
+`expander(fn)` turns them into the `expand` hook of the lock-state
+dataflow, so a call to a helper that locks is an ACQUIRE at the call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+
+from tree_sitter import Node
+
+from linter.analysis.functions import Function, literal_of
+from linter.analysis.lockrefs import LockRef, map_ref
+from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
+from linter.analysis.ops import Op, OpKind
+from linter.analysis.syntax import callee, expr_key, text, unparen, walk_expr
+from linter.rule import Site
+
+if TYPE_CHECKING:
+    from linter.analysis.package import Package
+
+# Names that say a function takes a lock for its caller, or runs with it held:
+# lock, Lock, rlock, RLock, lockShard, readLock, TryLock, fooLocked, acquire...
+# Such a function returning with the lock held is its purpose, not a leak.
+LOCK_HELPER_NAMES: tuple[str, ...] = (
+    r"^[rRwW]?[lL]ock(?![a-z])",
+    r"[a-z0-9_]R?Lock$",
+    r"(?:^l|L)ocked$",
+    r"^[aA]cquire",
+)
+_HELPER_RE = tuple(re.compile(p) for p in LOCK_HELPER_NAMES)
+_UNLOCK_RE = re.compile(r"[uU]n[lL]ock")
+UNLOCK_METHODS = {"Unlock": True, "RUnlock": False}
+TRY_METHODS = frozenset({"TryLock", "TryRLock"})
+MAX_ROUNDS = 6  # fixpoint iterations over one recursive cycle
+MAX_TAKES = 64  # acquisitions kept per summary; more are dropped (deep call graphs over many fields)
+
+
+def named_lock_helper(name: str) -> bool:
+    """Whether a function's name says it takes (or expects) a lock on purpose."""
+    return bool(name) and not _UNLOCK_RE.search(name) and any(p.search(name) for p in _HELPER_RE)
+
+
+@dataclass(frozen=True, slots=True)
+class Take:
+    """One lock a function acquires, releases or hands back, as its callers can name it."""
+
+    ref: LockRef | None
+    identity: str | None  # package-wide name, for lock ordering
+    write: bool  # Lock/Unlock (True) or RLock/RUnlock (False)
+    origin: Site  # the Lock() or Unlock() call that does it
+    chain: tuple[str, ...] = ()  # the functions called on the way down, outermost first
+    must: bool = False  # taken on every path that returns normally, not just on some
+
+    @property
+    def key(self) -> tuple:
+        return self.ref, self.identity, self.write
+
+    @property
+    def method(self) -> str:
+        return "Lock" if self.write else "RLock"
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    keeps: tuple[Take, ...] = ()  # held at every return, taken inside: the caller holds it after the call
+    releases: tuple[Take, ...] = ()  # held on entry and released on every path: the caller no longer holds it
+    takes: tuple[Take, ...] = ()  # every acquisition during the call, callees included
+    unlockers: tuple[Take, ...] = ()  # what a function value it returns releases (`return mu.Unlock`)
+    expects: frozenset[str] = frozenset()  # mutexes (as written inside) it releases before taking them
+    lock_helper: bool = False  # takes a lock on purpose: returning with it held is no leak
+
+    @property
+    def signature(self) -> tuple:
+        return (
+            tuple(t.key for t in self.keeps), tuple(t.key for t in self.releases), tuple(t.key for t in self.takes),
+            tuple(t.key for t in self.unlockers), self.expects, self.lock_helper,
+            tuple(t.key for t in self.takes if t.must),
+        )
+
+    @property
+    def affects_callers(self) -> bool:
+        return bool(self.keeps or self.releases or self.takes or self.unlockers)
+
+
+NOTHING = Summary()
+
+
+@dataclass(frozen=True, slots=True)
+class Acquisition:
+    """A lock taken in `fn`, directly or by a call, with the lock state just before it."""
+
+    fn: Function
+    node: Node  # the Lock() call, or the call of a function that takes the lock
+    mutex: str | None  # as `fn` would write it; None when only the identity is known
+    identity: str | None
+    write: bool
+    state: LockState
+    callee: Function | None = None
+    take: Take | None = None  # what the callee does, when through a call
+
+    @property
+    def method(self) -> str:
+        return "Lock" if self.write else "RLock"
+
+
+def _common(per_target: list[list[tuple[str, Take]]]) -> list[tuple[str, Take]]:
+    """Effects every target has (a call through an interface may reach several)."""
+    if not per_target:
+        return []
+    keys = set.intersection(*({(m, t.write) for m, t in lst} for lst in per_target))
+    seen: set[tuple[str, bool]] = set()
+    out: list[tuple[str, Take]] = []
+    for m, t in per_target[0]:
+        if (m, t.write) in keys and (m, t.write) not in seen:
+            seen.add((m, t.write))
+            out.append((m, t))
+    return out
+
+
+class Summaries:
+    """Every function's summary, computed once per package, callees first."""
+
+    def __init__(self, pkg: "Package"):
+        self.pkg = pkg
+        self.table: dict[int, Summary] = {}
+        self._targets: dict[int, list[Function]] = {}
+        self._bound: dict[int, dict[str, Node]] = {}
+        self.deps: dict[int, list[Function]] = {fn_id: [] for fn_id in map(id, pkg.functions)}
+        self._calls: dict[int, list[Node]] = {}
+        for fn in pkg.functions:
+            calls = [n for n in walk_expr(fn.body) if n.type == "call_expression"] if fn.body is not None else []
+            self._calls[id(fn)] = calls
+            deps = self.deps[id(fn)]
+            for call in calls:
+                deps.extend(self.targets(fn, call))
+            for node in walk_expr(fn.body) if fn.body is not None else ():
+                if node.type == "return_statement":  # returned method values may be unlockers
+                    for value in walk_expr(node):
+                        if value.type in ("selector_expression", "identifier"):
+                            deps.extend(pkg.resolve_value(fn, value))
+            if fn.parent is not None:
+                self.deps[id(fn.parent)].append(fn)  # returned or deferred literals
+        self._solve()
+
+    # call sites ---------------------------------------------------------------------------
+
+    def targets(self, fn: Function, call: Node) -> list[Function]:
+        cached = self._targets.get(call.id)
+        if cached is None:
+            cached = self.pkg.resolve(fn, call)
+            self._targets[call.id] = cached
+        return cached
+
+    def get(self, fn: Function) -> Summary:
+        return self.table.get(id(fn), NOTHING)
+
+    def bound_call(self, fn: Function, name: str) -> Node | None:
+        """The call whose result `name` holds: `unlock := s.lock()`."""
+        table = self._bound.get(id(fn))
+        if table is None:
+            table = {}
+            for node in walk_expr(fn.body) if fn.body is not None else ():
+                if node.type not in ("short_var_declaration", "assignment_statement"):
+                    continue
+                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                lefts = left.named_children if left is not None else []
+                rights = right.named_children if right is not None else []
+                if len(lefts) == len(rights):
+                    for l, r in zip(lefts, rights):
+                        r = unparen(r)
+                        if l.type == "identifier" and r.type == "call_expression":
+                            table.setdefault(text(l), r)
+            self._bound[id(fn)] = table
+        return table.get(name)
+
+    def _mapped(self, fn: Function, call: Node, effects: Sequence[Take]) -> list[tuple[str, Take]]:
+        out: list[tuple[str, Take]] = []
+        for t in effects:
+            m = map_ref(self.pkg, fn, call, t.ref) if t.ref is not None else None
+            if m is not None:
+                out.append((m, t))
+        return out
+
+    def _effects(self, fn: Function, call: Node, which: str) -> list[tuple[str, Take, Function]]:
+        targets = self.targets(fn, call)
+        if not targets:
+            return []
+        per = [self._mapped(fn, call, getattr(self.get(t), which)) for t in targets]
+        return [(m, t, targets[0]) for m, t in _common(per)]
+
+    def _unlocker_source(self, fn: Function, call: Node) -> Node | None:
+        """For `f()` or `defer f()`: the call that produced `f`, if it returns an unlocker."""
+        target = call.child_by_field_name("function")
+        target = unparen(target) if target is not None else None
+        if target is None:
+            return None
+        if target.type == "call_expression":
+            return target
+        if target.type == "identifier" and not self.targets(fn, call):
+            return self.bound_call(fn, text(target))
+        return None
+
+    def _call_ops(self, fn: Function, call: Node) -> list[Op]:
+        ops: list[Op] = []
+        for m, t, target in self._effects(fn, call, "releases"):
+            ops.append(Op(OpKind.RELEASE, call, m, t.write, detail=target.display_name, via=target.display_name))
+        for m, t, target in self._effects(fn, call, "keeps"):
+            ops.append(Op(OpKind.ACQUIRE, call, m, t.write, detail=target.display_name, via=target.display_name))
+        source = self._unlocker_source(fn, call)
+        if source is not None:
+            for m, t, target in self._effects(fn, source, "unlockers"):
+                ops.append(Op(OpKind.RELEASE, call, m, t.write, detail=target.display_name, via=target.display_name))
+        return ops
+
+    def _defer_ops(self, fn: Function, stmt: Node) -> list[Op]:
+        call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
+        if call is None:
+            return []
+        source = self._unlocker_source(fn, call)
+        effects = self._effects(fn, source, "unlockers") if source is not None else self._effects(fn, call, "releases")
+        return [
+            Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name)
+            for m, t, target in effects
+        ]
+
+    def expander(self, fn: Function) -> Callable[[Op], Sequence[Op]]:
+        """The `expand` hook for `fn`'s dataflow: calls become the lock operations of their callees."""
+
+        def expand(op: Op) -> Sequence[Op]:
+            if op.kind is OpKind.CALL:
+                extra = self._call_ops(fn, op.node)
+            elif op.kind is OpKind.DEFER_CALL:
+                extra = self._defer_ops(fn, op.node)
+            else:
+                return (op,)
+            return (op, *extra) if extra else (op,)
+
+        return expand
+
+    def relevant(self, fn: Function) -> bool:
+        """Whether a call in `fn` reaches a function that does something to locks."""
+        return any(self.get(t).affects_callers for t in self.deps.get(id(fn), ()))
+
+    # summarising --------------------------------------------------------------------------
+
+    def _trylocked(self, fn: Function) -> set[str]:
+        out: set[str] = set()
+        for call in self._calls.get(id(fn), ()):
+            qual, name = callee(call)
+            if name in TRY_METHODS and qual:
+                out.add(qual)
+        return out
+
+    def _run(self, fn: Function, initial: LockState) -> list[Event]:
+        graph = self.pkg.cfg(fn)
+        if graph is None:
+            return []
+        return analyse(graph, self.pkg.ops_of(fn), self.expander(fn), initial)
+
+    def summarise(self, fn: Function) -> Summary:
+        pkg = self.pkg
+        helper = named_lock_helper(fn.name)
+        if fn.body is None or not (pkg.uses_locks(fn) or self.relevant(fn)):
+            return Summary(lock_helper=helper) if helper else NOTHING
+        events = self._run(fn, EMPTY)
+        expects = self._expects(fn, events)
+        if expects:
+            initial = LockState(frozenset(Held(m, w, fn.node) for m, w in expects.items()))
+            events = self._run(fn, initial)
+        exits = [ev for ev in events if ev.op.kind in (OpKind.RETURN, OpKind.END)]
+        keeps = self._keeps(fn, exits, expects)
+        releases = self._releases(fn, events, exits, expects)
+        takes = self._takes(fn, events, expects, self._must_take(fn))
+        unlockers = self._unlockers(fn, exits)
+        return Summary(keeps, releases, takes, unlockers, frozenset(expects), helper or bool(unlockers))
+
+    def _expects(self, fn: Function, events: list[Event]) -> dict[str, bool]:
+        """Mutexes released where this function has not taken them: its caller must hold them."""
+        trylocked = self._trylocked(fn)
+        acquired = {ev.op.mutex for ev in events if ev.op.kind is OpKind.ACQUIRE}
+        out: dict[str, bool] = {}
+        for ev in events:
+            op = ev.op
+            unlock = op.kind is OpKind.RELEASE or (op.kind is OpKind.DEFER_RELEASE and op.mutex not in acquired)
+            if unlock and op.mutex not in trylocked and not ev.state.holding(op.mutex):
+                out.setdefault(op.mutex, op.write)
+        return out
+
+    def _take(self, fn: Function, mutex: str, write: bool, origin: Site, chain: tuple[str, ...] = ()) -> Take | None:
+        ref = self.pkg.lock_ref(fn, mutex)
+        ident = self.pkg.lock_identity(fn, mutex)
+        if ref is None and ident is None:
+            return None
+        return Take(ref, ident, write, origin, chain)
+
+    def _keeps(self, fn: Function, exits: list[Event], expects: dict[str, bool]) -> tuple[Take, ...]:
+        if not exits:
+            return ()
+        per_exit = [
+            {(h.mutex, h.write): h for h in ev.state.unreleased() if h.site.id != fn.node.id and h.mutex not in expects}
+            for ev in exits
+        ]
+        common = set.intersection(*(set(d) for d in per_exit))
+        out: list[Take] = []
+        for (mutex, write), h in sorted(per_exit[0].items(), key=lambda kv: kv[1].site.start_byte):
+            if (mutex, write) in common:
+                take = self._take(fn, mutex, write, Site(fn.file, h.site))
+                if take is not None and take.ref is not None:
+                    out.append(take)
+        return tuple(out)
+
+    def _releases(self, fn: Function, events: list[Event], exits: list[Event], expects: dict[str, bool]) -> tuple[Take, ...]:
+        if not exits:
+            return ()
+        out: list[Take] = []
+        for mutex, write in expects.items():
+            if any(h.mutex == mutex and not h.covered for ev in exits for h in ev.state.held):
+                continue  # taken again before returning on some path: the caller still holds it
+            site = next(
+                (ev.op.node for ev in events if ev.op.mutex == mutex and ev.op.kind in (OpKind.RELEASE, OpKind.DEFER_RELEASE)),
+                fn.node,
+            )
+            take = self._take(fn, mutex, write, Site(fn.file, site))
+            if take is not None and take.ref is not None:
+                out.append(take)
+        return tuple(out)
+
+    def _must_take(self, fn: Function) -> frozenset[tuple[str, bool]]:
+        """(mutex, write) that every path reaching a normal return takes (a must-analysis)."""
+        graph = self.pkg.cfg(fn)
+        if graph is None:
+            return frozenset()
+        ops_of = self.pkg.ops_of(fn)
+        gen: dict[int, set[tuple[str, bool]]] = {}
+        for block in graph.blocks:
+            g: set[tuple[str, bool]] = set()
+            for node in block.nodes:
+                for op in ops_of(node):
+                    if op.kind is OpKind.ACQUIRE:
+                        g.add((op.mutex, op.write))
+                    elif op.kind is OpKind.CALL:
+                        g |= self._must_of_call(fn, op.node)
+            gen[block.id] = g
+        entry: dict[int, frozenset[tuple[str, bool]]] = {graph.entry: frozenset()}
+        work = [graph.entry]
+        while work:
+            b = work.pop()
+            out = entry[b] | gen[b]
+            for succ in graph.blocks[b].succs:
+                old = entry.get(succ)
+                new = out if old is None else old & out
+                if new != old:
+                    entry[succ] = new
+                    work.append(succ)
+        return entry.get(graph.exit, frozenset())
+
+    def _must_of_call(self, fn: Function, call: Node) -> set[tuple[str, bool]]:
+        per = [
+            {(m, t.write) for m, t in self._mapped(fn, call, [t for t in self.get(target).takes if t.must])}
+            for target in self.targets(fn, call)
+        ]
+        return set.intersection(*per) if per else set()
+
+    def _takes(self, fn: Function, events: list[Event], expects: dict[str, bool],
+               must: frozenset[tuple[str, bool]]) -> tuple[Take, ...]:
+        out: dict[tuple, Take] = {}
+        for ev in events:
+            op = ev.op
+            if op.kind is OpKind.ACQUIRE and not op.via:
+                if op.mutex not in expects:
+                    take = self._take(fn, op.mutex, op.write, Site(fn.file, op.node))
+                    if take is not None:
+                        take = replace(take, must=(op.mutex, op.write) in must)
+                        if take.key not in out or take.must:
+                            out[take.key] = take
+            elif op.kind is OpKind.CALL:
+                for acq in self._call_takes(fn, op.node, ev.state):
+                    if acq.mutex in expects or acq.take is None or acq.callee is None:
+                        continue
+                    ref = self.pkg.lock_ref(fn, acq.mutex) if acq.mutex is not None else None
+                    if ref is None and acq.identity is None:
+                        continue
+                    take = Take(ref, acq.identity, acq.write, acq.take.origin, (acq.callee.display_name, *acq.take.chain),
+                                (acq.mutex, acq.write) in must)
+                    if take.key not in out or (take.must and not out[take.key].must):
+                        out[take.key] = take
+            if len(out) >= MAX_TAKES:
+                break
+        return tuple(out.values())[:MAX_TAKES]
+
+    def _unlockers(self, fn: Function, exits: list[Event]) -> tuple[Take, ...]:
+        out: list[Take] = []
+        for ev in exits:
+            if ev.op.kind is not OpKind.RETURN:
+                continue
+            for expr in ev.op.node.named_children:
+                values = expr.named_children if expr.type == "expression_list" else [expr]
+                for value in map(unparen, values):
+                    out.extend(self._unlocker_of(fn, value))
+        return tuple({t.key: t for t in out}.values())
+
+    def _unlocker_of(self, fn: Function, value: Node) -> list[Take]:
+        """`mu.Unlock` or `func() { mu.Unlock() }` as a returned value."""
+        if value.type == "selector_expression":
+            write = UNLOCK_METHODS.get(text(value.child_by_field_name("field")))
+            operand = value.child_by_field_name("operand")
+            if operand is None:
+                return []
+            if write is None:  # a method value of the package: `return tx.closemuRUnlock`
+                recv = expr_key(operand)
+                return self._releases_of_value(fn, value, lambda ref: recv + ref.path if ref.base == "recv" else None)
+            take = self._take(fn, expr_key(operand), write, Site(fn.file, value))
+            return [take] if take is not None and take.ref is not None else []
+        if value.type == "identifier":  # a package function as a value: `return unlockAll`
+            names = self.pkg.scope(fn).names
+            return self._releases_of_value(
+                fn, value, lambda ref: ref.text if ref.base == "global" and ref.root not in names else None
+            )
+        if value.type == "func_literal":
+            literal = self.pkg.function_of(value)
+            out = []
+            for t in self.get(literal).releases if literal is not None else ():
+                if t.ref is not None and t.ref.base in ("free", "global"):
+                    take = self._take(fn, t.ref.text, t.write, t.origin)
+                    if take is not None and take.ref is not None:
+                        out.append(take)
+            return out
+        return []
+
+    def _releases_of_value(self, fn: Function, value: Node, rename: Callable[[LockRef], str | None]) -> list[Take]:
+        out = []
+        for target in self.pkg.resolve_value(fn, value):
+            for t in self.get(target).releases:
+                mutex = rename(t.ref) if t.ref is not None else None
+                take = self._take(fn, mutex, t.write, t.origin, (target.display_name,)) if mutex else None
+                if take is not None and take.ref is not None:
+                    out.append(take)
+        return out
+
+    # acquisitions seen from one function ----------------------------------------------------
+
+    def _call_takes(self, fn: Function, call: Node, state: LockState) -> Iterator[Acquisition]:
+        for target in self.targets(fn, call):
+            for t in self.get(target).takes:
+                mutex = map_ref(self.pkg, fn, call, t.ref) if t.ref is not None else None
+                # the caller's view is the more specific one: `cfgProc.mu` rather than any `(*Proc).mu`
+                ident = (self.pkg.lock_identity(fn, mutex) if mutex is not None else None) or t.identity
+                if mutex is None and ident is None:
+                    continue
+                yield Acquisition(fn, call, mutex, ident, t.write, state, target, t)
+
+    def acquisitions(self, root: Function) -> Iterator[Acquisition]:
+        """Every lock taken in `root` (and literals it runs in place), directly or through calls."""
+        pkg = self.pkg
+        for fn, ev in pkg.all_events(root):
+            op = ev.op
+            if op.kind is OpKind.ACQUIRE and not op.via:
+                yield Acquisition(fn, op.node, op.mutex, pkg.lock_identity(fn, op.mutex), op.write, ev.state)
+            elif op.kind is OpKind.CALL and literal_of(op.node) is None:
+                yield from self._call_takes(fn, op.node, ev.state)
+
+    # the fixpoint ---------------------------------------------------------------------------
+
+    def _solve(self) -> None:
+        for component in self._components():
+            recursive = len(component) > 1 or any(d is component[0] for d in self.deps[id(component[0])])
+            rounds = MAX_ROUNDS if recursive else 1
+            for _ in range(rounds):
+                changed = False
+                for fn in component:
+                    new = self.summarise(fn)
+                    old = self.table.get(id(fn))
+                    if old is None or old.signature != new.signature:
+                        changed = True
+                    self.table[id(fn)] = new
+                if not changed:
+                    break
+
+    def _components(self) -> list[list[Function]]:
+        """Strongly connected components of the call graph, callees before callers (Tarjan, iterative)."""
+        functions = self.pkg.functions
+        by_id = {id(f): f for f in functions}
+        index: dict[int, int] = {}
+        low: dict[int, int] = {}
+        on_stack: set[int] = set()
+        stack: list[int] = []
+        out: list[list[Function]] = []
+        counter = 0
+        for start in functions:
+            if id(start) in index:
+                continue
+            work: list[tuple[int, Iterator[Function]]] = [(id(start), iter(self.deps[id(start)]))]
+            index[id(start)] = low[id(start)] = counter
+            counter += 1
+            stack.append(id(start))
+            on_stack.add(id(start))
+            while work:
+                v, children = work[-1]
+                advanced = False
+                for w_fn in children:
+                    w = id(w_fn)
+                    if w not in index:
+                        index[w] = low[w] = counter
+                        counter += 1
+                        stack.append(w)
+                        on_stack.add(w)
+                        work.append((w, iter(self.deps.get(w, ()))))
+                        advanced = True
+                        break
+                    if w in on_stack:
+                        low[v] = min(low[v], index[w])
+                if advanced:
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[v])
+                if low[v] == index[v]:
+                    component: list[Function] = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        component.append(by_id[w])
+                        if w == v:
+                            break
+                    out.append(component)
+        return out

@@ -1,0 +1,103 @@
+"""LJ103: a mutex is locked again on a path that already holds it, directly or inside a call."""
+
+from __future__ import annotations
+
+from linter.analysis.lockstate import Held
+from linter.analysis.ops import lock_call
+from linter.analysis.summaries import Acquisition
+from linter.model import Level, Precision
+from linter.rule import Context, RuleMeta, Site
+
+META = RuleMeta(
+    id="LJ103",
+    name="double-lock",
+    summary="Reports a Lock or RLock of a mutex that the same path already holds, including inside a called function.",
+    rationale=(
+        "Go's mutexes are not reentrant. `Lock()` on a `sync.Mutex` this goroutine already holds waits for "
+        "itself forever; so do `Lock()` after `RLock()` on the same `sync.RWMutex` (a read lock cannot be "
+        "upgraded) and `RLock()` after `Lock()`. Taking a read lock twice works until a writer calls `Lock()` "
+        "in between: the writer waits for the first read lock and the second `RLock()` waits for the writer, "
+        "so it deadlocks under load. The usual cause is a method that locks calling another method of the "
+        "same type that locks too; calls to the package's own functions and methods, through interfaces "
+        "too, are followed."
+    ),
+    bad="""\
+func (c *Cache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.items)
+}
+
+func (c *Cache) Add(k string, v int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.Len() >= c.max { // Len locks c.mu again: deadlock
+		return
+	}
+	c.items[k] = v
+}""",
+    good="""\
+func (c *Cache) lenLocked() int { return len(c.items) }
+
+func (c *Cache) Add(k string, v int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lenLocked() >= c.max {
+		return
+	}
+	c.items[k] = v
+}""",
+    level=Level.ERROR,
+    precision=Precision.HIGH,
+    tags=("concurrency", "deadlock", "reliability"),
+    needles=(b"Lock",),
+)
+
+
+def _why(first: Held, acq: Acquisition) -> str:
+    m = acq.mutex
+    line: int | str = first.site.start_point[0] + 1
+    if first.site.id == acq.node.id:
+        line = f"{line}, by this same call in an earlier iteration"
+    if first.write and acq.write:
+        return f"{m} is already locked (line {line}) and sync.Mutex is not reentrant: this goroutine waits for itself forever"
+    if first.write:
+        return f"{m} is already locked (line {line}): RLock waits for the writer, which is this goroutine: deadlock"
+    if acq.write:
+        return (f"{m} is read-locked by this goroutine (line {line}): a read lock cannot be upgraded, so Lock "
+                f"waits forever for the reader that is waiting on it")
+    return (f"{m} is already read-locked (line {line}); recursive read locking deadlocks when a writer calls "
+            f"Lock between the two RLocks (the writer waits for the first, the second waits for the writer)")
+
+
+def _taken(h: Held) -> str:
+    if h.site.type == "call_expression" and lock_call(h.site) is None:
+        return f"{h.mutex} first locked by this call"
+    return f"{h.mutex}.{h.method}() first taken here"
+
+
+def check(ctx: Context) -> None:
+    pkg = ctx.package
+    for root in pkg.functions:
+        reported: set[tuple[int, str]] = set()
+        for acq in pkg.acquisitions(root):
+            if acq.mutex is None or (acq.node.id, acq.mutex) in reported:
+                continue
+            if acq.take is not None and not acq.take.must:
+                continue  # the callee locks only on some of its paths: too weak to call a deadlock
+            held = acq.state.holding(acq.mutex)
+            if not held or pkg.unstable(acq.fn, acq.mutex):
+                continue  # a rebound variable may name another mutex each time
+            if acq.mutex in pkg.handoffs(acq.fn):
+                continue  # another goroutine unlocks it: locking again waits for that, on purpose
+            reported.add((acq.node.id, acq.mutex))
+            first = next((h for h in held if h.write), held[0])
+            here = Site(acq.fn.file, acq.node)
+            related = [(Site(acq.fn.file, first.site), _taken(first))]
+            if acq.callee is not None and acq.take is not None:
+                chain = " -> ".join((acq.callee.display_name, *acq.take.chain))
+                what = f"call to {acq.callee.display_name}() takes {acq.mutex}.{acq.method}() (in {chain})"
+                related.append((acq.take.origin, f"{acq.mutex}.{acq.method}() taken again here, in {chain}"))
+            else:
+                what = f"{acq.mutex}.{acq.method}()"
+            ctx.report(here, f"{what} while {_why(first, acq)}", related=related, flow=[*related[:1], (here, "locked again")])
