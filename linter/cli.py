@@ -94,6 +94,47 @@ def write_atomically(path: Path, text: str) -> None:
             tmp.unlink()
 
 
+class _Scheduling:
+    """--jobs, the cache and the progress bar: how the engine runs, never what it finds."""
+
+    def __init__(self, rules, settings, jobs: int | None, no_cache: bool, cache_dir: str | None, *,
+                 show_progress: bool, no_skip: bool = False):
+        from linter.scheduler import default_jobs
+
+        self.cache = None
+        if not no_cache:
+            from linter.cache import Cache, default_dir
+
+            directory = Path(cache_dir) if cache_dir else default_dir()
+            options = settings.cache_key() + (" no-skip" if no_skip else "")  # all else that decides results
+            self.cache = Cache.open(directory, rule_ids=[r.meta.id for r in rules], options=options.encode())
+        self.progress = None
+        if show_progress and sys.stderr.isatty():
+            from linter.progress import ProgressBar
+
+            self.progress = ProgressBar()
+        self.options = {"jobs": jobs or default_jobs(), "cache": self.cache, "progress": self.progress,
+                        "prefilter": not no_skip}
+
+    def print_stats(self, report) -> None:
+        import json
+
+        cache = self.cache
+        counters = {"files_seen": report.files_seen, "files_parsed": report.files_parsed,
+                    "findings": len(report.findings), "jobs": self.options["jobs"],
+                    "cache_hits": cache.hits if cache else None, "cache_misses": cache.misses if cache else None}
+        click.echo("lockjaw-stats: " + json.dumps(counters), err=True)
+
+    def __enter__(self) -> "_Scheduling":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.close()
+        if self.cache is not None:  # also after an early exit (--write-baseline): entries are sound
+            self.cache.close()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="lockjaw", message="%(prog)s %(version)s")
 def cli() -> None:
@@ -120,8 +161,17 @@ def cli() -> None:
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print the fixes as a unified diff and change nothing; exit 1 if there is a fix.")
 @config_options
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for large scans [default: the number of CPUs].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write cached results.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Cache directory [default: $LOCKJAW_CACHE_DIR, $XDG_CACHE_HOME/lockjaw or ~/.cache/lockjaw].")
+@click.option("--no-skip", is_flag=True, hidden=True,
+              help="Parse every package, even where no rule can fire (to check that skipping loses nothing).")
+@click.option("--stats", is_flag=True, hidden=True, help="Print the run's counters as one JSON line on stderr.")
 def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quiet,
-          baseline, write_baseline, new_from_rev, fix, show_diff, config_file, isolated) -> None:
+          baseline, write_baseline, new_from_rev, fix, show_diff, config_file, isolated,
+          jobs, no_cache, cache_dir, no_skip, stats) -> None:
     """Analyse Go files and directories (default: the current directory)."""
     from linter.discovery import find_repo_root
     from linter.output import OutputEnv, renderer
@@ -131,13 +181,16 @@ def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quie
     settings = load_settings(paths, config_file, isolated)
     rules = select_rules(*settings.rule_selection(select, ignore))
     cwd = Path.cwd()
-    analyse = _analysis(list(paths), rules, cwd, settings, baseline=None if write_baseline else baseline,
-                        new_from_rev=new_from_rev)
-    report = analyse()
-    if write_baseline:
-        _write_baseline(report, Path(write_baseline), cwd)
-    if fix or show_diff:
-        report = _apply_fixes(report, cwd, show_diff=show_diff, rerun=analyse)
+    with _Scheduling(rules, settings, jobs, no_cache, cache_dir, show_progress=not quiet, no_skip=no_skip) as how:
+        analyse = _analysis(list(paths), rules, cwd, settings, baseline=None if write_baseline else baseline,
+                            new_from_rev=new_from_rev, engine_options=how.options)
+        report = analyse()
+        if stats:
+            how.print_stats(report)
+        if write_baseline:
+            _write_baseline(report, Path(write_baseline), cwd)
+        if fix or show_diff:
+            report = _apply_fixes(report, cwd, show_diff=show_diff, rerun=analyse)
     env = OutputEnv(
         rules=tuple(r.meta for r in rules), version=__version__, cwd=cwd, root=find_repo_root(cwd) or cwd,
         color=fmt == "text" and _use_color(color, output), show_source=not quiet, statistics=statistics,
@@ -161,33 +214,42 @@ def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quie
 # adoption and fixes: narrow the report after the engine ran, apply fixes ---------------------
 
 
-def _analysis(paths: list[str], rules, cwd: Path, settings, *, baseline: str | None, new_from_rev: str | None):
+def _analysis(paths: list[str], rules, cwd: Path, settings, *, baseline: str | None, new_from_rev: str | None,
+              engine_options: dict):
     """A function that runs the engine and drops baselined findings and findings on unchanged lines.
 
     Inputs are checked before the (slow) run: a bad baseline or revision fails at once.
     """
-    from linter import baseline as baselines
     from linter.engine import run
-    from linter.gitdiff import GitError, changed_lines, keep_changed
 
     def changes_since_rev():
+        if not new_from_rev:
+            return None
+        from linter.gitdiff import GitError, changed_lines
+
         try:
-            return changed_lines(new_from_rev, cwd) if new_from_rev else None
+            return changed_lines(new_from_rev, cwd)
         except GitError as err:
             raise click.ClickException(str(err)) from None
 
-    try:
-        known = baselines.load(Path(baseline), cwd) if baseline else None
-    except baselines.BaselineError as err:
-        raise click.ClickException(str(err)) from None
+    known = None
+    if baseline:  # imported only when used: start-up time counts in a pre-commit hook
+        from linter import baseline as baselines
+
+        try:
+            known = baselines.load(Path(baseline), cwd)
+        except baselines.BaselineError as err:
+            raise click.ClickException(str(err)) from None
     first_changes = changes_since_rev()
 
     def analyse():
         nonlocal first_changes
-        report = run(paths, rules, cwd=cwd, settings=settings)
+        report = run(paths, rules, cwd=cwd, settings=settings, **engine_options)
         # after --fix the lines have moved: the rerun asks git again
         changes, first_changes = first_changes or changes_since_rev(), None
         if changes is not None:
+            from linter.gitdiff import keep_changed
+
             keep_changed(report, changes, cwd)
         if known is not None:
             baselines.drop_known(report, Path(baseline), known, cwd)

@@ -88,6 +88,49 @@ def _skip_dir(name: str) -> bool:
     return name in SKIPPED_DIRS or name.startswith(".") or name.startswith("_")
 
 
+def _walk(top: str, ignore: _GitIgnore, excluded: Callable[[Path, bool], bool] | None, onerror) -> list[str]:
+    """Absolute paths of the .go files below `top`, with os.scandir and plain strings:
+    on a large tree Path objects for every entry cost more than the rest of a cached run,
+    so they are made only when a .gitignore or an `exclude` needs them.
+    Like os.walk, symlinked directories are not followed."""
+    found: list[str] = []
+    gitignore = ignore.root is not None
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = list(it)
+        except OSError as err:
+            onerror(err)
+            continue
+        if gitignore:
+            ignore.enter(Path(directory))
+        subdirs: list[str] = []
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if _skip_dir(name) or entry.is_symlink():
+                    continue
+                if (gitignore or excluded) and _dropped(Path(entry.path), True, ignore, excluded):
+                    continue
+                subdirs.append(entry.path)
+            elif name.endswith(".go"):
+                if (gitignore or excluded) and _dropped(Path(entry.path), False, ignore, excluded):
+                    continue
+                found.append(entry.path)
+        stack.extend(sorted(subdirs, reverse=True))
+    return found
+
+
+def _dropped(path: Path, is_dir: bool, ignore: _GitIgnore, excluded: Callable[[Path, bool], bool] | None) -> bool:
+    return ignore.ignored(path, is_dir) or (excluded is not None and excluded(path, is_dir))
+
+
 def discover(
     paths: list[str], cwd: Path, excluded: Callable[[Path, bool], bool] | None = None
 ) -> tuple[list[FileRef], list[Notice]]:
@@ -97,18 +140,18 @@ def discover(
     prunes directories, even ones named on the command line: pre-commit names
     every changed file, and an excluded file must stay excluded.
     """
-    excluded = excluded or (lambda _path, _is_dir: False)
-    files: dict[Path, FileRef] = {}
+    files: dict[str, FileRef] = {}
     notices: list[Notice] = []
+    prefix = str(cwd).rstrip(os.sep) + os.sep
     for raw in paths or ["."]:
         path = (cwd / raw).absolute()
         if not path.exists():
             notices.append(Notice(printable(raw), NoticeKind.MISSING, "no such file or directory", level=Level.ERROR))
             continue
-        if excluded(path, path.is_dir()):
+        if excluded is not None and excluded(path, path.is_dir()):
             continue
         if not path.is_dir():  # a file, or a pipe or device that reading will refuse
-            files.setdefault(path, FileRef(path, display_path(path, cwd), True))
+            files.setdefault(str(path), FileRef(path, display_path(path, cwd), True))
             continue
         ignore = _GitIgnore(find_repo_root(path))
 
@@ -116,18 +159,12 @@ def discover(
             where = display_path(Path(err.filename), cwd) if err.filename else printable(raw)
             notices.append(Notice(where, NoticeKind.UNREADABLE, f"cannot read directory: {err.strerror}", level=Level.ERROR))
 
-        for dirpath, dirnames, filenames in os.walk(path, onerror=onerror):
-            here = Path(dirpath)
-            ignore.enter(here)
-            dirnames[:] = sorted(
-                d for d in dirnames
-                if not _skip_dir(d) and not ignore.ignored(here / d, True) and not excluded(here / d, True)
-            )
-            for name in filenames:
-                if not name.endswith(".go"):
-                    continue
-                full = here / name
-                if full in files or ignore.ignored(full, False) or excluded(full, False):
-                    continue
-                files[full] = FileRef(full, display_path(full, cwd), False)
+        for full in _walk(str(path), ignore, excluded, onerror):
+            if full in files:
+                continue
+            if full.startswith(prefix):
+                display = full[len(prefix):].replace(os.sep, "/")
+            else:
+                display = display_path(Path(full), cwd)
+            files[full] = FileRef(Path(full), display, False)
     return sorted(files.values(), key=lambda f: f.display), notices

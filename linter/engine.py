@@ -7,17 +7,22 @@ a plain function of plain values, so it can run in another process.
 
 from __future__ import annotations
 
+import os
+import re
 import stat
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from linter.config import DEFAULT, Settings
 from linter.discovery import FileRef, discover, display_path
 from linter.model import Finding, Level, Notice, NoticeKind, Report
 from linter.rule import Context, Rule
+
+if TYPE_CHECKING:
+    from linter.cache import Cache
 
 BUG_HINT = "this is a bug in lockjaw; please report it with the file that triggers it"
 
@@ -72,8 +77,39 @@ def _read(ref: FileRef, notices: list[Notice]) -> bytes | None:
     return data
 
 
-def _needed(data: bytes, needles: Sequence[bytes]) -> bool:
-    return any(n in data for n in needles)
+def load(refs: Sequence[FileRef]) -> tuple[list[Loaded], list[Notice]]:
+    """Read a group's files; notices only for files that are targets, not context."""
+    notices: list[Notice] = []
+    loaded = [Loaded(ref, data) for ref in refs if (data := _read(ref, notices if ref.target else [])) is not None]
+    return loaded, notices
+
+
+def settings_needles(settings: Settings) -> tuple[bytes, ...]:
+    """What the configuration adds to every rule's needles. A configured handler type makes
+    a handler of a function in a package that names no framework lockjaw knows, and a lock
+    helper takes a lock without `Lock` in sight: such a package must not be skipped."""
+    paths = [h.package for h in settings.handler_types]
+    helpers = [name.rsplit(".", 1)[-1] for name in settings.lock_helpers]
+    return tuple(dict.fromkeys(n.encode() for n in (*paths, *helpers) if n))
+
+
+def applicable(
+    rules: Sequence[Rule], loaded: Sequence[Loaded], extra: Sequence[bytes | re.Pattern[bytes]] = ()
+) -> list[Rule]:
+    """The rules that can fire on these files: a rule with needles needs one of them (or of
+    `extra`) somewhere in the package; a rule without needles always runs. Each distinct
+    needle is looked for once, in all the files at once."""
+    blob = b"\0".join(f.data for f in loaded)
+    found: dict[bytes | re.Pattern[bytes], bool] = {}
+
+    def present(needle: bytes | re.Pattern[bytes]) -> bool:
+        if needle not in found:
+            found[needle] = needle in blob if isinstance(needle, bytes) else needle.search(blob) is not None
+        return found[needle]
+
+    if any(present(n) for n in extra):
+        return list(rules)
+    return [r for r in rules if not r.meta.needles or any(present(n) for n in r.meta.needles)]
 
 
 def _syntax_notice(source) -> Notice | None:
@@ -128,25 +164,37 @@ def _internal_error(err: Exception, default: str, rule_id: str = "") -> Notice:
 def analyse_package(
     refs: Sequence[FileRef], rules: Sequence[Rule], *, prefilter: bool = True, settings: Settings = DEFAULT
 ) -> PackageResult:
-    """Run `rules` over one directory's files. Files with explicit=False siblings are context only.
+    """Run `rules` over one directory's files. Files with explicit=False siblings are context only."""
+    loaded, notices = load(refs)
+    active = applicable(rules, loaded, settings_needles(settings)) if prefilter else list(rules)
+    result = analyse_loaded(loaded, rules, active, settings)
+    result.notices[:0] = notices
+    return result
+
+
+def analyse_loaded(
+    loaded: Sequence[Loaded], rules: Sequence[Rule], active: Sequence[Rule], settings: Settings = DEFAULT
+) -> PackageResult:
+    """Parse the files (once) and run the `active` rules, the enabled `rules` that can fire
+    here (nothing is parsed when none can). Suppressions are judged against every enabled rule,
+    as if the others had run and found nothing, which is what they would have done.
 
     A crash is contained where it happens: in one file's parse (that file is
     lost), in building one package's facts (that package), or in one rule (that
     rule on that package); each becomes an internal-error notice, which fails the run.
     """
+    result = PackageResult()
+    if not active:
+        return result
     from linter import suppressions
     from linter.analysis.package import Package
     from linter.source import SourceFile
 
-    result = PackageResult()
-    loaded = [(ref, data) for ref in refs if (data := _read(ref, result.notices if ref.target else [])) is not None]
-    needles = [n for r in rules for n in r.meta.needles]
-    if prefilter and needles and not any(_needed(d, needles) for _, d in loaded):
-        return result
     sources: dict[str, list[SourceFile]] = defaultdict(list)
-    for ref, data in loaded:
+    for item in loaded:
+        ref = item.ref
         try:
-            source = SourceFile(ref.path, ref.display, data, is_target=ref.target)
+            source = SourceFile(ref.path, ref.display, item.data, is_target=ref.target)
             notice = _syntax_notice(source)
             name = source.package_name
         except Exception as err:  # lose this file only
@@ -167,7 +215,7 @@ def analyse_package(
             result.notices.append(_internal_error(err, files[0].display))
             continue
         found: list[Finding] = []
-        for rule in rules:
+        for rule in active:
             ctx = Context(rule.meta, package)
             try:
                 rule.check(ctx)
@@ -194,31 +242,49 @@ def analyse_package(
 def plan(files: Sequence[FileRef], cwd: Path) -> list[list[FileRef]]:
     """Group files by directory. Files named on their own bring their directory's
     other non-test files along as context, so facts can cross files."""
-    by_dir: dict[Path, dict[Path, FileRef]] = defaultdict(dict)
+    by_dir: dict[str, dict[str, FileRef]] = defaultdict(dict)
     for ref in files:
-        by_dir[ref.path.parent][ref.path] = ref
+        full = str(ref.path)
+        by_dir[os.path.dirname(full)][full] = ref
     for directory, members in by_dir.items():
         if not all(m.explicit for m in members.values()):
             continue
         try:
-            siblings = sorted(p for p in directory.iterdir() if p.suffix == ".go" and p.is_file())
+            siblings = sorted(p for p in Path(directory).iterdir() if p.suffix == ".go" and p.is_file())
         except OSError:
             continue
         for p in siblings:
-            if p not in members and not p.name.endswith("_test.go"):
-                members[p] = FileRef(p, display_path(p, cwd), explicit=False, target=False)
-    return [sorted(m.values(), key=lambda r: r.display) for _, m in sorted(by_dir.items())]
+            if str(p) not in members and not p.name.endswith("_test.go"):
+                members[str(p)] = FileRef(p, display_path(p, cwd), explicit=False, target=False)
+    ordered = sorted(by_dir.items(), key=lambda item: item[0].split(os.sep))
+    return [sorted(m.values(), key=lambda r: r.display) for _, m in ordered]
 
 
 def run(
     paths: list[str], rules: Sequence[Rule], *, cwd: Path | None = None, prefilter: bool = True,
-    settings: Settings = DEFAULT,
+    settings: Settings = DEFAULT, jobs: int = 1, cache: "Cache | None" = None,
+    progress: "Callable[[int, int], None] | None" = None,
 ) -> Report:
+    """Analyse `paths`. `jobs` > 1 may use worker processes; `cache` reuses earlier results;
+    `progress(done, total)` hears about finished files. The report is the same either way."""
+    from linter.scheduler import analyse_groups
+
     cwd = cwd or Path.cwd()
-    files, notices = discover(paths, cwd, excluded=settings.excluded)
+    files, notices = discover(paths, cwd, excluded=settings.excluded if settings.exclude else None)
     report = Report(notices=list(notices), files_seen=len(files))
-    for group in plan(files, cwd):
-        result = analyse_package(group, rules, prefilter=prefilter, settings=settings)
+    groups = plan(files, cwd)
+    total = sum(len(g) for g in groups)
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, total)
+
+    results = analyse_groups(groups, rules, prefilter=prefilter, settings=settings, jobs=jobs, cache=cache,
+                             progress=advance if progress is not None else None)
+    for result in results:
         report.findings.extend(result.findings)
         report.notices.extend(result.notices)
         report.files_parsed += result.parsed
@@ -227,4 +293,3 @@ def run(
     report.findings = sorted(set(report.findings), key=lambda f: f.sort_key)
     report.notices.sort(key=lambda n: (n.path, n.line or 0, n.kind.value, n.message))
     return report
-

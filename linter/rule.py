@@ -6,6 +6,7 @@ descriptors, `lockjaw explain` and the README's rule section.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -33,8 +34,9 @@ class RuleMeta:
     precision: Precision
     tags: tuple[str, ...] = ()
     # A package is analysed for this rule only if one of its files contains one of
-    # these byte strings. Each must be a necessary condition for a finding.
-    needles: tuple[bytes, ...] = ()
+    # these byte strings (or matches one of these patterns, where a substring would
+    # match too much). Each must be a necessary condition for a finding.
+    needles: tuple["bytes | re.Pattern[bytes]", ...] = ()
 
     @property
     def help_uri(self) -> str:

@@ -61,7 +61,7 @@ def _what(op) -> str:
 
 def check(ctx: Context) -> None:
     pkg = ctx.package
-    for root in pkg.functions:
+    for root in pkg.target_functions:  # findings in context files would not be reported
         for fn, ev in pkg.events_while_locked(root, BLOCKS):
             op = ev.op
             held = sorted(ev.state.held, key=lambda h: (h.site.start_byte, h.write))

@@ -39,7 +39,7 @@ func (s *Store) Put(key, value string) {
 
 def check(ctx: Context) -> None:
     pkg = ctx.package
-    for root in pkg.functions:
+    for root in pkg.target_functions:  # findings in context files would not be reported
         events = list(pkg.all_events(root))
         for owner, ev in events:
             op = ev.op

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from linter.analysis.functions import Function
 from linter.model import Level, Precision
 from linter.rule import Context, RuleMeta, Site
+
+# A call of Handle, HandleFunc or HandlerFunc, which makes a literal argument a handler
+# (as `_registered_as_handler` sees it). The bytes `Handle` alone occur in so many names
+# (CloseHandle, handleError, ...) that they would keep a third of the standard library.
+REGISTRAR_CALL = re.compile(rb"Handle(?:Func|rFunc)?(?![A-Za-z0-9_])\s*[(\[/]")
 
 META = RuleMeta(
     id="LJ201",
@@ -42,7 +49,7 @@ func (s *Server) Upload(w http.ResponseWriter, r *http.Request) {
     level=Level.ERROR,
     precision=Precision.MEDIUM,
     tags=("panic", "reliability", "http"),
-    needles=(b"net/http", b"gin-gonic/gin", b"labstack/echo", b"gofiber/fiber", b"ServeHTTP", b"Handle"),
+    needles=(b"net/http", b"gin-gonic/gin", b"labstack/echo", b"gofiber/fiber", b"ServeHTTP", REGISTRAR_CALL),
 )
 
 

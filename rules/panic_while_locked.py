@@ -64,7 +64,7 @@ def check(ctx: Context) -> None:
     pkg = ctx.package
     fixes: dict[int, Fix | None] = {}
     kinds = frozenset({OpKind.PANIC, OpKind.CALL})
-    for root in pkg.functions:
+    for root in pkg.target_functions:  # findings in context files would not be reported
         for fn, ev in pkg.events_while_locked(root, kinds):
             held = ev.state.unreleased()
             if not held:

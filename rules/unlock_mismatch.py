@@ -71,7 +71,7 @@ def _top(fn: Function) -> Function:
 
 def _families(pkg: Package) -> Iterator[Family]:
     by_top: dict[int, Family] = {}
-    for root in pkg.functions:
+    for root in pkg.target_functions:  # a family is reported in its own file: context files need none
         for owner, ev in pkg.all_events(root):
             top = _top(owner)
             by_top.setdefault(id(top), Family(top)).events.append((owner, ev))

@@ -132,26 +132,46 @@ def _registered_as_handler(literal: Node) -> bool:
     return call is not None and call.type == "call_expression" and callee(call)[1] in HANDLER_REGISTRARS
 
 
+def _function_nodes(file: SourceFile) -> list[Node]:
+    """Every function node of the file, in source order.
+
+    Each one starts with the keyword `func`, so instead of walking every node in
+    Python we look up the node at each occurrence of those bytes (in identifiers,
+    comments and strings the smallest node there is not a `func` keyword).
+    """
+    root, data = file.root, file.data
+    found: list[Node] = []
+    find = data.find
+    i = find(b"func")
+    while i != -1:
+        token = root.descendant_for_byte_range(i, i + 4)
+        if token is not None and token.type == "func" and token.start_byte == i:
+            node = token.parent
+            if node is not None and node.type in FUNCTION_KINDS and node.start_byte == i:
+                found.append(node)
+        i = find(b"func", i + 4)
+    return found
+
+
 def discover(file: SourceFile, imports: Imports, extra_handlers: Sequence[tuple[str, str]] = ()) -> list[Function]:
     """Every function, method and literal in the file, outermost first, in source order."""
     handler_types = HandlerTypes(imports, extra_handlers)
     found: list[Function] = []
-    stack: list[tuple[Node, Function | None]] = [(file.root, None)]
-    while stack:
-        node, parent = stack.pop()
-        current = parent
-        if node.type in FUNCTION_KINDS:
-            params = _param_types(node.child_by_field_name("parameters"))
-            name = text(node.child_by_field_name("name"))
-            recv_name, recv_type = _receiver(node) if node.type == "method_declaration" else ("", "")
-            fn = Function(file, node, name, recv_name, recv_type, params, parent)
-            fn.is_handler = handler_types.matches(params) or (
-                node.type == "method_declaration" and name == "ServeHTTP"
-            ) or (node.type == "func_literal" and _registered_as_handler(node))
-            found.append(fn)
-            current = fn
-        if node.child_count:
-            stack.extend((c, current) for c in reversed(node.children) if c.child_count)
+    open_: list[Function] = []  # the functions whose bodies enclose the current position
+    for node in _function_nodes(file):
+        start = node.start_byte
+        while open_ and open_[-1].node.end_byte <= start:
+            open_.pop()
+        parent = open_[-1] if open_ else None
+        params = _param_types(node.child_by_field_name("parameters"))
+        name = text(node.child_by_field_name("name"))
+        recv_name, recv_type = _receiver(node) if node.type == "method_declaration" else ("", "")
+        fn = Function(file, node, name, recv_name, recv_type, params, parent)
+        fn.is_handler = handler_types.matches(params) or (
+            node.type == "method_declaration" and name == "ServeHTTP"
+        ) or (node.type == "func_literal" and _registered_as_handler(node))
+        found.append(fn)
+        open_.append(fn)
     return found
 
 

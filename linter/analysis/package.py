@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Callable, Iterator
 
-from tree_sitter import Node, Query, QueryCursor
+from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
 from linter.analysis import lockorder
@@ -22,25 +22,24 @@ from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.types import PackageTypes, Scope, infer
 from linter.model import Notice, NoticeKind
-from linter.source import SourceFile, go_language
+from linter.source import SourceFile
 
 LOCK_WORDS = (b"Lock", b"Unlock")  # "Unlock" does not contain "Lock"
 
 
-class _NodeQuery:
-    """A tree-sitter query compiled on first use."""
-
-    def __init__(self, source: str):
-        self.source = source
-        self._query: Query | None = None
-
-    def matches(self, root: Node) -> bool:
-        if self._query is None:
-            self._query = Query(go_language(), self.source)
-        return bool(QueryCursor(self._query).captures(root))
-
-
-_GO_QUERY = _NodeQuery("(go_statement) @go")
+def _has_go_statement(file: SourceFile) -> bool:
+    """Whether the file starts a goroutine: the node at each `go` in its bytes, no walk or query
+    (a tree-sitter query visits every node and costs nearly as much as the parse)."""
+    root, data = file.root, file.data
+    i = data.find(b"go")
+    while i != -1:
+        token = root.descendant_for_byte_range(i, i + 2)
+        if token is not None and token.type == "go" and token.start_byte == i:
+            parent = token.parent
+            if parent is not None and parent.type == "go_statement":
+                return True
+        i = data.find(b"go", i + 2)
+    return False
 
 
 class Package:
@@ -61,6 +60,8 @@ class Package:
         self._scopes: dict[int, Scope] = {}
         self._events: dict[tuple[int, LockState], list[Event]] = {}
         self._platform_cache: dict[int, frozenset[str] | None] = {}
+        self._edges: dict[int, tuple[str, list[Function]] | None] = {}
+        self._reaches: dict[int, bool] = {}
         self._cfgs: dict[int, cfgmod.CFG | None] = {}
         self._own_names: dict[int, frozenset[str]] = {}
         self._rebound: dict[int, frozenset[str]] = {}
@@ -82,6 +83,12 @@ class Package:
         for f in self.files:
             out.extend(discover(f, self.imports(f), self.handler_types))
         return out
+
+    @property
+    def target_functions(self) -> list[Function]:
+        """The functions of the files being checked; the others (siblings of a file named
+        on the command line) are context: read for facts, never reported on."""
+        return [fn for fn in self.functions if fn.file.is_target]
 
     @cached_property
     def types(self) -> PackageTypes:
@@ -394,61 +401,99 @@ class Package:
             return self.resolver.method(owner, text(expr.child_by_field_name("field"))) if owner else []
         return []
 
+    def recovers(self, fn: Function) -> bool:
+        """A deferred recover(): the function's panics do not reach its caller."""
+        body = fn.body
+        if body is None or b"recover()" not in fn.file.data[body.start_byte : body.end_byte]:
+            return False
+        for node in walk_expr(body):
+            if node.type == "defer_statement":
+                for inner in walk_expr(node, into_literals=True):
+                    if inner.type == "call_expression" and callee(inner) == ("", "recover"):
+                        return True
+        return False
+
     @cached_property
     def _recovers(self) -> set[int]:
         """Functions with a deferred recover(): their panics do not reach the caller."""
-        out: set[int] = set()
-        for fn in self.functions:
+        return {id(fn) for fn in self.functions if self.recovers(fn)}
+
+    def _panic_edges(self, fn: Function) -> tuple[str, list[Function]] | None:
+        """How `fn` panics itself ("" if it does not) and the package functions it calls;
+        None when a deferred recover() stops its panics. Computed once per function."""
+        key = id(fn)
+        if key in self._edges:
+            return self._edges[key]
+        edges: tuple[str, list[Function]] | None = None
+        if not self.recovers(fn):
             body = fn.body
-            if body is None or b"recover()" not in fn.file.data[body.start_byte : body.end_byte]:
+            how, targets = "", []
+            if body is not None:
+                log = self.imports(fn.file).of(LOG)
+                for node in walk_expr(body):
+                    if node.type != "call_expression" or (node.parent is not None and node.parent.type == "go_statement"):
+                        continue  # a goroutine's panic is not the caller's
+                    explicit = explicit_panic(node, log, self.extra_panickers)
+                    if explicit:
+                        how = f"calls {explicit}"
+                        break
+                    targets.extend(t for t in self.resolve(fn, node) if t is not fn)
+            edges = (how, targets)
+        self._edges[key] = edges
+        return edges
+
+    def _reaches_panic(self, fn: Function) -> bool:
+        """Whether some chain of calls from `fn` reaches an explicit panic without passing a recover()."""
+        known = self._reaches
+        if id(fn) in known:
+            return known[id(fn)]
+        seen: set[int] = set()
+        todo = [fn]
+        found = False
+        while todo and not found:
+            current = todo.pop()
+            if id(current) in seen or known.get(id(current)) is False:
                 continue
-            for node in walk_expr(body):
-                if node.type == "defer_statement":
-                    for inner in walk_expr(node, into_literals=True):
-                        if inner.type == "call_expression" and callee(inner) == ("", "recover"):
-                            out.add(id(fn))
-        return out
+            seen.add(id(current))
+            edges = self._panic_edges(current)
+            if edges is None:
+                continue
+            how, targets = edges
+            found = bool(how) or known.get(id(current)) is True
+            todo.extend(targets)
+        if found:
+            known[id(fn)] = True
+        else:  # everything explored is closed under calls and reaches no panic
+            known.update(dict.fromkeys(seen, False))
+        return found
+
+    def panics_via(self, fn: Function) -> str:
+        """Why a call to `fn` can panic ("calls panic()", "calls boom()"), or "" if it cannot.
+
+        Only the functions a query reaches are examined, so a package's other
+        function bodies are never walked."""
+        edges = self._panic_edges(fn)
+        if edges is None:
+            return ""
+        how, targets = edges
+        if how:
+            return how
+        for target in targets:
+            if self._reaches_panic(target):
+                return f"calls {target.display_name}()"
+        return ""
 
     @cached_property
     def may_panic(self) -> dict[int, str]:
-        """id(function) -> why it can panic ("calls panic()", "calls boom()"), transitively."""
-        direct: dict[int, str] = {}
-        calls: dict[int, list[Function]] = {}
-        for fn in self.functions:
-            body = fn.body
-            if body is None or id(fn) in self._recovers:
-                continue
-            log = self.imports(fn.file).of(LOG)
-            targets: list[Function] = []
-            for node in walk_expr(body):
-                if node.type != "call_expression" or (node.parent is not None and node.parent.type == "go_statement"):
-                    continue  # a goroutine's panic is not the caller's
-                how = explicit_panic(node, log, self.extra_panickers)
-                if how and id(fn) not in direct:
-                    direct[id(fn)] = f"calls {how}"
-                elif not how:
-                    targets.extend(t for t in self.resolve(fn, node) if t is not fn)
-            calls[id(fn)] = targets
-        result = dict(direct)
-        changed = True
-        while changed:
-            changed = False
-            for fn in self.functions:
-                if id(fn) in result or id(fn) in self._recovers:
-                    continue
-                for t in calls.get(id(fn), ()):
-                    if id(t) in result:
-                        result[id(fn)] = f"calls {t.display_name}()"
-                        changed = True
-                        break
-        return result
+        """id(function) -> panics_via(function) for every function that can panic (walks them all)."""
+        return {id(fn): why for fn in self.functions if (why := self.panics_via(fn))}
 
     # goroutines and recover -----------------------------------------------------------------
 
     @cached_property
     def has_go_statements(self) -> bool:
-        """Whether any file starts a goroutine; a query in C, cheaper than discovering functions."""
-        return any(_GO_QUERY.matches(f.root) for f in self.files if b"go" in f.data)
+        """Whether any file starts a goroutine; cheaper than discovering functions."""
+        return any(_has_go_statement(f) for f in self.files)
 
     def go_statements(self, fn: Function) -> list[Node]:
         """The `go` statements of fn's own body (those of the literals it defines are theirs)."""
@@ -478,7 +523,7 @@ class Package:
         """A panic in fn's body is recovered: `defer func() { recover() }()`, or `defer h()`
         where h is a package function that calls recover(), or a helper of another package
         whose name says it recovers (`defer sentry.Recover()`, `defer runtime.HandleCrash()`)."""
-        if id(fn) in self._recovers:
+        if self.recovers(fn):
             return True
         body = fn.body
         for stmt in walk_expr(body) if body is not None else ():
@@ -526,7 +571,7 @@ class Package:
         if op.kind is not OpKind.CALL:
             return None
         for target in self.resolve(fn, op.node):
-            how = self.may_panic.get(id(target))
+            how = self.panics_via(target)
             if how:
                 return target, how
         return None

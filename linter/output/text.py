@@ -15,8 +15,6 @@ from dataclasses import dataclass, replace
 from io import StringIO
 
 from rich.cells import cell_len
-from rich.console import Console
-from rich.text import Text
 
 from linter.model import Finding, Level, Position, Report
 from linter.output import OutputEnv
@@ -29,6 +27,42 @@ CONTEXT = 40  # code points kept on each side of the marks of a clipped line
 LEVEL_STYLE = {Level.ERROR: "bold red", Level.WARNING: "bold yellow", Level.NOTE: "bold cyan"}
 GUTTER_STYLE = "blue"
 RELATED_STYLE = "cyan"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Styled runs of text. Plain output is just their concatenation; rich (a slow import)
+    renders them only when colour is asked for. Mirrors the part of rich.text.Text used here."""
+
+    runs: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, text: str = "", style: str = "") -> "Text":
+        return cls(((text, style),)) if text else cls()
+
+    @classmethod
+    def assemble(cls, *parts: "str | tuple[str, str]") -> "Text":
+        return cls(tuple((p, "") if isinstance(p, str) else p for p in parts))
+
+    def join(self, texts: "list[Text]") -> "Text":
+        runs: list[tuple[str, str]] = []
+        for i, text in enumerate(texts):
+            if i:
+                runs.extend(self.runs)
+            runs.extend(text.runs)
+        return Text(tuple(runs))
+
+    @property
+    def plain(self) -> str:
+        return "".join(text for text, _ in self.runs)
+
+    def rich(self):
+        from rich.text import Text as RichText
+
+        out = RichText()
+        for text, style in self.runs:
+            out.append(text, style=style or None)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,22 +82,22 @@ def render(report: Report, env: OutputEnv) -> str:
         lines.append(_header(finding))
         if env.show_source:
             lines += _excerpt(finding, report.excerpts.get(finding.span.path, {}))
-            lines.append(Text())
+            lines.append(Text.of())
     if report.notices:
-        lines += [Text(n.one_line(), style=LEVEL_STYLE[n.level]) for n in report.notices]
-        lines.append(Text())
+        lines += [Text.of(n.one_line(), style=LEVEL_STYLE[n.level]) for n in report.notices]
+        lines.append(Text.of())
     if env.statistics and report.findings:
         if lines and lines[-1].plain:
-            lines.append(Text())  # without excerpts, nothing separated the findings from the table
+            lines.append(Text.of())  # without excerpts, nothing separated the findings from the table
         lines += _statistics(report, env)
-        lines.append(Text())
+        lines.append(Text.of())
     if env.summary:
-        lines.append(Text(_summary(report), style="bold"))
+        lines.append(Text.of(_summary(report), style="bold"))
     elif not lines:
         return ""
     elif not lines[-1].plain:
         lines.pop()  # no blank line before a summary that is not there
-    return _to_string(Text("\n").join(lines), env.color) + "\n"
+    return _to_string(Text.of("\n").join(lines), env.color) + "\n"
 
 
 def _header(f: Finding) -> Text:
@@ -104,7 +138,7 @@ def _excerpt(f: Finding, source: dict[int, str]) -> list[Text]:
             if len(gap) <= MAX_GAP and all(g in source for g in gap):
                 out += [_code(" ", g, _clip(source[g], [])[0], width, style) for g in gap]
             else:
-                out.append(Text("  ...", style=GUTTER_STYLE))
+                out.append(Text.of("  ...", style=GUTTER_STYLE))
         line, line_marks = _clip(source[n], marks[n])
         out.append(_code(">" if n == primary else " ", n, line, width, style))
         out += [_underline(line, m, width) for m in line_marks]
@@ -154,7 +188,7 @@ def _statistics(report: Report, env: OutputEnv) -> list[Text]:
     count_width = len(str(rows[0][1]))
     id_width = max(len(rule_id) for rule_id in counts)
     return [
-        Text(f"{count:>{count_width}}  {rule_id:<{id_width}}  {names.get(rule_id, '')}".rstrip())
+        Text.of(f"{count:>{count_width}}  {rule_id:<{id_width}}  {names.get(rule_id, '')}".rstrip())
         for rule_id, count in rows
     ]
 
@@ -176,6 +210,8 @@ def _summary(report: Report) -> str:
 def _to_string(text: Text, color: bool) -> str:
     if not color:
         return text.plain
+    from rich.console import Console  # only for colour: it is the slowest import of a run
+
     buffer = StringIO()
     console = Console(
         file=buffer,
@@ -187,5 +223,5 @@ def _to_string(text: Text, color: bool) -> str:
         emoji=False,
         legacy_windows=False,
     )
-    console.print(text, soft_wrap=True, end="")
+    console.print(text.rich(), soft_wrap=True, end="")
     return buffer.getvalue()
