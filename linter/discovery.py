@@ -163,7 +163,7 @@ def discover(
             if full in files:
                 continue
             if full.startswith(prefix):
-                display = full[len(prefix):].replace(os.sep, "/")
+                display = printable(full[len(prefix):].replace(os.sep, "/"))
             else:
                 display = display_path(Path(full), cwd)
             files[full] = FileRef(Path(full), display, False)
