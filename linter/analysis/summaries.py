@@ -276,7 +276,7 @@ class Summaries:
 
     def summarise(self, fn: Function) -> Summary:
         pkg = self.pkg
-        helper = named_lock_helper(fn.name)
+        helper = named_lock_helper(fn.name) or self._configured_helper(fn)
         if fn.body is None or not (pkg.uses_locks(fn) or self.relevant(fn)):
             return Summary(lock_helper=helper) if helper else NOTHING
         events = self._run(fn, EMPTY)
@@ -295,6 +295,11 @@ class Summaries:
         takes = self._takes(fn, events, expects, self._must_take(fn))
         unlockers = self._unlockers(fn, exits)
         return Summary(keeps, releases, takes, unlockers, frozenset(expects), helper or bool(unlockers))
+
+    def _configured_helper(self, fn: Function) -> bool:
+        """Named in the configuration's `lock-helpers`, as `name` or `Type.name`."""
+        names = self.pkg.lock_helpers
+        return bool(names) and bool(fn.name) and (fn.name in names or fn.display_name in names)
 
     def _expects(self, fn: Function, events: list[Event]) -> dict[str, bool]:
         """Mutexes released where this function has not taken them: its caller must hold them."""
