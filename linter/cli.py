@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import stat
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -12,6 +11,7 @@ from typing import Sequence
 import click
 
 from linter import __version__
+from linter.atomic import write_atomically
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -67,31 +67,6 @@ def _use_color(choice: str, output: str | None) -> bool:
     if choice == "never" or output or os.environ.get("NO_COLOR"):  # no-color.org: set and not empty
         return False
     return sys.stdout.isatty()
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so an interrupted run never leaves half a report.
-
-    A symbolic link is followed (the link stays a link); a target that is not a
-    regular file, such as /dev/stdout or a pipe, is written in place: renaming
-    over it would replace the device with a file.
-    """
-    try:
-        special = not stat.S_ISREG(path.stat().st_mode)
-    except FileNotFoundError:
-        special = False
-    if special:
-        with path.open("w", encoding="utf-8") as out:
-            out.write(text)
-        return
-    path = Path(os.path.realpath(path))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 class _Scheduling:
@@ -199,7 +174,7 @@ def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quie
     text = renderer(fmt)(report, env)
     if output:
         try:
-            write_atomically(Path(output), text)
+            write_atomically(Path(output), text.encode("utf-8"))
         except OSError as err:
             raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from None
         if fmt != "text":

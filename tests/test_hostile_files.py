@@ -72,16 +72,16 @@ if "crash_parse" in faults:  # a bug met while loading one file
     linter.engine._syntax_notice = syntax_notice
 
 if "write" in faults:  # the report's temporary file: write half of it, then fail
-    real_write = Path.write_text
-    def write_text(self, text, *args, **kwargs):
+    real_write = Path.write_bytes
+    def write_bytes(self, data):
         if not self.name.endswith(".tmp"):
-            return real_write(self, text, *args, **kwargs)
-        real_write(self, text[: len(text) // 2], *args, **kwargs)
+            return real_write(self, data)
+        real_write(self, data[: len(data) // 2])
         if faults["write"] == "interrupt":
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(5)
         raise OSError(errno.ENOSPC, "No space left on device", str(self))
-    Path.write_text = write_text
+    Path.write_bytes = write_bytes
 
 from linter.cli import main
 main(sys.argv[1:])
