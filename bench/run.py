@@ -337,10 +337,10 @@ def main() -> None:
          f"{cold.peak_mb:.0f} MB"),
         ("findings identical (cache, skipping, jobs)", same_cache and same_skip and same_jobs, ""),
     ]
-    for times, (yard, run) in scaled.items():
-        growth = run.wall / cold.wall
-        checks.append((f"cost linear: corpus {times}x takes at most {times * 1.25:.1f}x as long",
-                       growth <= times * 1.25, f"{growth:.2f}x wall, {run.cpu / cold.cpu:.2f}x CPU"))
+    for times, (yard, run) in scaled.items():  # CPU time: wall time on a shared machine measures the others
+        growth = run.cpu / cold.cpu
+        checks.append((f"cost linear: corpus {times}x takes at most {times * 1.25:.1f}x the CPU time",
+                       growth <= times * 1.25, f"{growth:.2f}x CPU, {run.wall / cold.wall:.2f}x wall"))
     for what, ok, detail in checks:
         print(f"[{'met' if ok else 'NOT MET'}] {what}" + (f": {detail}" if detail else ""))
 

@@ -296,3 +296,33 @@ def test_handler_registrations_of_any_router_keep_a_package(tmp_path: Path, call
     everything = run([str(tmp_path)], ALL_RULES, cwd=tmp_path, prefilter=False)
     assert [f.rule_id for f in everything.findings] == ["LJ201"], (tmp_path / "r.go").read_text()
     assert run([str(tmp_path)], ALL_RULES, cwd=tmp_path).findings == everything.findings
+
+
+def test_summaries_skip_only_functions_that_cannot_reach_a_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Call sites are resolved only in functions that may reach a lock; every summary stays the same."""
+    from collections import defaultdict
+
+    from linter.analysis import summaries
+    from linter.analysis.package import Package
+    from linter.discovery import discover
+    from linter.engine import load, plan
+    from linter.source import SourceFile
+
+    def packages():
+        files, _ = discover([str(FIXTURES)], FIXTURES)
+        for group in plan(files, FIXTURES):
+            by_name = defaultdict(list)
+            for item in load(group)[0]:
+                source = SourceFile(item.ref.path, item.ref.display, item.data)
+                by_name[source.package_name].append(source)
+            yield from (Package(sources) for sources in by_name.values())
+
+    def signatures(package) -> list:
+        table = package.summaries
+        return [(fn.display_name, table.get(fn).signature) for fn in package.functions]
+
+    gated = [signatures(p) for p in packages()]
+    skipped = sum(len(p.functions) - len(summaries._may_reach_locks(p)) for p in packages())
+    monkeypatch.setattr(summaries, "_may_reach_locks", lambda pkg: {id(fn) for fn in pkg.functions})
+    assert gated == [signatures(p) for p in packages()]
+    assert skipped > 0

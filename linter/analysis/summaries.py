@@ -130,6 +130,44 @@ def _common(per_target: list[list[tuple[str, Take]]]) -> list[tuple[str, Take]]:
     return out
 
 
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _may_reach_locks(pkg: "Package") -> set[int]:
+    """ids of the functions whose calls may reach one that touches a lock: they mention a lock
+    method themselves, or the name of such a function (a call, a method value and a literal all
+    spell out what they reach, and a literal's bytes are its parent's). A superset, found on the
+    bytes; for every other function the summary is NOTHING (or a named lock helper's) however its
+    calls resolve, so resolving them, half the cost of summaries on the standard library, is skipped."""
+    reach: set[int] = set()
+    names: set[bytes] = set()
+    rest: list[tuple[Function, set[bytes]]] = []
+    for fn in pkg.functions:
+        body = fn.body
+        if body is None:
+            continue
+        if pkg.uses_locks(fn):
+            reach.add(id(fn))
+            if fn.name:
+                names.add(fn.name.encode())
+        else:
+            rest.append((fn, set(_IDENTIFIER.findall(fn.file.data[body.start_byte : body.end_byte]))))
+    grew = True
+    while grew and rest:
+        grew = False
+        still: list[tuple[Function, set[bytes]]] = []
+        for fn, words in rest:
+            if words.isdisjoint(names):
+                still.append((fn, words))
+                continue
+            reach.add(id(fn))
+            if fn.name:
+                names.add(fn.name.encode())
+            grew = True
+        rest = still
+    return reach
+
+
 class Summaries:
     """Every function's summary, computed once per package, callees first."""
 
@@ -140,17 +178,19 @@ class Summaries:
         self._bound: dict[int, dict[str, Node]] = {}
         self.deps: dict[int, list[Function]] = {fn_id: [] for fn_id in map(id, pkg.functions)}
         self._calls: dict[int, list[Node]] = {}
+        reach = _may_reach_locks(pkg)
         for fn in pkg.functions:
-            calls = [n for n in walk_expr(fn.body) if n.type == "call_expression"] if fn.body is not None else []
-            self._calls[id(fn)] = calls
-            deps = self.deps[id(fn)]
-            for call in calls:
-                deps.extend(self.targets(fn, call))
-            for node in walk_expr(fn.body) if fn.body is not None else ():
-                if node.type == "return_statement":  # returned method values may be unlockers
-                    for value in walk_expr(node):
-                        if value.type in ("selector_expression", "identifier"):
-                            deps.extend(pkg.resolve_value(fn, value))
+            if id(fn) in reach:  # the others summarise to NOTHING whatever they call
+                calls = [n for n in walk_expr(fn.body) if n.type == "call_expression"] if fn.body is not None else []
+                self._calls[id(fn)] = calls
+                deps = self.deps[id(fn)]
+                for call in calls:
+                    deps.extend(self.targets(fn, call))
+                for node in walk_expr(fn.body) if fn.body is not None else ():
+                    if node.type == "return_statement":  # returned method values may be unlockers
+                        for value in walk_expr(node):
+                            if value.type in ("selector_expression", "identifier"):
+                                deps.extend(pkg.resolve_value(fn, value))
             if fn.parent is not None:
                 self.deps[id(fn.parent)].append(fn)  # returned or deferred literals
         self._solve()
