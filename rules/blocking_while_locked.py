@@ -64,7 +64,7 @@ def check(ctx: Context) -> None:
     for root in pkg.target_functions:  # findings in context files would not be reported
         for fn, ev in pkg.events_while_locked(root, BLOCKS):
             op = ev.op
-            held = sorted(ev.state.held, key=lambda h: (h.site.start_byte, h.write))
+            held = sorted(ev.state.held, key=lambda h: h.order)
             if op.reason == COND_WAIT:
                 if not op.mutex:
                     continue  # which lock the Cond releases is unknown

@@ -60,7 +60,7 @@ def edges(pkg: "Package") -> dict[tuple[str, str], list[Edge]]:
         for acq in pkg.acquisitions(root):
             if acq.identity is None:
                 continue
-            held = [(h, pkg.lock_identity(acq.fn, h.mutex)) for h in sorted(acq.state.held, key=lambda h: h.site.start_byte)]
+            held = [(h, pkg.lock_identity(acq.fn, h.mutex)) for h in sorted(acq.state.held, key=lambda h: h.order)]
             known = {i for _, i in held if i is not None}
             for h, first in held:
                 if first is None or first == acq.identity:

@@ -26,6 +26,12 @@ class Held:
     covered: bool = False  # a deferred unlock on this path will release it
 
     @property
+    def order(self) -> tuple[int, str, bool, bool]:
+        """A total order: source position first, then the rest, so that two locks taken by
+        one call (a helper that takes two) never come out in hash order."""
+        return (self.site.start_byte, self.mutex, self.write, self.covered)
+
+    @property
     def method(self) -> str:
         return "Lock" if self.write else "RLock"
 
@@ -37,10 +43,10 @@ class LockState:
 
     def unreleased(self) -> list[Held]:
         """Locks that a panic or return here would leave locked, in source order."""
-        return sorted((h for h in self.held if not h.covered), key=lambda h: h.site.start_byte)
+        return sorted((h for h in self.held if not h.covered), key=lambda h: h.order)
 
     def holding(self, mutex: str) -> list[Held]:
-        return sorted((h for h in self.held if h.mutex == mutex), key=lambda h: h.site.start_byte)
+        return sorted((h for h in self.held if h.mutex == mutex), key=lambda h: h.order)
 
     def join(self, other: "LockState") -> "LockState":
         return LockState(self.held | other.held, self.deferred & other.deferred)
@@ -127,5 +133,6 @@ def analyse(
         for op in ops(b):
             events.append(Event(op, state))
             state = transfer(state, op)
-    events.sort(key=lambda e: (e.op.node.start_byte, e.op.kind is OpKind.END))
+    # source order; ties (several operations of one call) broken by value, never by hash order
+    events.sort(key=lambda e: (e.op.node.start_byte, e.op.kind is OpKind.END, e.op.kind.value, e.op.mutex, e.op.write))
     return events

@@ -369,7 +369,7 @@ class Summaries:
         ]
         common = set.intersection(*(set(d) for d in per_exit))
         out: list[Take] = []
-        for (mutex, write), h in sorted(per_exit[0].items(), key=lambda kv: kv[1].site.start_byte):
+        for (mutex, write), h in sorted(per_exit[0].items(), key=lambda kv: (kv[1].site.start_byte, kv[0])):
             if (mutex, write) in common:
                 take = self._take(fn, mutex, write, Site(fn.file, h.site))
                 if take is not None and take.ref is not None:
