@@ -133,6 +133,5 @@ def analyse(
         for op in ops(b):
             events.append(Event(op, state))
             state = transfer(state, op)
-    # source order; ties (several operations of one call) broken by value, never by hash order
-    events.sort(key=lambda e: (e.op.node.start_byte, e.op.kind is OpKind.END, e.op.kind.value, e.op.mutex, e.op.write))
+    events.sort(key=lambda e: (e.op.node.start_byte, e.op.kind is OpKind.END))  # stable: evaluation order within a node
     return events
