@@ -37,6 +37,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Sequence
 
+from linter.atomic import write_atomically
 from linter.model import Finding, Report
 
 VERSION = 1
@@ -121,16 +122,10 @@ def write(path: Path, report: Report, cwd: Path) -> int:
         key=lambda e: (e["path"], e["line"], e["rule"], e["fingerprint"]),
     )
     document = {"version": VERSION, "tool": TOOL, "findings": entries}
-    target = cwd / path
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, target)
+        write_atomically(cwd / path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     except OSError as err:
         raise BaselineError(f"cannot write baseline {path}: {err.strerror or err}") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return len(entries)
 
 

@@ -77,7 +77,7 @@ def code_fingerprint() -> bytes:
     for package in (linter, rules):
         root = Path(package.__file__).parent
         for path in sorted(root.rglob("*.py")):
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
             try:
                 digest.update(path.read_bytes())
             except OSError:
@@ -180,7 +180,7 @@ class Cache:
     def key(self, refs: Sequence["FileRef"], digests: Sequence[bytes]) -> str:
         h = hashlib.sha256(self.salt)
         for ref, digest in zip(refs, digests):
-            h.update(f"\0{ref.display}\0{ref.explicit:d}{ref.target:d}\0".encode())
+            h.update(f"\0{ref.display}\0{ref.explicit:d}{ref.target:d}\0".encode("utf-8", "surrogateescape"))
             h.update(digest)
         return h.hexdigest()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -10,6 +11,7 @@ from typing import Sequence
 import click
 
 from linter import __version__
+from linter.atomic import write_atomically
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -65,17 +67,6 @@ def _use_color(choice: str, output: str | None) -> bool:
     if choice == "never" or output or os.environ.get("NO_COLOR"):  # no-color.org: set and not empty
         return False
     return sys.stdout.isatty()
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so an interrupted run never leaves half a report."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 class _Scheduling:
@@ -183,7 +174,7 @@ def check(paths, fmt, output, select, ignore, exit_zero, color, statistics, quie
     text = renderer(fmt)(report, env)
     if output:
         try:
-            write_atomically(Path(output), text)
+            write_atomically(Path(output), text.encode("utf-8"))
         except OSError as err:
             raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from None
         if fmt != "text":
@@ -330,6 +321,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"lockjaw: error: {err.format_message()}", err=True)
         code = EXIT_ERROR
     except (KeyboardInterrupt, click.Abort):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting: no traceback
         click.echo("lockjaw: interrupted", err=True)
         code = EXIT_INTERRUPTED
     except BrokenPipeError:

@@ -20,11 +20,21 @@ class FileRef:
     target: bool = True  # False: a sibling read only so that facts can cross files
 
 
+def printable(name: str) -> str:
+    """A file name that is not valid UTF-8 (its bytes arrive as surrogates) shown with
+    backslash escapes, `caf\\xe9.go`: every output format can then encode it."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def display_path(path: Path, cwd: Path) -> str:
     try:
-        return path.relative_to(cwd).as_posix()
+        return printable(path.relative_to(cwd).as_posix())
     except ValueError:
-        return path.as_posix()
+        return printable(path.as_posix())
 
 
 def find_repo_root(start: Path) -> Path | None:
@@ -136,24 +146,24 @@ def discover(
     for raw in paths or ["."]:
         path = (cwd / raw).absolute()
         if not path.exists():
-            notices.append(Notice(raw, NoticeKind.MISSING, "no such file or directory", level=Level.ERROR))
+            notices.append(Notice(printable(raw), NoticeKind.MISSING, "no such file or directory", level=Level.ERROR))
             continue
         if excluded is not None and excluded(path, path.is_dir()):
             continue
-        if path.is_file():
+        if not path.is_dir():  # a file, or a pipe or device that reading will refuse
             files.setdefault(str(path), FileRef(path, display_path(path, cwd), True))
             continue
         ignore = _GitIgnore(find_repo_root(path))
 
         def onerror(err: OSError) -> None:
-            where = display_path(Path(err.filename), cwd) if err.filename else raw
+            where = display_path(Path(err.filename), cwd) if err.filename else printable(raw)
             notices.append(Notice(where, NoticeKind.UNREADABLE, f"cannot read directory: {err.strerror}", level=Level.ERROR))
 
         for full in _walk(str(path), ignore, excluded, onerror):
             if full in files:
                 continue
             if full.startswith(prefix):
-                display = full[len(prefix):].replace(os.sep, "/")
+                display = printable(full[len(prefix):].replace(os.sep, "/"))
             else:
                 display = display_path(Path(full), cwd)
             files[full] = FileRef(Path(full), display, False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -43,9 +44,15 @@ class Loaded:
 def _read(ref: FileRef, notices: list[Notice]) -> bytes | None:
     """The file's bytes, or None (with a notice) when it cannot or should not be parsed."""
     try:
+        mode = ref.path.stat().st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            # A FIFO, socket or device named *.go: reading it could block forever.
+            notices.append(Notice(ref.display, NoticeKind.SPECIAL_FILE, "not a regular file (a pipe, socket or device); skipped"))
+            return None
         data = ref.path.read_bytes()
     except FileNotFoundError:
-        notices.append(Notice(ref.display, NoticeKind.UNREADABLE, "file vanished during the scan", level=Level.ERROR))
+        why = "broken symbolic link" if ref.path.is_symlink() else "file vanished during the scan"
+        notices.append(Notice(ref.display, NoticeKind.UNREADABLE, why, level=Level.ERROR))
         return None
     except IsADirectoryError:
         notices.append(Notice(ref.display, NoticeKind.UNREADABLE, "is a directory", level=Level.ERROR))
@@ -121,6 +128,39 @@ def _syntax_notice(source) -> Notice | None:
     return Notice(source.display, NoticeKind.PARSE_ERROR, "syntax error; analysed where the tree is intact")
 
 
+def _culprit(err: BaseException, default: str) -> tuple[str, int | None]:
+    """The file (and function's line) being analysed when `err` was raised.
+
+    Read from the traceback's innermost frame that holds a Function or a
+    SourceFile, so a bug report can name the input that triggers it.
+    """
+    from linter.analysis.functions import Function
+    from linter.source import SourceFile
+
+    found: tuple[str, int | None] = (default, None)
+    tb = err.__traceback__
+    while tb is not None:
+        values = list(tb.tb_frame.f_locals.values())
+        fn = next((v for v in values if isinstance(v, Function)), None)
+        if fn is not None:
+            found = (fn.file.display, fn.node.start_point[0] + 1)
+        else:
+            source = next((v for v in values if isinstance(v, SourceFile)), None)
+            if source is not None:
+                found = (source.display, None)
+        tb = tb.tb_next
+    return found
+
+
+def _internal_error(err: Exception, default: str, rule_id: str = "") -> Notice:
+    path, line = _culprit(err, default)
+    frames = traceback.extract_tb(err.__traceback__)
+    at = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    where = f" in {rule_id}" if rule_id else ""
+    return Notice(path, NoticeKind.INTERNAL_ERROR,
+                  f"internal error{where} ({type(err).__name__}: {err}{at}); {BUG_HINT}", level=Level.ERROR, line=line)
+
+
 def analyse_package(
     refs: Sequence[FileRef], rules: Sequence[Rule], *, prefilter: bool = True, settings: Settings = DEFAULT
 ) -> PackageResult:
@@ -137,7 +177,12 @@ def analyse_loaded(
 ) -> PackageResult:
     """Parse the files (once) and run the `active` rules, the enabled `rules` that can fire
     here (nothing is parsed when none can). Suppressions are judged against every enabled rule,
-    as if the others had run and found nothing, which is what they would have done."""
+    as if the others had run and found nothing, which is what they would have done.
+
+    A crash is contained where it happens: in one file's parse (that file is
+    lost), in building one package's facts (that package), or in one rule (that
+    rule on that package); each becomes an internal-error notice, which fails the run.
+    """
     result = PackageResult()
     if not active:
         return result
@@ -148,32 +193,38 @@ def analyse_loaded(
     sources: dict[str, list[SourceFile]] = defaultdict(list)
     for item in loaded:
         ref = item.ref
-        source = SourceFile(ref.path, ref.display, item.data, is_target=ref.target)
+        try:
+            source = SourceFile(ref.path, ref.display, item.data, is_target=ref.target)
+            notice = _syntax_notice(source)
+            name = source.package_name
+        except Exception as err:  # lose this file only
+            if ref.target:
+                result.notices.append(_internal_error(err, ref.display))
+            continue
         result.parsed += 1
-        notice = _syntax_notice(source)
         if notice is not None and source.is_target:
             result.notices.append(notice)
-        sources[source.package_name].append(source)
+        sources[name].append(source)
     for files in sources.values():
-        package = Package(
-            files, extra_panickers=frozenset(settings.extra_panic_functions),
-            handler_types=settings.handler_pairs, lock_helpers=frozenset(settings.lock_helpers),
-        )
+        try:
+            package = Package(
+                files, extra_panickers=frozenset(settings.extra_panic_functions),
+                handler_types=settings.handler_pairs, lock_helpers=frozenset(settings.lock_helpers),
+            )
+        except Exception as err:  # lose this package only
+            result.notices.append(_internal_error(err, files[0].display))
+            continue
         found: list[Finding] = []
         for rule in active:
             ctx = Context(rule.meta, package)
             try:
                 rule.check(ctx)
-            except RecursionError:
-                result.notices.append(Notice(files[0].display, NoticeKind.TOO_DEEP,
-                                             f"{rule.meta.id}: code nested too deeply to analyse"))
+            except RecursionError as err:  # walkers are iterative or bounded; this is a safety net
+                path, line = _culprit(err, files[0].display)
+                result.notices.append(Notice(path, NoticeKind.TOO_DEEP,
+                                             f"{rule.meta.id}: code nested too deeply to analyse; rule skipped", line=line))
             except Exception as err:  # contain one rule's crash; the others still run
-                where = traceback.extract_tb(err.__traceback__)[-1]
-                result.notices.append(Notice(
-                    files[0].display, NoticeKind.INTERNAL_ERROR,
-                    f"internal error in {rule.meta.id} ({type(err).__name__}: {err} at "
-                    f"{Path(where.filename).name}:{where.lineno}); {BUG_HINT}", level=Level.ERROR,
-                ))
+                result.notices.append(_internal_error(err, files[0].display, rule.meta.id))
             found.extend(ctx.findings)
         result.findings.extend(suppressions.apply(package, found, rules, settings))
         result.notices.extend(n for n in package.notices if n not in result.notices)

@@ -10,13 +10,12 @@ files replaced atomically with their permissions kept.
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from linter.atomic import write_atomically
 from linter.fingerprint import line_hashes
 from linter.model import Edit, Finding, Fix, Position
 
@@ -127,17 +126,10 @@ def plan(findings: Sequence[Finding], cwd: Path) -> Plan:
 def write(plan: Plan, cwd: Path) -> None:
     """Replace each changed file atomically (temporary file, then rename), keeping its mode."""
     for change in plan.changes:
-        target = (cwd / change.path).resolve()
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.lockjaw.tmp")
         try:
-            tmp.write_bytes(change.after)
-            shutil.copymode(target, tmp)
-            os.replace(tmp, target)
+            write_atomically((cwd / change.path).resolve(), change.after, keep_mode=True)
         except OSError as err:
             raise FixError(f"cannot write {change.path}: {err.strerror or err}") from None
-        finally:
-            if tmp.exists():
-                tmp.unlink()
 
 
 def unified_diff(plan: Plan) -> str:

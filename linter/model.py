@@ -103,6 +103,7 @@ class NoticeKind(str, Enum):
     TOO_DEEP = "too-deep"
     INTERNAL_ERROR = "internal-error"
     SUPPRESSION = "suppression"
+    SPECIAL_FILE = "special-file"  # a FIFO, socket or device named *.go: never read
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from linter.analysis.syntax import function_name
 from linter.model import Finding, Fix, Level, Precision, Related
 
 if TYPE_CHECKING:
@@ -88,6 +87,6 @@ class Context:
                 flow=tuple(Related(s.file.span(s.node), m) for s, m in flow),
                 line_hash=site.file.line_hash(site.node.start_point[0] + 1),
                 fixes=tuple(fixes),
-                function=function_name(site.node),
+                function=site.file.declaration_name(site.node.start_byte),
             )
         )

@@ -10,6 +10,8 @@ from tree_sitter import Language, Node, Parser, Tree
 
 from linter.model import Position, Span
 
+BOM = b"\xef\xbb\xbf"
+
 _LANGUAGE: Language | None = None
 _PARSER: Parser | None = None
 
@@ -62,6 +64,36 @@ class SourceFile:
                     return self.text(c)
         return ""
 
+    @cached_property
+    def _declarations(self) -> list[tuple[int, int, str]]:
+        """(start, end, name) of the top-level functions and methods ("Get", "Store.Get")."""
+        out: list[tuple[int, int, str]] = []
+        for decl in self.root.named_children:
+            if decl.type not in ("function_declaration", "method_declaration"):
+                continue
+            name = self.text(decl.child_by_field_name("name")) if decl.child_by_field_name("name") else ""
+            receiver = decl.child_by_field_name("receiver")
+            for param in receiver.named_children if receiver is not None else ():
+                if param.type == "parameter_declaration":
+                    kind = "".join(self.text(param.child_by_field_name("type")).split()).lstrip("*")
+                    name = f"{kind.split('[', 1)[0]}.{name}"
+                    break
+            out.append((decl.start_byte, decl.end_byte, name))
+        return out
+
+    def declaration_name(self, byte: int) -> str:
+        """The named function or method around a byte offset, looking through literals.
+
+        Found by the declarations' byte ranges, not by climbing parents (which costs
+        the node's depth per step in tree-sitter), and independent of line numbers,
+        so baselines can use it in fingerprints.
+        """
+        decls = self._declarations
+        i = bisect_right(decls, (byte, float("inf"), "")) - 1
+        if i >= 0 and decls[i][0] <= byte < decls[i][1]:
+            return decls[i][2]
+        return ""
+
     def text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
@@ -71,7 +103,10 @@ class SourceFile:
         if line < 1 or line > len(starts):
             return ""
         end = starts[line] if line < len(starts) else len(self.data)
-        return self.data[starts[line - 1] : end].rstrip(b"\r\n").decode("utf-8", "replace")
+        raw = self.data[starts[line - 1] : end].rstrip(b"\r\n")
+        if line == 1 and raw.startswith(BOM):
+            raw = raw[len(BOM) :]  # not shown, and not counted in columns (see position)
+        return raw.decode("utf-8", "replace")
 
     def position(self, byte: int) -> Position:
         starts = self.line_starts

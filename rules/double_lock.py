@@ -48,7 +48,7 @@ func (c *Cache) Add(k string, v int) {
 	c.items[k] = v
 }""",
     level=Level.ERROR,
-    precision=Precision.HIGH,
+    precision=Precision.LOW,
     tags=("concurrency", "deadlock", "reliability"),
     needles=(b"Lock",),
 )

@@ -45,7 +45,7 @@ func (s *Store) Put(k string, v []byte) error {
 	return nil
 }""",
     level=Level.WARNING,
-    precision=Precision.HIGH,
+    precision=Precision.LOW,
     tags=("concurrency", "deadlock", "reliability"),
     needles=(b"Lock",),
 )

@@ -1,4 +1,9 @@
-"""Read `// want LJ101` expectations from fixture files and compare them to findings."""
+"""Read `// want LJ101` expectations from fixture files and compare them to findings.
+
+`// fp LJ106` marks a known false positive: a clean-code line the rule still
+reports. It is matched like a want, so the harness stays strict both ways, and
+the day the engine is fixed the test fails until the marker is removed.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,17 @@ from collections import Counter
 from pathlib import Path
 
 # `// want LJ101`, or `/* want LJ900 */` where the line's line comment is the thing under test.
-WANT = re.compile(r"(?://|/\*)\s*want\s+((?:LJ\d{3}\s*)+)")
+WANT = re.compile(r"(?://|/\*)\s*(?:want|fp)\s+((?:LJ\d{3}\s*)+)")
+KNOWN_FP = re.compile(r"//\s*fp\s+((?:LJ\d{3}\s*)+)")
+
+
+def known_false_positives(root: Path) -> Counter[str]:
+    """How many `// fp` markers each rule has across the fixtures (for docs/real-world.md)."""
+    out: Counter[str] = Counter()
+    for path in root.rglob("*.go"):
+        for m in KNOWN_FP.finditer(path.read_text("utf-8", "replace")):
+            out.update(m.group(1).split())
+    return out
 
 
 def expected(directory: Path) -> Counter[tuple[str, int, str]]:

@@ -281,3 +281,35 @@ def test_readme_example_is_a_valid_configuration(tmp_path: Path) -> None:
     (tmp_path / "lockjaw.toml").write_text(example)
     settings = read(tmp_path / "lockjaw.toml", known_rules=KNOWN)
     assert settings.exclude and settings.per_file_ignores and settings.handler_types
+
+
+ACQUIRE_HELPER = """\
+package svc
+
+import "sync"
+
+type Store struct {
+	mu    sync.Mutex
+	items []int
+}
+
+// grab takes s.mu for its caller, which unlocks it: a lock helper lockjaw cannot tell by name.
+func (s *Store) grab() {
+	s.mu.Lock()
+}
+
+func (s *Store) Len() int {
+	s.grab()
+	defer s.mu.Unlock()
+	return len(s.items)
+}
+"""
+
+
+def test_configured_lock_helper_is_not_a_leak(tmp_path: Path) -> None:
+    write(tmp_path, {"svc.go": ACQUIRE_HELPER})
+    leaked = lockjaw("check", "--select", "LJ102", "--format", "json", ".", cwd=tmp_path)
+    assert [(f["rule"], f["line"]) for f in json.loads(leaked.stdout)["findings"]] == [("LJ102", 13)]
+    write(tmp_path, {"lockjaw.toml": 'lock-helpers = ["Store.grab"]\n'})
+    helped = lockjaw("check", "--select", "LJ102", "--format", "json", ".", cwd=tmp_path)
+    assert json.loads(helped.stdout)["findings"] == [], helped.stdout

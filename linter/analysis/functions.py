@@ -59,8 +59,10 @@ class Function:
             return f"{self.receiver_type}.{self.name}"
         if self.name:
             return self.name
-        outer = self.parent.display_name if self.parent else "?"
-        return f"func literal in {outer}"
+        outer = self.parent
+        while outer is not None and outer.is_literal:  # a loop: literals may nest thousands deep
+            outer = outer.parent
+        return f"func literal in {outer.display_name if outer is not None else '?'}"
 
 
 def _param_types(params: Node | None) -> dict[str, str]:

@@ -45,6 +45,12 @@ class LockState:
     def join(self, other: "LockState") -> "LockState":
         return LockState(self.held | other.held, self.deferred & other.deferred)
 
+    def meet(self, other: "LockState") -> "LockState":
+        """Locks held on both paths (the must-analysis, for what a function keeps at return)."""
+        keys = {(h.mutex, h.write, h.covered) for h in other.held}
+        return LockState(frozenset(h for h in self.held if (h.mutex, h.write, h.covered) in keys),
+                         self.deferred & other.deferred)
+
 
 EMPTY = LockState()
 
@@ -78,12 +84,15 @@ def _no_expansion(op: Op) -> Sequence[Op]:
     return (op,)
 
 
-def analyse(cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion, initial: LockState = EMPTY) -> list[Event]:
+def analyse(
+    cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion, initial: LockState = EMPTY, *, must: bool = False
+) -> list[Event]:
     """Run the dataflow to a fixpoint and return every reachable operation with its state.
 
     `expand` lets package summaries replace a call by the lock operations its
     callee performs (a helper that locks, one that unlocks). `initial` is the
     state at entry: empty, except for a literal called where locks are held.
+    With `must`, paths meet instead of join: a lock is held only if every path holds it.
     """
     block_ops: dict[int, list[Op]] = {}
 
@@ -105,7 +114,7 @@ def analyse(cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion, initial: Lo
             state = transfer(state, op)
         for s in cfg.blocks[b].succs:
             old = entry_state.get(s)
-            new = state if old is None else old.join(state)
+            new = state if old is None else (old.meet(state) if must else old.join(state))
             if new != old:
                 entry_state[s] = new
                 if s not in queued:

@@ -91,13 +91,20 @@ def lock_call(call: Node) -> tuple[str, bool, bool] | None:
     return expr_key(operand), spec[0], spec[1]
 
 
-def _in_select_case(node: Node) -> bool:
-    parent = node.parent
-    while parent is not None and parent.type in ("expression_list", "receive_statement", "send_statement", "unary_expression"):
-        if parent.type != "unary_expression" and parent.parent is not None and parent.parent.type == "communication_case":
-            return True
-        parent = parent.parent
-    return parent is not None and parent.type == "communication_case"
+def _select_operation(root: Node) -> Node | None:
+    """The send or receive a select case waits on, when `root` is a case's communication.
+
+    The select blocks as a whole, so its cases' own channel operations are not
+    separate blocking operations. Decided once per CFG node, from the top: climbing
+    from a deep expression would cost its depth at every step.
+    """
+    parent = root.parent
+    if parent is None or parent.type != "communication_case":
+        return None
+    if root.type == "receive_statement":
+        right = root.child_by_field_name("right")
+        return unparen(right) if right is not None else None
+    return root
 
 
 def _post_order(root: Node):
@@ -118,6 +125,7 @@ def _post_order(root: Node):
 def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
     ops: list[Op] = []
     add = ops.append
+    in_select = _select_operation(root)
     for node in _post_order(root):
         kind = node.type
         if kind == "call_expression":
@@ -139,7 +147,7 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
                     add(wait)
             add(Op(OpKind.CALL, node, detail=f"{qual}.{name}" if qual else name))
         elif kind == "index_expression":
-            how = panics.index_panic(node, env.scope, env.imported)
+            how = panics.index_panic(node, env.scope, env.imported, root)
             if how:
                 add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
         elif kind == "slice_expression":
@@ -172,9 +180,9 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
                 how = panics.deref_panic(node)
                 if how:
                     add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
-            elif op == "<-" and not _in_select_case(node):
+            elif op == "<-" and node != in_select:
                 add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel receive"))
-        elif kind == "send_statement" and not _in_select_case(node):
+        elif kind == "send_statement" and node != in_select:
             add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel send"))
     return ops
 

@@ -133,15 +133,19 @@ class Package:
     # per-function facts -------------------------------------------------------------------
 
     def scope(self, fn: Function) -> Scope:
-        cached = self._scopes.get(id(fn))
-        if cached is None:
-            outer = self.scope(fn.parent).names if fn.parent is not None else {}
-            params = dict(fn.params)
-            if fn.receiver:
-                params[fn.receiver] = "*" + fn.receiver_type
-            cached = Scope(self.types, params, fn.body, outer)
-            self._scopes[id(fn)] = cached
-        return cached
+        """Built outermost first, iteratively: literals may nest thousands deep."""
+        missing: list[Function] = []
+        f: Function | None = fn
+        while f is not None and id(f) not in self._scopes:
+            missing.append(f)
+            f = f.parent
+        for f in reversed(missing):
+            outer = self._scopes[id(f.parent)].names if f.parent is not None else {}
+            params = dict(f.params)
+            if f.receiver:
+                params[f.receiver] = "*" + f.receiver_type
+            self._scopes[id(f)] = Scope(self.types, params, f.body, outer)
+        return self._scopes[id(fn)]
 
     def op_env(self, fn: Function) -> OpEnv:
         imports = self.imports(fn.file)

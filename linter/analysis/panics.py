@@ -36,10 +36,12 @@ def explicit_panic(call: Node, log_names: frozenset[str], extra_panickers: froze
     return ""
 
 
-def _ranged_by_key(index_expr: Node, operand: Node, index: Node, bound: str = "") -> bool:
+def _ranged_by_key(start: Node, operand: Node, index: Node, bound: str = "") -> bool:
     """`for i := range xs { xs[i] }` and `for i := 0; i < len(xs); i++ { xs[i] }` cannot go out of range.
 
     `bound` is an array's declared length: `for i := 0; i < N; i++ { arr[i] }` is safe too.
+    Loops are looked for from `start` up. Each `Node.parent` costs the node's depth
+    in tree-sitter, so callers start from the statement, not from a deep expression.
     """
     index = unparen(index)
     if index.type != "identifier":
@@ -48,7 +50,7 @@ def _ranged_by_key(index_expr: Node, operand: Node, index: Node, bound: str = ""
     conditions = {f"{key}<len({target})", f"len({target})>{key}"}
     if bound:
         conditions |= {f"{key}<{bound}", f"{bound}>{key}"}
-    node = index_expr.parent
+    node = start.parent
     while node is not None and node.type not in ("func_literal", "function_declaration", "method_declaration"):
         if node.type == "for_statement":
             for clause in node.named_children:
@@ -74,7 +76,8 @@ def _array_length(t: str) -> str:
     return t[1 : t.index("]")] if _is_array(t) and "]" in t else ""
 
 
-def index_panic(node: Node, scope: Scope, imported: frozenset[str]) -> Panic:
+def index_panic(node: Node, scope: Scope, imported: frozenset[str], statement: Node | None = None) -> Panic:
+    """`statement`: the CFG node holding `node`, if known (see _ranged_by_key)."""
     parent = node.parent
     if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == node:
         return None  # a generic instantiation f[T](...)
@@ -85,7 +88,7 @@ def index_panic(node: Node, scope: Scope, imported: frozenset[str]) -> Panic:
     if comma_ok(node) or scope.is_map(operand):
         return None  # only maps have a comma-ok index form
     operand_type = scope.pkg.underlying(scope.type_of(operand))
-    if _ranged_by_key(node, operand, index, _array_length(operand_type)):
+    if _ranged_by_key(statement or node, operand, index, _array_length(operand_type)):
         return None
     if _is_array(operand_type) and scope.is_constant(index, imported):
         return None  # the compiler checks constant indexes into arrays

@@ -304,28 +304,42 @@ class Summaries:
                 out.add(qual)
         return out
 
-    def _run(self, fn: Function, initial: LockState) -> list[Event]:
+    def _run(self, fn: Function, initial: LockState, *, must: bool = False) -> list[Event]:
         graph = self.pkg.cfg(fn)
         if graph is None:
             return []
-        return analyse(graph, self.pkg.ops_of(fn), self.expander(fn), initial)
+        return analyse(graph, self.pkg.ops_of(fn), self.expander(fn), initial, must=must)
+
+    @staticmethod
+    def _exits(events: list[Event]) -> list[Event]:
+        return [ev for ev in events if ev.op.kind in (OpKind.RETURN, OpKind.END)]
 
     def summarise(self, fn: Function) -> Summary:
         pkg = self.pkg
-        helper = named_lock_helper(fn.name)
+        helper = named_lock_helper(fn.name) or self._configured_helper(fn)
         if fn.body is None or not (pkg.uses_locks(fn) or self.relevant(fn)):
             return Summary(lock_helper=helper) if helper else NOTHING
         events = self._run(fn, EMPTY)
         expects = self._expects(fn, events)
+        initial = EMPTY
         if expects:
             initial = LockState(frozenset(Held(m, w, fn.node) for m, w in expects.items()))
             events = self._run(fn, initial)
-        exits = [ev for ev in events if ev.op.kind in (OpKind.RETURN, OpKind.END)]
-        keeps = self._keeps(fn, exits, expects)
-        releases = self._releases(fn, events, exits, expects)
+        exits = self._exits(events)
+        # What a function keeps is what every path holds at return: with a may-analysis,
+        # `if c { mu.Lock() } ... if c { mu.Unlock() }` would look like it keeps mu.
+        keeps = self._keeps(fn, self._exits(self._run(fn, initial, must=True)), expects)
+        # `mu.Unlock(); defer mu.Lock()` hands the lock back before returning: no release.
+        relocked = {ev.op.mutex for ev in events if ev.op.kind is OpKind.DEFER_ACQUIRE}
+        releases = self._releases(fn, events, exits, {m: w for m, w in expects.items() if m not in relocked})
         takes = self._takes(fn, events, expects, self._must_take(fn))
         unlockers = self._unlockers(fn, exits)
         return Summary(keeps, releases, takes, unlockers, frozenset(expects), helper or bool(unlockers))
+
+    def _configured_helper(self, fn: Function) -> bool:
+        """Named in the configuration's `lock-helpers`, as `name` or `Type.name`."""
+        names = self.pkg.lock_helpers
+        return bool(names) and bool(fn.name) and (fn.name in names or fn.display_name in names)
 
     def _expects(self, fn: Function, events: list[Event]) -> dict[str, bool]:
         """Mutexes released where this function has not taken them: its caller must hold them."""

@@ -89,27 +89,6 @@ def enclosing_function(node: Node) -> Node | None:
     return parent
 
 
-def function_name(node: Node) -> str:
-    """The named function or method around `node` ("Get", "Store.Get"), looking through literals.
-
-    Cheap and independent of line numbers, so the baseline can use it in fingerprints.
-    """
-    current: Node | None = node
-    while current is not None:
-        if current.type == "function_declaration":
-            return text(current.child_by_field_name("name"))
-        if current.type == "method_declaration":
-            name = text(current.child_by_field_name("name"))
-            receiver = current.child_by_field_name("receiver")
-            for decl in receiver.named_children if receiver is not None else ():
-                if decl.type == "parameter_declaration":
-                    kind = "".join(text(decl.child_by_field_name("type")).split()).lstrip("*")
-                    return f"{kind.split('[', 1)[0]}.{name}"
-            return name
-        current = current.parent
-    return ""
-
-
 def guarding_condition(node: Node) -> str:
     """The condition of the innermost `if` whose then-branch holds `node`, without spaces; "" if none.
 

@@ -19,6 +19,7 @@ INT_TYPES = frozenset(
 )
 # Map types of the standard library that handlers index all the time.
 KNOWN_MAP_TYPES = frozenset({"Header", "Values", "MIMEHeader", "FuncMap"})
+MAX_INFER_DEPTH = 64  # deeper operand chains are left unknown, so inference never exhausts the stack
 
 
 def squash(node: Node | None) -> str:
@@ -206,8 +207,15 @@ def _bind_spec(spec: Node, into: dict[str, str], pkg: PackageTypes, scope: dict[
             into[name] = infer(values[i], pkg, scope)
 
 
-def infer(expr: Node, pkg: PackageTypes, scope: dict[str, str]) -> str:
-    """The type of an expression, as far as declarations show it."""
+def infer(expr: Node, pkg: PackageTypes, scope: dict[str, str], depth: int = 0) -> str:
+    """The type of an expression, as far as declarations show it.
+
+    Recursion is bounded: operands nested deeper than MAX_INFER_DEPTH (long
+    generated chains) are unknown rather than a RecursionError.
+    """
+    if depth > MAX_INFER_DEPTH:
+        return ""
+    depth += 1
     expr = unparen(expr)
     kind = expr.type
     if kind == "identifier":
@@ -218,7 +226,7 @@ def infer(expr: Node, pkg: PackageTypes, scope: dict[str, str]) -> str:
     if kind == "unary_expression":
         op = text(expr.child_by_field_name("operator"))
         operand = expr.child_by_field_name("operand")
-        inner = infer(operand, pkg, scope) if operand is not None else ""
+        inner = infer(operand, pkg, scope, depth) if operand is not None else ""
         if op == "&":
             return "*" + inner if inner else ""
         if op == "*":
@@ -228,16 +236,16 @@ def infer(expr: Node, pkg: PackageTypes, scope: dict[str, str]) -> str:
         return inner
     if kind == "selector_expression":
         operand = expr.child_by_field_name("operand")
-        owner = infer(operand, pkg, scope) if operand is not None else ""
+        owner = infer(operand, pkg, scope, depth) if operand is not None else ""
         return pkg.field_type(owner, text(expr.child_by_field_name("field"))) if owner else ""
     if kind == "index_expression":
         operand = expr.child_by_field_name("operand")
-        return element_type(pkg.underlying(infer(operand, pkg, scope))) if operand is not None else ""
+        return element_type(pkg.underlying(infer(operand, pkg, scope, depth))) if operand is not None else ""
     if kind == "slice_expression":
         operand = expr.child_by_field_name("operand")
-        return pkg.underlying(infer(operand, pkg, scope)) if operand is not None else ""
+        return pkg.underlying(infer(operand, pkg, scope, depth)) if operand is not None else ""
     if kind == "call_expression":
-        return _infer_call(expr, pkg, scope)
+        return _infer_call(expr, pkg, scope, depth)
     if kind == "type_assertion_expression":
         return squash(expr.child_by_field_name("type"))
     if kind in ("interpreted_string_literal", "raw_string_literal"):
@@ -252,14 +260,21 @@ def infer(expr: Node, pkg: PackageTypes, scope: dict[str, str]) -> str:
             return "bool"
         left = expr.child_by_field_name("left")
         right = expr.child_by_field_name("right")
-        lt = infer(left, pkg, scope) if left is not None else ""
-        return lt or (infer(right, pkg, scope) if right is not None else "")
+        lt = infer(left, pkg, scope, depth) if left is not None else ""
+        return lt or (infer(right, pkg, scope, depth) if right is not None else "")
     return ""
 
 
-def _infer_call(call: Node, pkg: PackageTypes, scope: dict[str, str]) -> str:
-    qual, name = callee(call)
+def _infer_call(call: Node, pkg: PackageTypes, scope: dict[str, str], depth: int) -> str:
     fn = call.child_by_field_name("function")
+    if fn is not None and fn.type == "selector_expression":
+        # A method: the result of Owner.name. (callee() is not used here: it renders the
+        # whole receiver chain as text, which is quadratic on long builder chains.)
+        operand = fn.child_by_field_name("operand")
+        owner = infer(operand, pkg, scope, depth).lstrip("*") if operand is not None else ""
+        name = text(fn.child_by_field_name("field"))
+        return pkg.results.get(f"{owner.split('[', 1)[0]}.{name}", "") if owner else ""
+    qual, name = callee(call)
     args = call.child_by_field_name("arguments")
     first = args.named_children[0] if args is not None and args.named_child_count else None
     if not qual:
@@ -274,11 +289,6 @@ def _infer_call(call: Node, pkg: PackageTypes, scope: dict[str, str]) -> str:
         if name in pkg.named:
             return name  # a conversion T(x)
         return pkg.results.get(name, "")
-    if fn is not None and fn.type == "selector_expression":
-        operand = fn.child_by_field_name("operand")
-        owner = infer(operand, pkg, scope).lstrip("*") if operand is not None else ""
-        if owner:
-            return pkg.results.get(f"{owner.split('[', 1)[0]}.{name}", "")
     if fn is not None and fn.type == "parenthesized_expression":
         return squash(unparen(fn))  # (*T)(x)
     return ""

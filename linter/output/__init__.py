@@ -35,5 +35,14 @@ class OutputEnv:
     summary: bool = True  # the closing "Found N problems" line (off with --quiet)
 
 
+def absolute(cwd: Path, path: str) -> Path:
+    """`path` made absolute with its directories resolved but not the file itself:
+    a symlinked, dangling or looping file is reported where lockjaw found it."""
+    full = cwd / path
+    if full.name in ("", ".", ".."):
+        return full.resolve()
+    return full.parent.resolve() / full.name
+
+
 def renderer(name: str) -> Callable[[Report, OutputEnv], str]:
     return importlib.import_module(FORMATS[name]).render

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import cache
 
 from linter.model import Finding, Level, Notice, Report
-from linter.output import OutputEnv
+from linter.output import OutputEnv, absolute
 
 COMMAND = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 
@@ -37,8 +37,8 @@ def _repository_path(env: OutputEnv) -> Callable[[str], str]:
 
     @cache
     def relative(path: str) -> str:
-        absolute = (env.cwd / path).resolve()
-        return absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else absolute.as_posix()
+        full = absolute(env.cwd, path)
+        return full.relative_to(root).as_posix() if full.is_relative_to(root) else full.as_posix()
 
     return relative
 

@@ -24,7 +24,8 @@ Schema (version 1)::
         {
           "path": "broken.go",              // "" when the notice is not about one file
           "kind": "parse-error",            // parse-error | encoding | binary | empty | unreadable |
-                                            // missing | too-deep | internal-error | suppression
+                                            // missing | too-deep | internal-error | suppression |
+                                            // special-file
           "level": "warning",
           "message": "syntax error, file skipped",
           "line": 3                         // null when not about one line

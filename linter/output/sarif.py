@@ -17,7 +17,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from linter.model import Finding, Fix, Level, Notice, Related, Report, Span
-from linter.output import OutputEnv
+from linter.output import OutputEnv, absolute
 from linter.output.docs import help_markdown, help_text
 from linter.rule import PROJECT_URL, RuleMeta
 
@@ -82,10 +82,10 @@ def _artifact_locations(env: OutputEnv) -> ArtifactLocation:
 
     @cache
     def artifact(path: str) -> Json:
-        absolute = (env.cwd / path).resolve()
-        if not absolute.is_relative_to(root):
-            return {"uri": absolute.as_uri()}
-        return {"uri": quote(absolute.relative_to(root).as_posix()), "uriBaseId": SRCROOT}
+        full = absolute(env.cwd, path)
+        if not full.is_relative_to(root):
+            return {"uri": full.as_uri()}
+        return {"uri": quote(full.relative_to(root).as_posix()), "uriBaseId": SRCROOT}
 
     return artifact
 

@@ -11,7 +11,7 @@ expansion, so they line up under tabs and wide characters alike.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import StringIO
 
 from rich.cells import cell_len
@@ -21,6 +21,8 @@ from linter.output import OutputEnv
 
 TAB_WIDTH = 4
 MAX_GAP = 3  # unmarked lines shown between marked ones; longer gaps become "..."
+MAX_LINE = 160  # longer lines (minified, generated) are clipped around their marks
+CONTEXT = 40  # code points kept on each side of the marks of a clipped line
 
 LEVEL_STYLE = {Level.ERROR: "bold red", Level.WARNING: "bold yellow", Level.NOTE: "bold cyan"}
 GUTTER_STYLE = "blue"
@@ -134,12 +136,32 @@ def _excerpt(f: Finding, source: dict[int, str]) -> list[Text]:
         if prev is not None and n - prev > 1:
             gap = range(prev + 1, n)
             if len(gap) <= MAX_GAP and all(g in source for g in gap):
-                out += [_code(" ", g, source[g], width, style) for g in gap]
+                out += [_code(" ", g, _clip(source[g], [])[0], width, style) for g in gap]
             else:
                 out.append(Text.of("  ...", style=GUTTER_STYLE))
-        out.append(_code(">" if n == primary else " ", n, source[n], width, style))
-        out += [_underline(source[n], m, width) for m in marks[n]]
+        line, line_marks = _clip(source[n], marks[n])
+        out.append(_code(">" if n == primary else " ", n, line, width, style))
+        out += [_underline(line, m, width) for m in line_marks]
     return out + elsewhere
+
+
+def _clip(line: str, marks: list[_Mark]) -> tuple[str, list[_Mark]]:
+    """A long line cut to a window around its marks, with `…` where it was cut.
+
+    Without this, a one-line minified file prints its whole length once per finding.
+    """
+    if len(line) <= MAX_LINE:
+        return line, marks
+    lo = max(min((m.start for m in marks), default=1) - 1 - CONTEXT, 0)
+    hi = max(((m.end or m.start) - 1 + CONTEXT for m in marks), default=MAX_LINE)
+    hi = min(hi, lo + MAX_LINE, len(line))
+    shown = ("…" if lo else "") + line[lo:hi] + ("…" if hi < len(line) else "")
+    shift = lo - (1 if lo else 0)
+
+    def column(c: int) -> int:
+        return min(max(c - shift, 1), len(shown) + 1)
+
+    return shown, [replace(m, start=column(m.start), end=None if m.end is None else column(m.end)) for m in marks]
 
 
 def _mark(start: Position, end: Position, char: str, message: str, style: str) -> _Mark:
