@@ -161,17 +161,6 @@ def _internal_error(err: Exception, default: str, rule_id: str = "") -> Notice:
                   f"internal error{where} ({type(err).__name__}: {err}{at}); {BUG_HINT}", level=Level.ERROR, line=line)
 
 
-def analyse_package(
-    refs: Sequence[FileRef], rules: Sequence[Rule], *, prefilter: bool = True, settings: Settings = DEFAULT
-) -> PackageResult:
-    """Run `rules` over one directory's files. Files with explicit=False siblings are context only."""
-    loaded, notices = load(refs)
-    active = applicable(rules, loaded, settings_needles(settings)) if prefilter else list(rules)
-    result = analyse_loaded(loaded, rules, active, settings)
-    result.notices[:0] = notices
-    return result
-
-
 def analyse_loaded(
     loaded: Sequence[Loaded], rules: Sequence[Rule], active: Sequence[Rule], settings: Settings = DEFAULT
 ) -> PackageResult:

@@ -73,9 +73,6 @@ class Resolver:
         self.interfaces = interface_methods(roots)
         self._implementers: dict[str, list[str]] = {}
 
-    def is_interface(self, type_name: str) -> bool:
-        return type_name in self.interfaces
-
     def _embedded(self, struct: str) -> list[str]:
         fields = self.types.fields.get(struct, {})
         return [base_type(t) for f, t in fields.items() if f == base_type(t).rsplit(".", 1)[-1]]

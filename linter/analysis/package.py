@@ -413,11 +413,6 @@ class Package:
                         return True
         return False
 
-    @cached_property
-    def _recovers(self) -> set[int]:
-        """Functions with a deferred recover(): their panics do not reach the caller."""
-        return {id(fn) for fn in self.functions if self.recovers(fn)}
-
     def _panic_edges(self, fn: Function) -> tuple[str, list[Function]] | None:
         """How `fn` panics itself ("" if it does not) and the package functions it calls;
         None when a deferred recover() stops its panics. Computed once per function."""
@@ -482,11 +477,6 @@ class Package:
             if self._reaches_panic(target):
                 return f"calls {target.display_name}()"
         return ""
-
-    @cached_property
-    def may_panic(self) -> dict[int, str]:
-        """id(function) -> panics_via(function) for every function that can panic (walks them all)."""
-        return {id(fn): why for fn in self.functions if (why := self.panics_via(fn))}
 
     # goroutines and recover -----------------------------------------------------------------
 

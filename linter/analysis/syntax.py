@@ -75,13 +75,6 @@ def call_args(call: Node) -> list[Node]:
     return [a for a in args.named_children if a.type != "comment"] if args is not None else []
 
 
-def is_call_to(node: Node, qualifiers: frozenset[str] | set[str], names: frozenset[str] | set[str]) -> bool:
-    if node.type != "call_expression":
-        return False
-    q, n = callee(node)
-    return q in qualifiers and n in names
-
-
 def enclosing_function(node: Node) -> Node | None:
     parent = node.parent
     while parent is not None and parent.type not in FUNCTION_KINDS:
