@@ -78,6 +78,8 @@ def check(ctx: Context) -> None:
                 what = f"call to {op.detail}()"
                 why = f"{target.display_name} {how}"
             else:
+                if pkg.excluded_by_paths(fn, op):
+                    continue
                 what, why = op.detail, op.reason
             mutexes = list(dict.fromkeys(h.mutex for h in held))
             names = " and ".join(f"{m}" for m in mutexes)

@@ -17,9 +17,11 @@ from linter.analysis.imports import LOG, OS, SYNC, TIME, Imports
 from linter.analysis.lockrefs import LockRef, identity, is_unstable, rebound_keys, ref_of
 from linter.analysis.lockstate import EMPTY, Event, LockState, analyse
 from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
+from linter.analysis.linear import Lin, const, term
 from linter.analysis.panics import explicit_panic
+from linter.analysis.paths import Paths
 from linter.analysis.summaries import Acquisition, Summaries, Summary
-from linter.analysis.syntax import callee, enclosing_function, text, unparen, walk_expr
+from linter.analysis.syntax import call_args, callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.types import PackageTypes, Scope, infer
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
@@ -71,6 +73,7 @@ class Package:
         self._families: dict[int, list[Function]] | None = None
         self._identities: dict[tuple[int, str], str | None] = {}
         self._refs: dict[tuple[int, str], LockRef | None] = {}
+        self._paths: dict[int, Paths] = {}
 
     def imports(self, file: SourceFile) -> Imports:
         return self._imports[id(file)]
@@ -554,6 +557,95 @@ class Package:
                 for n in walk_expr(body)
             ):
                 return True
+        return False
+
+    # path facts ---------------------------------------------------------------------------
+
+    def paths(self, fn: Function) -> Paths | None:
+        """What holds on the paths to each expression of `fn` (see linter.analysis.paths)."""
+        body = fn.body
+        if body is None:
+            return None
+        found = self._paths.get(id(fn))
+        if found is None:
+            scope = self.scope(fn)
+            names = self.own_names(fn) | ({fn.receiver} if fn.receiver else set())
+
+            def slices(name: str) -> bool:
+                t = self.types.underlying(scope.names.get(name, "")) if name in names else ""
+                return t.startswith("[") or t == "string"
+
+            found = self._paths[id(fn)] = Paths(
+                body, frozenset(names), slices, self.terminal(fn), lambda call: self._inline(fn, call)
+            )
+        return found
+
+    def _inline(self, fn: Function, call: Node) -> tuple[Node, dict[str, str]] | None:
+        """A call of a helper whose body is `return <expr>`: the expression, and the caller's
+        name for each of the helper's receiver and parameters (`cr.hitReadLimit()`)."""
+        targets = self.resolve(fn, call)
+        if len(targets) != 1 or targets[0].body is None:
+            return None
+        target = targets[0]
+        paths = self.paths(fn)
+        stmts = cfgmod.statements(target.body)
+        if paths is None or len(stmts) != 1 or stmts[0].type != "return_statement":
+            return None
+        values = [c for c in stmts[0].named_children if c.type != "comment"]
+        result = values[0] if len(values) == 1 else None
+        if result is not None and result.type == "expression_list":
+            result = result.named_children[0] if result.named_child_count == 1 else None
+        if result is None:
+            return None
+        renaming: dict[str, str] = {}
+        function = unparen(call.child_by_field_name("function"))
+        if target.receiver:
+            operand = function.child_by_field_name("operand") if function.type == "selector_expression" else None
+            key = paths.path(operand) if operand is not None else None
+            if key is None:
+                return None
+            renaming[target.receiver] = key
+        args = call_args(call)
+        if len(args) != len(target.params):
+            return None
+        for name, arg in zip(target.params, args):
+            key = paths.path(arg)
+            if key is not None:
+                renaming[name] = key
+        return result, renaming
+
+    def excluded_by_paths(self, fn: Function, op: Op) -> bool:
+        """Whether the facts on every path to a panic op rule it out: `*p` behind `p != nil`,
+        `xs[i]` behind `i < n` with `n := len(xs)` and i >= 0."""
+        if op.kind is not OpKind.PANIC:
+            return False
+        paths = self.paths(fn)
+        node = op.node
+        if paths is None:
+            return False
+        if op.reason == "nil pointer dereference":
+            operand = node.child_by_field_name("operand")
+            return operand is not None and paths.non_nil(node, operand)
+        operand = node.child_by_field_name("operand")
+        size = paths.path(operand) if operand is not None else None
+        if size is None:
+            return False
+        length = term(f"len({size})")
+        if op.reason == "index out of range":
+            index = node.child_by_field_name("index")
+            i = paths.lin(index) if index is not None else None
+            return i is not None and paths.proves(node, [const(0).minus(i), i.minus(length).shift(1)])
+        if op.reason == "slice bounds out of range":
+            bounds = [node.child_by_field_name(f) for f in ("start", "end", "capacity")]
+            start, end, cap = (paths.lin(b) if b is not None else None for b in bounds)
+            if any(b is not None and v is None for b, v in zip(bounds, (start, end, cap))):
+                return False
+            lo, hi = start or const(0), end or length
+            goals: list[Lin] = [const(0).minus(lo), lo.minus(hi)]
+            goals.append(hi.minus(cap) if cap is not None else hi.minus(length))
+            if cap is not None:
+                goals.append(cap.minus(term(f"cap({size})")))
+            return paths.proves(node, goals)
         return False
 
     def call_panics(self, fn: Function, op: Op) -> tuple[Function, str] | None:

@@ -1,0 +1,665 @@
+"""Facts that hold on every path to an expression: nil checks and integer bounds.
+
+`if p == nil { return }; *p`, `if len(xs) > 0 { last := len(xs) - 1; xs[last] }`,
+`for i := 0; i < n; i++ { xs[i] }` with `n := len(xs)`: the facts come from the
+conditions of the `if`s and loops around the expression, from earlier `if`s
+whose branch leaves (return, panic, break, continue), and from assignments on
+the way. The walk is structured, not a dataflow over the CFG: from the function
+body down to the expression, the statements before it are run forward over a
+small set of cases (one per branch of an earlier `if`), and whatever is not
+understood (a loop, a switch, a call for fields) forgets the facts it might
+change. A function with a `goto` gets no facts at all.
+
+Kept sound where it matters: facts about fields and package variables are
+forgotten at every call (the callee may change them); locals whose address is
+taken or that a function literal assigns are never trusted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from tree_sitter import Node
+
+from linter.analysis.cfg import Terminal
+from linter.analysis.linear import Lin, Prover, const, parse, term
+from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr
+
+MAX_CASES = 16  # more cases than this and the facts are dropped (sound, just less precise)
+_COMPARISONS = {"<", "<=", ">", ">=", "==", "!="}
+_NAME = re.compile(r"(?<![.\w])([A-Za-z_]\w*)")
+_SIZE = re.compile(r"(?:len|cap)\(([^()]*)\)")
+_SAFE_CALLS = frozenset({"len", "cap", "int", "int64", "new", "make"})  # change no variable
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What one case of the paths knows."""
+
+    ineqs: frozenset[Lin] = frozenset()  # each f <= 0
+    unequal: frozenset[Lin] = frozenset()  # each f != 0
+    nonnil: frozenset[str] = frozenset()
+    isnil: frozenset[str] = frozenset()
+
+    def forget(self, dead: Callable[[str], bool]) -> "Facts":
+        def keep(lin: Lin) -> bool:
+            return not any(dead(t) for t, _ in lin.terms)
+
+        return Facts(
+            frozenset(f for f in self.ineqs if keep(f)),
+            frozenset(f for f in self.unequal if keep(f)),
+            frozenset(k for k in self.nonnil if not dead(k)),
+            frozenset(k for k in self.isnil if not dead(k)),
+        )
+
+    def le(self, f: Lin) -> "Facts":
+        return replace(self, ineqs=self.ineqs | {f})
+
+
+Inline = Callable[[Node], tuple[Node, dict[str, str]] | None]  # a bool helper call -> (its result, renaming)
+
+
+def roots(key: str) -> set[str]:
+    """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
+    return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
+
+
+@dataclass(slots=True)
+class Paths:
+    """The path facts of one function body."""
+
+    body: Node
+    locals: frozenset[str]  # names the function declares (parameters included)
+    slices: Callable[[str], bool]  # whether a local is a slice, array or string (its len changes only by assignment)
+    terminal: Callable[[Node], Terminal]
+    inline: Inline
+    _untrusted: frozenset[str] | None = None
+    _has_goto: bool | None = None
+    _cache: dict[int, list[Facts]] = field(default_factory=dict)
+
+    # terms ---------------------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        if self._untrusted is not None:
+            return
+        untrusted: set[str] = set()
+        goto = False
+        for node in walk_expr(self.body, into_literals=True):
+            kind = node.type
+            if kind == "goto_statement":
+                goto = True
+            elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
+                operand = node.child_by_field_name("operand")
+                untrusted.update(roots(text(operand)) if operand is not None else ())
+            elif kind in ("assignment_statement", "inc_statement", "dec_statement") and _in_literal(node, self.body):
+                untrusted.update(_assigned(node))
+        self._untrusted = frozenset(untrusted)
+        self._has_goto = goto
+
+    def path(self, node: Node, renaming: dict[str, str] | None = None) -> str | None:
+        """The term of a variable or field path; None for anything else."""
+        node = unparen(node)
+        parts: list[str] = []
+        while node.type == "selector_expression":
+            parts.append(text(node.child_by_field_name("field")))
+            node = unparen(node.child_by_field_name("operand"))
+        if node.type != "identifier":
+            return None
+        name = text(node)
+        if name in ("nil", "true", "false", "_"):
+            return None
+        if renaming is not None:
+            if name not in renaming:
+                return None
+            name = renaming[name]
+        return ".".join([name, *reversed(parts)])
+
+    def lin(self, node: Node, renaming: dict[str, str] | None = None) -> Lin | None:
+        return parse(node, lambda n: self.path(n, renaming))
+
+    def _volatile(self, key: str) -> bool:
+        """Whether a call may change the term: fields, package variables, lengths of maps."""
+        assert self._untrusted is not None
+        for name in roots(key):
+            if name not in self.locals or name in self._untrusted:
+                return True
+        if "." in key:
+            return True
+        return any(not self.slices(x) for x in _SIZE.findall(key))
+
+    # facts at a node ----------------------------------------------------------------------
+
+    def at(self, node: Node) -> list[Facts]:
+        """The cases of facts that hold just before `node` runs; [Facts()] when nothing is known."""
+        cached = self._cache.get(node.id)
+        if cached is None:
+            cached = self._cache[node.id] = self._at(node)
+        return cached
+
+    def _at(self, node: Node) -> list[Facts]:
+        self._setup()
+        if self._has_goto:
+            return [Facts()]
+        chain: list[Node] = [node]
+        while chain[-1] != self.body:
+            parent = chain[-1].parent
+            if parent is None or parent.type in FUNCTION_KINDS:
+                return [Facts()]
+            chain.append(parent)
+        chain.reverse()
+        cases = [Facts()]
+        top = node
+        for parent, child in zip(chain, chain[1:]):
+            if parent.type in ("block", "statement_list") or (parent.type.endswith("_case") and _is_statement(child)):
+                for stmt in _statements_before(parent, child):
+                    cases = self._run(stmt, cases)
+                if _is_statement(child):
+                    top = child
+            else:
+                cases = self._enter(parent, child, cases)
+            if not cases:
+                return [Facts()]  # unreachable as far as we can tell: claim nothing
+        if _calls_before(top, node, chain):  # `f(); xs[s.n]` in one statement: f may change s.n
+            cases = [c.forget(self._volatile) for c in cases]
+        return cases
+
+    def _enter(self, parent: Node, child: Node, cases: list[Facts]) -> list[Facts]:
+        """Facts on entering `child` of the compound `parent`."""
+        kind = parent.type
+        if kind == "if_statement":
+            init = parent.child_by_field_name("initializer")
+            if init is not None and child != init:
+                cases = self._run(init, cases)
+            cond = parent.child_by_field_name("condition")
+            if cond is not None and child != cond:
+                cases = self._effects(cond, cases)
+            if cond is not None and child == parent.child_by_field_name("consequence"):
+                return self._assume(cases, cond, True)
+            if cond is not None and child == parent.child_by_field_name("alternative"):
+                return self._assume(cases, cond, False)
+            return cases
+        if kind == "for_statement":
+            return self._enter_loop(parent, child, cases)
+        if kind in ("expression_switch_statement", "type_switch_statement"):
+            init = parent.child_by_field_name("initializer")
+            if init is not None and child != init:
+                cases = self._run(init, cases)
+            if kind == "type_switch_statement":
+                alias = parent.child_by_field_name("alias")
+                names = {text(n) for n in alias.named_children} if alias is not None else set()
+                names |= {text(alias)} if alias is not None and alias.type == "identifier" else set()
+                cases = [c.forget(lambda t: bool(roots(t) & names)) for c in cases]
+            return cases
+        if kind == "expression_case" and child.type != "expression_list":
+            switch = parent.parent
+            value = parent.child_by_field_name("value")
+            previous = parent.prev_named_sibling
+            falls = previous is not None and previous.type.endswith("_case") and any(
+                s.type == "fallthrough_statement" for s in _block_statements(previous)
+            )
+            if switch is not None and switch.child_by_field_name("value") is None and value is not None and (
+                value.named_child_count == 1 and not falls
+            ):
+                return self._assume(cases, value.named_children[0], True)
+            return cases
+        if kind == "binary_expression":
+            op = text(parent.child_by_field_name("operator"))
+            left = parent.child_by_field_name("left")
+            if left is not None and child == parent.child_by_field_name("right") and op in ("&&", "||"):
+                return self._assume(cases, left, op == "&&")
+            return cases
+        return cases
+
+    def _enter_loop(self, loop: Node, child: Node, cases: list[Facts]) -> list[Facts]:
+        clause = next((c for c in loop.named_children if c.type in ("for_clause", "range_clause")), None)
+        body = loop.child_by_field_name("body")
+        before = cases
+        if clause is not None and clause.type == "for_clause":
+            init = clause.child_by_field_name("initializer")
+            if init is not None and child != clause:
+                before = self._run(init, cases)
+        cases = self._havoc(loop, cases)
+        if child != body:
+            return cases
+        if clause is None:
+            cond = loop.child_by_field_name("condition")
+            return self._assume(cases, cond, True) if cond is not None else cases
+        if clause.type == "range_clause":
+            return self._range_key(clause, loop, cases)
+        cases = self._counter(clause, loop, before, cases)
+        cond = clause.child_by_field_name("condition")
+        return self._assume(cases, cond, True) if cond is not None else cases
+
+    def _counter(self, clause: Node, loop: Node, before: list[Facts], cases: list[Facts]) -> list[Facts]:
+        """`for i := lo; ..; i++` with lo >= 0 and i changed nowhere else: i >= 0 in the body."""
+        init = clause.child_by_field_name("initializer")
+        update = clause.child_by_field_name("update")
+        if init is None or update is None or init.type != "short_var_declaration":
+            return cases
+        left, right = init.child_by_field_name("left"), init.child_by_field_name("right")
+        if left is None or right is None or left.named_child_count != 1 or right.named_child_count != 1:
+            return cases
+        name = text(left.named_children[0])
+        start = self.lin(right.named_children[0])
+        if start is None or update.type != "inc_statement" or _assigned(update) != {name}:
+            return cases
+        body = loop.child_by_field_name("body")
+        if body is not None and name in _all_assigned(body):
+            return cases
+        if not all(_prover(c, start).proves(const(0).minus(start)) for c in before):
+            return cases
+        return [c.le(const(0).minus(term(name))) for c in cases]
+
+    def _range_key(self, clause: Node, loop: Node, cases: list[Facts]) -> list[Facts]:
+        """`for i := range xs`: 0 <= i < len(xs), while nothing in the body changes i or xs."""
+        left, right = clause.child_by_field_name("left"), clause.child_by_field_name("right")
+        if left is None or right is None or not left.named_child_count:
+            return cases
+        key = left.named_children[0]
+        over = self.path(right)
+        if key.type != "identifier" or over is None or "." in over or not self.slices(over):
+            return cases
+        name = text(key)
+        body = loop.child_by_field_name("body")
+        if body is not None and _all_assigned(body) & {name, over}:
+            return cases
+        i, n = term(name), term(f"len({over})")
+        return [c.le(const(0).minus(i)).le(i.minus(n).shift(1)) for c in cases]
+
+    # running statements -------------------------------------------------------------------
+
+    def _run(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
+        if not cases:
+            return cases
+        kind = stmt.type
+        if kind in ("return_statement", "break_statement", "continue_statement", "goto_statement",
+                    "fallthrough_statement"):
+            return []
+        if kind == "expression_statement":
+            if self.terminal(stmt) is not None:
+                return []
+            return self._effects(stmt, cases)
+        if kind in ("assignment_statement", "short_var_declaration", "inc_statement", "dec_statement"):
+            return self._assign(stmt, cases)
+        if kind == "var_declaration":
+            names = _declared(stmt)
+            cases = self._effects(stmt, cases)
+            return [c.forget(lambda t: bool(roots(t) & names)) for c in cases]
+        if kind == "if_statement":
+            return self._run_if(stmt, cases)
+        if kind == "block":
+            return self._run_block(stmt, cases)
+        if kind == "labeled_statement":
+            inner = [c for c in stmt.named_children if c.type not in ("label_name", "comment")]
+            return self._run(inner[0], cases) if inner else cases
+        if kind in ("empty_statement", "comment", "const_declaration", "type_declaration"):
+            return cases
+        return self._havoc(stmt, cases)
+
+    def _run_block(self, block: Node, cases: list[Facts]) -> list[Facts]:
+        declared: set[str] = set()
+        for s in _block_statements(block):
+            if s.type in ("short_var_declaration", "var_declaration"):
+                declared |= _declared(s)
+            cases = self._run(s, cases)
+        if declared:  # the block's own variables end with it
+            cases = [c.forget(lambda t: bool(roots(t) & declared)) for c in cases]
+        return cases
+
+    def _run_if(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
+        init = stmt.child_by_field_name("initializer")
+        declared: set[str] = set()
+        if init is not None:
+            cases = self._run(init, cases)
+            declared = _declared(init)
+        cond = stmt.child_by_field_name("condition")
+        consequence = stmt.child_by_field_name("consequence")
+        alternative = stmt.child_by_field_name("alternative")
+        if cond is None:
+            return self._havoc(stmt, cases)
+        cases = self._effects(cond, cases)
+        yes = self._assume(cases, cond, True)
+        no = self._assume(cases, cond, False)
+        if consequence is not None:
+            yes = self._run(consequence, yes)
+        if alternative is not None:
+            no = self._run(alternative, no)
+        out = _dedupe(yes + no)
+        if declared:
+            out = [c.forget(lambda t: bool(roots(t) & declared)) for c in out]
+        return out if len(out) <= MAX_CASES else [_common(out)]
+
+    def _havoc(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
+        """Forget what anything inside `stmt` may change."""
+        names = _all_assigned(stmt)
+        impure = _impure(stmt)
+        deref = _writes_through_pointer(stmt)
+
+        def dead(t: str) -> bool:
+            return bool(roots(t) & names) or ((impure or deref) and self._volatile(t))
+
+        return [c.forget(dead) for c in cases]
+
+    def _effects(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
+        if not _impure(stmt):
+            return cases
+        return [c.forget(self._volatile) for c in cases]
+
+    def _assign(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
+        kind = stmt.type
+        op = text(stmt.child_by_field_name("operator")) if kind == "assignment_statement" else ":="
+        left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+        lefts = [unparen(n) for n in left.named_children] if left is not None else []
+        rights = right.named_children if right is not None else []
+        targets = _assigned(stmt)
+        parallel = op in ("=", ":=") and len(lefts) == len(rights)
+        out: list[Facts] = []
+        for c in cases:
+            new: list[tuple[str, str, object]] = []  # (kind, target, value)
+            if parallel:
+                for l, r in zip(lefts, rights):
+                    if l.type == "identifier" and text(l) != "_":
+                        new.extend(self._value_facts(text(l), r, c, targets))
+            dead_all = _writes_through_pointer(stmt) or any(unparen(l).type != "identifier" for l in lefts)
+            impure = _impure(stmt)
+
+            def dead(t: str) -> bool:
+                return bool(roots(t) & targets) or ((impure or dead_all) and self._volatile(t))
+
+            c = c.forget(dead)
+            for what, name, value in new:
+                if what == "le" and isinstance(value, Lin):
+                    c = c.le(value)
+                elif what == "nonnil":
+                    c = replace(c, nonnil=c.nonnil | {name})
+                elif what == "isnil":
+                    c = replace(c, isnil=c.isnil | {name})
+            out.append(c)
+        return out
+
+    def _value_facts(self, name: str, value: Node, before: Facts, targets: set[str]) -> list[tuple[str, str, object]]:
+        """Facts `name = value` adds: equalities, lengths of slices taken, non-nil pointers."""
+        value = unparen(value)
+        out: list[tuple[str, str, object]] = []
+
+        def equal(a: Lin, b: Lin) -> None:
+            if any(roots(t) & targets for t, _ in b.terms):
+                return  # `i = i + 1`: the old value is gone
+            out.append(("le", name, a.minus(b)))
+            out.append(("le", name, b.minus(a)))
+
+        lin = self.lin(value)
+        if lin is not None:
+            equal(term(name), lin)
+        kind = value.type
+        if _is_nil(value):
+            out.append(("isnil", name, None))
+        elif kind == "unary_expression" and text(value.child_by_field_name("operator")) == "&":
+            out.append(("nonnil", name, None))
+        elif kind == "call_expression" and callee(value) == ("", "new"):
+            out.append(("nonnil", name, None))
+        elif kind in ("identifier", "selector_expression"):
+            key = self.path(value)
+            if key is not None and key in before.nonnil:
+                out.append(("nonnil", name, None))
+        elif kind == "slice_expression" and self.slices(name):
+            operand = value.child_by_field_name("operand")
+            key = self.path(operand) if operand is not None else None
+            start, end = value.child_by_field_name("start"), value.child_by_field_name("end")
+            lo = self.lin(start) if start is not None else const(0)
+            hi = self.lin(end) if end is not None else (term(f"len({key})") if key else None)
+            if lo is not None and hi is not None:
+                equal(term(f"len({name})"), hi.minus(lo))
+        elif kind == "call_expression" and callee(value) == ("", "make") and self.slices(name):
+            args = call_args(value)
+            size = self.lin(args[1]) if len(args) >= 2 else None
+            if size is not None:
+                equal(term(f"len({name})"), size)
+        return out
+
+    # conditions ----------------------------------------------------------------------------
+
+    def _assume(self, cases: list[Facts], cond: Node, truth: bool, depth: int = 0) -> list[Facts]:
+        cond = unparen(cond)
+        if depth > 8:
+            return cases
+        kind = cond.type
+        if kind == "unary_expression" and text(cond.child_by_field_name("operator")) == "!":
+            operand = cond.child_by_field_name("operand")
+            return self._assume(cases, operand, not truth, depth + 1) if operand is not None else cases
+        if kind == "binary_expression":
+            op = text(cond.child_by_field_name("operator"))
+            left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+            if left is None or right is None:
+                return cases
+            if (op == "&&" and truth) or (op == "||" and not truth):
+                return self._assume(self._assume(cases, left, truth, depth + 1), right, truth, depth + 1)
+            if op in ("&&", "||"):  # a disjunction: one case per side
+                first = self._assume(cases, left, truth, depth + 1)
+                second = self._assume(self._assume(cases, left, not truth, depth + 1), right, truth, depth + 1)
+                out = _dedupe(first + second)
+                return out if len(out) <= MAX_CASES else cases
+            if op in _COMPARISONS:
+                return [f for c in cases if (f := self._compare(c, left, op, right, truth)) is not None]
+            return cases
+        if kind == "call_expression":
+            inlined = self.inline(cond)
+            if inlined is not None:
+                result, renaming = inlined
+                return self._assume_renamed(cases, result, truth, renaming)
+        return cases
+
+    def _assume_renamed(self, cases: list[Facts], cond: Node, truth: bool, renaming: dict[str, str]) -> list[Facts]:
+        """A helper's `return a <= b` read in the caller's names."""
+        cond = unparen(cond)
+        if cond.type != "binary_expression":
+            return cases
+        op = text(cond.child_by_field_name("operator"))
+        left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+        if left is None or right is None or op not in _COMPARISONS:
+            return cases
+        return [f for c in cases if (f := self._compare(c, left, op, right, truth, renaming)) is not None]
+
+    def _compare(self, facts: Facts, left: Node, op: str, right: Node, truth: bool,
+                 renaming: dict[str, str] | None = None) -> Facts | None:
+        """Facts plus `left op right` (or its negation); None when the case is impossible."""
+        if not truth:
+            op = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}[op]
+        nil_left, nil_right = _is_nil(left), _is_nil(right)
+        if nil_left or nil_right:
+            key = self.path(right if nil_left else left, renaming)
+            if key is None or op not in ("==", "!="):
+                return facts
+            if (op == "==" and key in facts.nonnil) or (op == "!=" and key in facts.isnil):
+                return None
+            if op == "==":
+                return replace(facts, isnil=facts.isnil | {key})
+            return replace(facts, nonnil=facts.nonnil | {key})
+        a, b = self.lin(left, renaming), self.lin(right, renaming)
+        if a is None or b is None:
+            return facts
+        d = a.minus(b)  # a op b  <=>  d op 0
+        if op == "<":
+            return facts.le(d.shift(1))
+        if op == "<=":
+            return facts.le(d)
+        if op == ">":
+            return facts.le(d.times(-1).shift(1))
+        if op == ">=":
+            return facts.le(d.times(-1))
+        if op == "==":
+            return facts.le(d).le(d.times(-1))
+        return replace(facts, unequal=facts.unequal | {d})
+
+    # questions -----------------------------------------------------------------------------
+
+    def proves(self, node: Node, goals: list[Lin]) -> bool:
+        """Whether every goal (each `g <= 0`) holds on every path to `node`."""
+        return all(_prover(c, *goals).proves(g) for c in self.at(node) for g in goals)
+
+    def non_nil(self, node: Node, expr: Node) -> bool:
+        key = self.path(expr)
+        if key is None:
+            return False
+        return all(key in c.nonnil or _prover(c).infeasible for c in self.at(node))
+
+
+# helpers ---------------------------------------------------------------------------------------
+
+
+def _prover(facts: Facts, *goals: Lin) -> Prover:
+    extra = {t for g in goals for t, _ in g.terms}
+    return Prover(facts.ineqs, facts.unequal, extra)
+
+
+def _dedupe(cases: list[Facts]) -> list[Facts]:
+    return list(dict.fromkeys(cases))
+
+
+def _common(cases: list[Facts]) -> Facts:
+    """What every case knows, as one case."""
+    first = cases[0]
+    return Facts(
+        frozenset.intersection(*(c.ineqs for c in cases)) if cases else first.ineqs,
+        frozenset.intersection(*(c.unequal for c in cases)),
+        frozenset.intersection(*(c.nonnil for c in cases)),
+        frozenset.intersection(*(c.isnil for c in cases)),
+    )
+
+
+def _is_nil(node: Node) -> bool:
+    node = unparen(node)
+    return node.type == "nil" or (node.type == "identifier" and text(node) == "nil")
+
+
+def _is_statement(node: Node) -> bool:
+    return node.type.endswith("_statement") or node.type in (
+        "short_var_declaration", "var_declaration", "const_declaration", "type_declaration", "block",
+    )
+
+
+def _block_statements(container: Node) -> list[Node]:
+    out: list[Node] = []
+    for child in container.named_children:
+        if child.type == "statement_list":
+            out.extend(c for c in child.named_children if _is_statement(c))
+        elif _is_statement(child):
+            out.append(child)
+    return out
+
+
+def _statements_before(container: Node, child: Node) -> list[Node]:
+    out = []
+    for s in container.named_children:
+        if s == child:
+            break
+        if _is_statement(s):
+            out.append(s)
+    return out
+
+
+def _calls_before(top: Node, node: Node, chain: list[Node]) -> bool:
+    """Whether `top` calls something before `node` runs (calls around `node` run after it)."""
+    around = {n.id for n in chain}
+    for n in walk_expr(top):
+        if n.start_byte >= node.end_byte:
+            continue
+        if n.type == "call_expression" and n.id not in around and n.id != node.id and _impure_call(n):
+            return True
+    return False
+
+
+def _impure_call(call: Node) -> bool:
+    fn = call.child_by_field_name("function")
+    return fn is None or unparen(fn).type != "identifier" or text(unparen(fn)) not in _SAFE_CALLS
+
+
+def _in_literal(node: Node, body: Node) -> bool:
+    parent = node.parent
+    while parent is not None and parent != body:
+        if parent.type == "func_literal":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _target_roots(target: Node) -> set[str]:
+    target = unparen(target)
+    while target.type in ("selector_expression", "index_expression", "slice_expression", "parenthesized_expression"):
+        inner = target.child_by_field_name("operand") if target.type != "parenthesized_expression" else (
+            target.named_children[0] if target.named_child_count else None
+        )
+        if inner is None:
+            return set()
+        target = inner
+    if target.type == "identifier":
+        return {text(target)}
+    return set()
+
+
+def _assigned(stmt: Node) -> set[str]:
+    """The variables a statement writes (the root of `x.f = ..`, `x[i] = ..`)."""
+    if stmt.type in ("inc_statement", "dec_statement"):
+        inner = stmt.named_children[0] if stmt.named_child_count else None
+        return _target_roots(inner) if inner is not None else set()
+    left = stmt.child_by_field_name("left")
+    out: set[str] = set()
+    for n in left.named_children if left is not None else ():
+        out |= _target_roots(n)
+    return out
+
+
+def _declared(stmt: Node) -> set[str]:
+    if stmt.type == "short_var_declaration":
+        return _assigned(stmt)
+    out: set[str] = set()
+    for node in walk_expr(stmt):
+        if node.type == "var_spec":
+            out.update(text(n) for n in node.children_by_field_name("name"))
+    return out
+
+
+def _all_assigned(stmt: Node) -> set[str]:
+    out: set[str] = set()
+    for node in walk_expr(stmt):
+        kind = node.type
+        if kind in ("assignment_statement", "short_var_declaration", "inc_statement", "dec_statement"):
+            out |= _assigned(node)
+        elif kind == "var_spec":
+            out.update(text(n) for n in node.children_by_field_name("name"))
+        elif kind == "range_clause":
+            left = node.child_by_field_name("left")
+            for n in left.named_children if left is not None else ():
+                out |= _target_roots(n)
+        elif kind == "type_switch_statement":
+            alias = node.child_by_field_name("alias")
+            if alias is not None:
+                out |= {text(n) for n in walk_expr(alias) if n.type == "identifier"}
+    return out
+
+
+def _impure(stmt: Node) -> bool:
+    """Whether running `stmt` may call code or wait (other code may then change fields)."""
+    for node in walk_expr(stmt):
+        kind = node.type
+        if kind == "call_expression" and _impure_call(node):
+            return True
+        elif kind in ("send_statement", "select_statement", "go_statement", "defer_statement"):
+            return True
+        elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "<-":
+            return True
+    return False
+
+
+def _writes_through_pointer(stmt: Node) -> bool:
+    """`*p = ..`: may change any field or package variable."""
+    for node in walk_expr(stmt):
+        if node.type in ("assignment_statement", "inc_statement", "dec_statement"):
+            left = node.child_by_field_name("left") if node.type == "assignment_statement" else node
+            for n in left.named_children if left is not None else ():
+                n = unparen(n)
+                if n.type == "unary_expression" and text(n.child_by_field_name("operator")) == "*":
+                    return True
+    return False
