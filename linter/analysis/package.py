@@ -20,6 +20,7 @@ from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.linear import Lin, const, term
 from linter.analysis.panics import explicit_panic
 from linter.analysis.paths import Paths
+from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import call_args, callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.types import PackageTypes, Scope, infer
@@ -614,6 +615,11 @@ class Package:
                 renaming[name] = key
         return result, renaming
 
+    @cached_property
+    def routes(self) -> Routes:
+        """Under which conditions on their parameters the package's functions can panic."""
+        return Routes(self)
+
     def excluded_by_paths(self, fn: Function, op: Op) -> bool:
         """Whether the facts on every path to a panic op rule it out: `*p` behind `p != nil`,
         `xs[i]` behind `i < n` with `n := len(xs)` and i >= 0."""
@@ -654,6 +660,6 @@ class Package:
             return None
         for target in self.resolve(fn, op.node):
             how = self.panics_via(target)
-            if how:
+            if how and not self.routes.ruled_out(fn, op.node, target):
                 return target, how
         return None

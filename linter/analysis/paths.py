@@ -95,6 +95,10 @@ class Paths:
                 untrusted.update(roots(text(operand)) if operand is not None else ())
             elif kind in ("assignment_statement", "inc_statement", "dec_statement") and _in_literal(node, self.body):
                 untrusted.update(_assigned(node))
+            elif kind == "type_switch_statement" and not _in_literal(node, self.body):
+                alias = node.child_by_field_name("alias")  # `switch d := x.(type)` declares d
+                if alias is not None:
+                    self.locals |= {text(n) for n in alias.named_children if n.type == "identifier"}
         self._untrusted = frozenset(untrusted)
         self._has_goto = goto
 
@@ -506,7 +510,86 @@ class Paths:
         return all(key in c.nonnil or _prover(c).infeasible for c in self.at(node))
 
 
+    # conditions on parameters ----------------------------------------------------------------
+
+    def fixed(self, names: set[str]) -> set[str]:
+        """Those of `names` the function never assigns, redeclares or lets escape by address:
+        a fact about them at any point is a fact about the value the caller passed."""
+        self._setup()
+        assert self._untrusted is not None
+        return names - _all_assigned(self.body) - self._untrusted
+
+    def conditions(self, node: Node, params: set[str]) -> frozenset[Atom]:
+        """What every path to `node` knows about `params` (which must be fixed)."""
+        cases = self.at(node)
+        common: set[Atom] | None = None
+        for c in cases:
+            atoms: set[Atom] = {("isnil", k) for k in c.isnil if k in params}
+            atoms |= {("nonnil", k) for k in c.nonnil if k in params}
+            atoms |= {("le", f) for f in c.ineqs if all(_about(t, params) for t, _ in f.terms)}
+            common = atoms if common is None else common & atoms
+        return frozenset(common or ())
+
+    def refutes(self, node: Node, atoms: frozenset[Atom], args: dict[str, Node]) -> bool:
+        """Whether, on every path to `node`, some atom fails once each parameter is replaced
+        by its argument (`cancel(err)` with `err == nil` and err known non-nil here)."""
+        for c in self.at(node):
+            if not any(self._refuted(c, atom, args) for atom in atoms) and not _prover(c).infeasible:
+                return False
+        return True
+
+    def _refuted(self, facts: Facts, atom: Atom, args: dict[str, Node]) -> bool:
+        what, value = atom
+        if isinstance(value, str):
+            arg = args.get(value)
+            return arg is not None and self._nil_refuted(facts, arg, what == "isnil")
+        assert isinstance(value, Lin)
+        lin = self._substitute(value, args)
+        if lin is None:
+            return False
+        goal = const(1).minus(lin)  # the atom says lin <= 0; it fails when lin >= 1
+        return _prover(facts, goal).proves(goal)
+
+    def _nil_refuted(self, facts: Facts, arg: Node, nil: bool) -> bool:
+        arg = unparen(arg)
+        if nil:
+            if arg.type == "unary_expression" and text(arg.child_by_field_name("operator")) == "&":
+                return True
+            if arg.type == "call_expression" and callee(arg) == ("", "new"):
+                return True
+            key = self.path(arg)
+            return key is not None and key in facts.nonnil
+        if _is_nil(arg):
+            return True
+        key = self.path(arg)
+        return key is not None and key in facts.isnil
+
+    def _substitute(self, lin: Lin, args: dict[str, Node]) -> Lin | None:
+        out = const(lin.const)
+        for t, c in lin.terms:
+            if t in args:
+                value = self.lin(args[t])
+            elif t.startswith("len(") and t[4:-1] in args:
+                key = self.path(args[t[4:-1]])
+                value = term(f"len({key})") if key is not None else None
+            else:
+                value = None
+            if value is None:
+                return None
+            out = out.plus(value, c)
+        return out
+
+
 # helpers ---------------------------------------------------------------------------------------
+
+
+Atom = tuple[str, object]  # ("isnil", name), ("nonnil", name) or ("le", Lin): a condition on parameters
+
+
+def _about(t: str, params: set[str]) -> bool:
+    """A term that only reads parameters' values or lengths: `n`, `len(xs)`."""
+    return t in params or (t.startswith("len(") and t[4:-1] in params)
+
 
 
 def _prover(facts: Facts, *goals: Lin) -> Prover:
