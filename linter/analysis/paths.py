@@ -190,13 +190,28 @@ class Paths:
             init = parent.child_by_field_name("initializer")
             if init is not None and child != init:
                 cases = self._run(init, cases)
+            value = parent.child_by_field_name("value")
+            if value is not None and child != value:
+                cases = self._effects(value, cases)
             if kind == "type_switch_statement":
                 alias = parent.child_by_field_name("alias")
                 names = {text(n) for n in alias.named_children} if alias is not None else set()
                 names |= {text(alias)} if alias is not None and alias.type == "identifier" else set()
                 cases = [c.forget(lambda t: bool(roots(t) & names)) for c in cases]
             return cases
+        if kind in ("select_statement", "communication_case"):
+            return [c.forget(self._volatile) for c in cases]  # it waited: other code may have run
+        if kind == "default_case" and parent.parent is not None:
+            for other in parent.parent.named_children:  # every case value ran before the default is taken
+                tested = other.child_by_field_name("value") if other.type == "expression_case" else None
+                if tested is not None:
+                    cases = self._effects(tested, cases)
+            return cases
         if kind == "expression_case" and child.type != "expression_list":
+            for earlier in [*_earlier_cases(parent), parent]:  # every case value up to this one ran
+                tested = earlier.child_by_field_name("value")
+                if tested is not None:
+                    cases = self._effects(tested, cases)
             switch = parent.parent
             value = parent.child_by_field_name("value")
             previous = parent.prev_named_sibling
@@ -644,14 +659,29 @@ def _statements_before(container: Node, child: Node) -> list[Node]:
 
 
 def _calls_before(top: Node, node: Node, chain: list[Node]) -> bool:
-    """Whether `top` calls something before `node` runs (calls around `node` run after it)."""
+    """Whether the statement `top` calls something that may run before `node`. Go leaves the
+    order of indexing and calls within one statement partly unspecified, so every call of the
+    statement counts except those around `node` (they use its value) and those in nested blocks."""
     around = {n.id for n in chain}
-    for n in walk_expr(top):
-        if n.start_byte >= node.end_byte:
+    stack = [top]
+    while stack:
+        n = stack.pop()
+        if n.type in ("block", "statement_list", "func_literal") and n.id not in around:
             continue
-        if n.type == "call_expression" and n.id not in around and n.id != node.id and _impure_call(n):
+        if n.type == "call_expression" and n.id not in around and _impure_call(n):
             return True
+        stack.extend(n.children)
     return False
+
+
+def _earlier_cases(case: Node) -> list[Node]:
+    out = []
+    sibling = case.prev_named_sibling
+    while sibling is not None:
+        if sibling.type == "expression_case":
+            out.append(sibling)
+        sibling = sibling.prev_named_sibling
+    return out
 
 
 def _impure_call(call: Node) -> bool:
@@ -729,7 +759,7 @@ def _impure(stmt: Node) -> bool:
         kind = node.type
         if kind == "call_expression" and _impure_call(node):
             return True
-        elif kind in ("send_statement", "select_statement", "go_statement", "defer_statement"):
+        elif kind in ("send_statement", "select_statement", "go_statement", "defer_statement", "range_clause"):
             return True
         elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "<-":
             return True
