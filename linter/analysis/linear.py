@@ -70,8 +70,13 @@ def int_value(node: Node) -> int | None:
 Path = Callable[[Node], str | None]
 
 
-def parse(node: Node, path: Path) -> Lin | None:
+MAX_DEPTH = 32  # deeper expressions are not linear forms worth knowing (and recursion stays bounded)
+
+
+def parse(node: Node, path: Path, depth: int = 0) -> Lin | None:
     """The linear form of an integer expression, or None."""
+    if depth > MAX_DEPTH:
+        return None
     node = unparen(node)
     kind = node.type
     if kind == "int_literal":
@@ -83,14 +88,14 @@ def parse(node: Node, path: Path) -> Lin | None:
     if kind == "unary_expression":
         operand = node.child_by_field_name("operand")
         op = text(node.child_by_field_name("operator"))
-        inner = parse(operand, path) if operand is not None and op in ("-", "+") else None
+        inner = parse(operand, path, depth + 1) if operand is not None and op in ("-", "+") else None
         return inner.times(-1) if inner is not None and op == "-" else inner
     if kind == "binary_expression":
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         op = text(node.child_by_field_name("operator"))
         if left is None or right is None or op not in ("+", "-", "*", "/"):
             return None
-        a, b = parse(left, path), parse(right, path)
+        a, b = parse(left, path, depth + 1), parse(right, path, depth + 1)
         if a is None or b is None:
             return None
         if op == "+":
@@ -116,7 +121,7 @@ def parse(node: Node, path: Path) -> Lin | None:
             key = path(unparen(args[0]))
             return term(f"{name}({key})") if key else None
         if name in _CONVERSIONS:
-            return parse(args[0], path)
+            return parse(args[0], path, depth + 1)
     return None
 
 

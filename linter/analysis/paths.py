@@ -27,6 +27,7 @@ from linter.analysis.cfg import Terminal
 from linter.analysis.linear import Lin, Prover, const, parse, term
 from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr
 
+MAX_NESTING = 64  # statements nested deeper than this are not run, only forgotten
 MAX_CASES = 16  # more cases than this and the facts are dropped (sound, just less precise)
 _COMPARISONS = {"<", "<=", ">", ">=", "==", "!="}
 _NAME = re.compile(r"(?<![.\w])([A-Za-z_]\w*)")
@@ -78,6 +79,7 @@ class Paths:
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
+    _depth: int = 0
 
     # terms ---------------------------------------------------------------------------------
 
@@ -292,6 +294,15 @@ class Paths:
     def _run(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
         if not cases:
             return cases
+        if self._depth > MAX_NESTING:  # recursion stays bounded: forget what a deep statement changes
+            return self._havoc(stmt, cases)
+        self._depth += 1
+        try:
+            return self._step(stmt, cases)
+        finally:
+            self._depth -= 1
+
+    def _step(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
         kind = stmt.type
         if kind in ("return_statement", "break_statement", "continue_statement", "goto_statement",
                     "fallthrough_statement"):
