@@ -603,11 +603,15 @@ class Package:
         if target.receiver:
             operand = function.child_by_field_name("operand") if function.type == "selector_expression" else None
             key = paths.path(operand) if operand is not None else None
-            if key is None:
-                return None
+            static = self.scope(fn).type_of(operand).lstrip("*").split("[", 1)[0] if operand is not None else ""
+            if key is None or static != target.receiver_type:
+                return None  # through an interface the method may be another package's
             renaming[target.receiver] = key
         args = call_args(call)
-        if len(args) != len(target.params):
+        params = target.node.child_by_field_name("parameters")
+        if len(args) != len(target.params) or (
+            params is not None and any(p.type == "variadic_parameter_declaration" for p in params.named_children)
+        ):
             return None
         for name, arg in zip(target.params, args):
             key = paths.path(arg)

@@ -267,7 +267,7 @@ class Paths:
         if start is None or update.type != "inc_statement" or _assigned(update) != {name}:
             return cases
         body = loop.child_by_field_name("body")
-        if body is not None and name in _all_assigned(body):
+        if (body is not None and name in _all_assigned(body)) or self._volatile(name):
             return cases
         if not all(_prover(c, start).proves(const(0).minus(start)) for c in before):
             return cases
@@ -280,7 +280,7 @@ class Paths:
             return cases
         key = left.named_children[0]
         over = self.path(right)
-        if key.type != "identifier" or over is None or "." in over or not self.slices(over):
+        if key.type != "identifier" or over is None or self._volatile(f"len({over})") or self._volatile(text(key)):
             return cases
         name = text(key)
         body = loop.child_by_field_name("body")
@@ -570,7 +570,7 @@ class Paths:
             arg = args.get(value)
             return arg is not None and self._nil_refuted(facts, arg, what == "isnil")
         assert isinstance(value, Lin)
-        lin = self._substitute(value, args)
+        lin = self.substitute(value, args)
         if lin is None:
             return False
         goal = const(1).minus(lin)  # the atom says lin <= 0; it fails when lin >= 1
@@ -590,7 +590,8 @@ class Paths:
         key = self.path(arg)
         return key is not None and key in facts.isnil
 
-    def _substitute(self, lin: Lin, args: dict[str, Node]) -> Lin | None:
+    def substitute(self, lin: Lin, args: dict[str, Node]) -> Lin | None:
+        """A condition on parameters in the caller's terms: each parameter replaced by its argument."""
         out = const(lin.const)
         for t, c in lin.terms:
             if t in args:
@@ -629,9 +630,8 @@ def _dedupe(cases: list[Facts]) -> list[Facts]:
 
 def _common(cases: list[Facts]) -> Facts:
     """What every case knows, as one case."""
-    first = cases[0]
     return Facts(
-        frozenset.intersection(*(c.ineqs for c in cases)) if cases else first.ineqs,
+        frozenset.intersection(*(c.ineqs for c in cases)),
         frozenset.intersection(*(c.unequal for c in cases)),
         frozenset.intersection(*(c.nonnil for c in cases)),
         frozenset.intersection(*(c.isnil for c in cases)),

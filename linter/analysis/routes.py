@@ -21,7 +21,7 @@ from linter.analysis.imports import LOG
 from linter.analysis.linear import Lin
 from linter.analysis.panics import explicit_panic
 from linter.analysis.paths import Atom, Paths
-from linter.analysis.syntax import call_args, unparen, walk_expr
+from linter.analysis.syntax import call_args, text, unparen, walk_expr
 
 if TYPE_CHECKING:
     from linter.analysis.package import Package
@@ -150,12 +150,10 @@ class Routes:
             if isinstance(value, str):
                 arg = args.get(value)
                 arg = unparen(arg) if arg is not None else None
-                if arg is not None and arg.type == "identifier" and arg.text is not None:
-                    name = arg.text.decode()
-                    if name in fixed:
-                        out.add((what, name))
+                if arg is not None and arg.type == "identifier" and text(arg) in fixed:
+                    out.add((what, text(arg)))
             elif isinstance(value, Lin):
-                lin = paths._substitute(value, args)
+                lin = paths.substitute(value, args)
                 if lin is not None and all(t in fixed or (t.startswith("len(") and t[4:-1] in fixed)
                                            for t, _ in lin.terms):
                     out.add(("le", lin))
