@@ -1,0 +1,111 @@
+"""Path facts: what holds on every path to an expression, and the prover behind integer bounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from linter.analysis.linear import Prover, const, divided, term
+from linter.analysis.syntax import text, walk_expr
+from tests.go_snippets import function, package, wrap
+
+
+def test_prover_closes_difference_constraints() -> None:
+    i, n, length = term("i"), term("n"), term("len(xs)")
+    facts = [i.minus(n).shift(1), n.minus(length), length.minus(n)]  # i < n, n == len(xs)
+    p = Prover(facts, extra=["len(xs)"])
+    assert p.proves(i.minus(length).shift(1))  # i < len(xs)
+    assert not p.proves(const(0).minus(i))  # i >= 0 is not known
+
+
+def test_prover_knows_lengths_are_not_negative_and_unequal_tightens() -> None:
+    length = term("len(xs)")
+    p = Prover([], unequal=[length], extra=["len(xs)"])  # len(xs) != 0
+    assert p.proves(const(1).minus(length))  # len(xs) >= 1
+
+
+def test_prover_bounds_a_division_by_its_numerator() -> None:
+    length = term("len(a)")
+    half = term(divided(length.shift(1), 2))  # (len(a)+1)/2
+    p = Prover([], extra=[half.terms[0][0]])
+    assert p.proves(const(0).minus(half))  # >= 0
+    assert p.proves(half.minus(length))  # <= len(a)
+
+
+def test_contradictory_facts_prove_anything() -> None:
+    i = term("i")
+    p = Prover([i.shift(1), const(0).minus(i)])  # i <= -1 and i >= 0
+    assert p.infeasible and p.proves(i)
+
+
+def _facts_at(body: str, marker: str, params: str = "xs []int, i int, p *int, c bool"):
+    pkg = package(wrap(body, params))
+    fn = function(pkg, "f")
+    paths = pkg.paths(fn)
+    assert fn.body is not None and paths is not None
+    node = next(n for n in walk_expr(fn.body) if text(n) == marker and n.type != "expression_list")
+    return paths, node
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\tif p == nil {\n\t\treturn\n\t}\n\t_ = *p",
+        "\tif p != nil {\n\t\t_ = *p\n\t}",
+        "\tif p == nil {\n\t\tpanic(1)\n\t} else {\n\t\t_ = *p\n\t}",
+        "\tif p == nil {\n\t\tp = new(int)\n\t}\n\t_ = *p",
+        "\t_ = p != nil && *p > 0",
+    ],
+)
+def test_nil_checks_that_dominate(body: str) -> None:
+    paths, node = _facts_at(body, "*p")
+    assert paths.non_nil(node, node.child_by_field_name("operand"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\tif p == nil {\n\t\t_ = 1\n\t}\n\t_ = *p",
+        "\tif p == nil {\n\t\treturn\n\t}\n\tp = nil\n\t_ = *p",
+        "\tif p != nil || c {\n\t\t_ = *p\n\t}",
+        "\tif p == nil {\n\t\treturn\n\t}\n\tfor c {\n\t\t_ = *p\n\t\tp = nil\n\t}",
+        "\tif p == nil {\n\t\treturn\n\t}\n\tgoto L\nL:\n\t_ = *p",
+    ],
+)
+def test_nil_checks_that_do_not_dominate(body: str) -> None:
+    paths, node = _facts_at(body, "*p")
+    assert not paths.non_nil(node, node.child_by_field_name("operand"))
+
+
+def _index_proven(body: str) -> bool:
+    paths, node = _facts_at(body, "xs[i]")
+    i = paths.lin(node.child_by_field_name("index"))
+    assert i is not None
+    return paths.proves(node, [const(0).minus(i), i.minus(term("len(xs)")).shift(1)])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\tn := len(xs)\n\tfor i := 0; i < n; i++ {\n\t\t_ = xs[i]\n\t}",
+        "\tif i >= 0 && i < len(xs) {\n\t\t_ = xs[i]\n\t}",
+        "\tif len(xs) == 0 {\n\t\treturn\n\t}\n\ti = len(xs) - 1\n\t_ = xs[i]",
+        "\tfor i := range xs {\n\t\t_ = xs[i]\n\t}",
+        "\tswitch {\n\tcase i < 0, i >= len(xs):\n\tdefault:\n\t\t_ = 1\n\t}\n\tif i > 0 && len(xs) > i {\n\t\t_ = xs[i]\n\t}",
+    ],
+)
+def test_bounds_that_hold(body: str) -> None:
+    assert _index_proven(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\tn := len(xs)\n\tif i < n {\n\t\t_ = xs[i]\n\t}",  # i may be negative
+        "\tfor i := 0; i <= len(xs); i++ {\n\t\t_ = xs[i]\n\t}",
+        "\tn := len(xs)\n\txs = xs[1:]\n\tif i >= 0 && i < n {\n\t\t_ = xs[i]\n\t}",
+        "\tfor i := 0; i < len(xs); i++ {\n\t\ti--\n\t\t_ = xs[i]\n\t}",
+        "\tfor i := range xs {\n\t\txs = nil\n\t\t_ = xs[i]\n\t}",
+    ],
+)
+def test_bounds_that_do_not_hold(body: str) -> None:
+    assert not _index_proven(body)
