@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from tree_sitter import Node
 
+from linter.analysis import argguards
 from linter.analysis.functions import Function, literal_of
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
@@ -66,6 +67,7 @@ class Take:
     # locks the caller holds on entry that are released at this point (`s.mu.Unlock(); r.lookup(); s.mu.Lock()`):
     # the caller holding one of them does not hold it while this lock is taken
     dropped: frozenset[LockRef] = frozenset()
+    guard: argguards.Guard = argguards.NONE  # bool parameters (position, value) it is taken under
 
     @property
     def key(self) -> tuple:
@@ -91,6 +93,7 @@ class Summary:
             tuple(t.key for t in self.keeps), tuple(t.key for t in self.releases), tuple(t.key for t in self.takes),
             tuple(t.key for t in self.unlockers), self.expects, self.lock_helper,
             tuple(t.key for t in self.takes if t.must), tuple(t.dropped for t in self.takes),
+            tuple(t.guard for t in self.takes),
         )
 
     @property
@@ -177,7 +180,7 @@ def _merge(old: Take | None, new: Take) -> Take:
     if old is None:
         return new
     keep = new if new.must and not old.must else old
-    return replace(keep, must=old.must or new.must, dropped=old.dropped & new.dropped)
+    return replace(keep, must=old.must or new.must, dropped=old.dropped & new.dropped, guard=old.guard & new.guard)
 
 
 class Summaries:
@@ -190,6 +193,7 @@ class Summaries:
         self._bound: dict[int, dict[str, Node]] = {}
         self.deps: dict[int, list[Function]] = {fn_id: [] for fn_id in map(id, pkg.functions)}
         self._calls: dict[int, list[Node]] = {}
+        self._bool_params: dict[int, dict[str, int]] = {}
         reach = _may_reach_locks(pkg)
         for fn in pkg.functions:
             if id(fn) in reach:  # the others summarise to NOTHING whatever they call
@@ -459,7 +463,8 @@ class Summaries:
                     take = self._take(fn, op.mutex, op.write, Site(fn.file, op.node))
                     if take is not None:
                         take = replace(take, must=(op.mutex, op.write) in must,
-                                       dropped=self._dropped(fn, expects, ev.state))
+                                       dropped=self._dropped(fn, expects, ev.state),
+                                       guard=argguards.guard_of(fn, op.node, self.bool_params(fn)))
                 if take is not None:
                     out[take.key] = _merge(out.get(take.key), take)
             elif op.kind is OpKind.CALL:
@@ -469,8 +474,10 @@ class Summaries:
                     ref = self.pkg.lock_ref(fn, acq.mutex) if acq.mutex is not None else None
                     if ref is None and acq.identity is None:
                         continue
+                    params = self.bool_params(fn)
+                    guard = argguards.guard_of(fn, op.node, params) | argguards.forward(op.node, acq.take.guard, params)
                     take = Take(ref, acq.identity, acq.write, acq.take.origin, (acq.callee.display_name, *acq.take.chain),
-                                (acq.mutex, acq.write) in must, self._dropped(fn, expects, ev.state, acq.dropped))
+                                (acq.mutex, acq.write) in must, self._dropped(fn, expects, ev.state, acq.dropped), guard)
                     out[take.key] = _merge(out.get(take.key), take)
             if len(out) >= MAX_TAKES:
                 break
@@ -527,9 +534,17 @@ class Summaries:
 
     # acquisitions seen from one function ----------------------------------------------------
 
+    def bool_params(self, fn: Function) -> dict[str, int]:
+        params = self._bool_params.get(id(fn))
+        if params is None:
+            params = self._bool_params[id(fn)] = argguards.bool_params(fn)
+        return params
+
     def _call_takes(self, fn: Function, call: Node, state: LockState) -> Iterator[Acquisition]:
         for target in self.targets(fn, call):
             for t in self.get(target).takes:
+                if argguards.ruled_out(call, target, t.guard):
+                    continue  # `f(true)` where f locks only `if !hasLock`
                 mutex = map_ref(self.pkg, fn, call, t.ref) if t.ref is not None else None
                 # the caller's view is the more specific one: `cfgProc.mu` rather than any `(*Proc).mu`
                 ident = (self.pkg.lock_identity(fn, mutex) if mutex is not None else None) or t.identity
