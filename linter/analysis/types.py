@@ -302,6 +302,8 @@ class Scope:
         self.names: dict[str, str] = dict(outer)
         self.names.update(params)
         self.consts: set[str] = set()
+        # `switch v := x.(type) { case *T: ... }`: (start, end, v, "*T") for each one-type case
+        self.narrowed: list[tuple[int, int, str, str]] = []
         if body is not None:
             self._collect(body)
 
@@ -337,6 +339,8 @@ class Scope:
                     self.consts.add(text(n))
             elif kind == "range_clause":
                 self._bind_range(node)
+            elif kind == "type_switch_statement":
+                self._bind_type_switch(node)
             if node.child_count:
                 stack.extend(reversed(node.children))
 
@@ -369,8 +373,25 @@ class Scope:
             if name != "_" and name not in self.names and t:
                 self.names[name] = t
 
+    def _bind_type_switch(self, stmt: Node) -> None:
+        alias = stmt.child_by_field_name("alias")
+        names = [text(n) for n in alias.named_children] if alias is not None else []
+        if len(names) != 1 or names[0] == "_":
+            return
+        for case in stmt.named_children:
+            if case.type != "type_case":
+                continue
+            types = case.children_by_field_name("type")
+            if len(types) == 1 and text(types[0]) != "nil":  # with more than one, v keeps the switched type
+                self.narrowed.append((case.start_byte, case.end_byte, names[0], squash(types[0])))
+
     def type_of(self, expr: Node) -> str:
-        return infer(expr, self.pkg, self.names)
+        names = self.names
+        if self.narrowed:
+            inside = [n for n in self.narrowed if n[0] <= expr.start_byte and expr.end_byte <= n[1]]
+            if inside:  # outermost first, so an inner switch on the same name wins
+                names = {**names, **{name: t for _, _, name, t in sorted(inside, key=lambda n: n[0])}}
+        return infer(expr, self.pkg, names)
 
     def is_map(self, expr: Node) -> bool:
         return self.pkg.is_map(self.type_of(expr))
