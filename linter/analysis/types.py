@@ -294,6 +294,13 @@ def _infer_call(call: Node, pkg: PackageTypes, scope: dict[str, str], depth: int
     return ""
 
 
+# Nodes that end the scope of a variable declared in them (or in their header).
+_BLOCKS = frozenset({
+    "block", "if_statement", "for_statement", "expression_switch_statement", "type_switch_statement",
+    "select_statement", "expression_case", "type_case", "default_case", "communication_case", "func_literal",
+})
+
+
 class Scope:
     """Local names of one function (and the functions around it) with their types."""
 
@@ -302,7 +309,8 @@ class Scope:
         self.names: dict[str, str] = dict(outer)
         self.names.update(params)
         self.consts: set[str] = set()
-        # `switch v := x.(type) { case *T: ... }`: (start, end, v, "*T") for each one-type case
+        # Names that stand for another variable in part of the body, (start, end, name, type):
+        # `switch v := x.(type) { case *T: ... }` in each one-type case, and `y := y.(*T)` in an inner block.
         self.narrowed: list[tuple[int, int, str, str]] = []
         if body is not None:
             self._collect(body)
@@ -325,6 +333,8 @@ class Scope:
                         n = text(l)
                         if n != "_" and n not in names:
                             names[n] = infer(r, self.pkg, names)
+                        elif n != "_":
+                            self._shadow(node, n, infer(r, self.pkg, names))
                 elif len(rights) == 1 and len(lefts) > 1:
                     first = infer(rights[0], self.pkg, names)  # `v, ok := x.(T)`, `v, err := f()`
                     types = self._results(rights[0]) or [first]
@@ -332,6 +342,8 @@ class Scope:
                         n = text(l)
                         if n != "_" and n not in names and t:
                             names[n] = t
+                        elif n != "_":
+                            self._shadow(node, n, t)
             elif kind == "var_spec":
                 _bind_spec(node, names, self.pkg, names)
             elif kind == "const_spec":
@@ -372,6 +384,17 @@ class Scope:
         for name, t in zip(lefts, (k, v)):
             if name != "_" and name not in self.names and t:
                 self.names[name] = t
+
+    def _shadow(self, decl: Node, name: str, t: str) -> None:
+        """`y, _ := y.(*T)` redeclares y from here to the end of its block (with another type only
+        in an inner block: Go refuses a `:=` that changes a variable's type in its own block)."""
+        if not t or t == self.names.get(name):
+            return
+        block = decl.parent
+        while block is not None and block.type not in _BLOCKS:
+            block = block.parent
+        if block is not None:
+            self.narrowed.append((decl.end_byte, block.end_byte, name, t))
 
     def _bind_type_switch(self, stmt: Node) -> None:
         alias = stmt.child_by_field_name("alias")
