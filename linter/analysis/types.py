@@ -7,6 +7,7 @@ Anything lockjaw cannot see is `""` (unknown), and unknown is never a map.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -409,12 +410,12 @@ class Scope:
                 self.narrowed.append((case.start_byte, case.end_byte, names[0], squash(types[0])))
 
     def type_of(self, expr: Node) -> str:
-        names = self.names
         if self.narrowed:
             inside = [n for n in self.narrowed if n[0] <= expr.start_byte and expr.end_byte <= n[1]]
             if inside:  # outermost first, so an inner switch on the same name wins
-                names = {**names, **{name: t for _, _, name, t in sorted(inside, key=lambda n: n[0])}}
-        return infer(expr, self.pkg, names)
+                narrow = {name: t for _, _, name, t in sorted(inside, key=lambda n: n[0])}
+                return infer(expr, self.pkg, ChainMap(narrow, self.names))  # type: ignore[arg-type]
+        return infer(expr, self.pkg, self.names)
 
     def is_map(self, expr: Node) -> bool:
         return self.pkg.is_map(self.type_of(expr))
