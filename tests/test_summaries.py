@@ -273,3 +273,61 @@ func gca(a *A, c *C) { gate.Lock(); c.mu.Lock(); a.mu.Lock(); a.mu.Unlock(); c.m
 )
 def test_lock_helper_names(name: str, helper: bool) -> None:
     assert named_lock_helper(name) is helper
+
+
+# takes carry what the caller no longer holds, and the flags they depend on -----------------
+
+
+def test_take_after_dropping_the_callers_lock_records_it():
+    pkg = package("""
+type R struct{ mu sync.Mutex }
+func (r *R) get() { r.mu.Lock(); r.mu.Unlock() }
+type S struct{ mu sync.Mutex; r *R }
+func (s *S) configure() { s.mu.Unlock(); s.r.get(); s.mu.Lock() }
+func (s *S) early() { s.r.get(); s.mu.Unlock(); s.mu.Lock() }
+""")
+    (take,) = pkg.summary(fn(pkg, "S.configure")).takes
+    assert take.identity == "(*R).mu" and take.dropped == {LockRef("recv", "s", ".mu")}
+    (take,) = pkg.summary(fn(pkg, "S.early")).takes
+    assert take.dropped == frozenset()
+
+
+def test_take_under_a_bool_parameter_records_the_guard():
+    pkg = package("""
+type C struct{ mu sync.Mutex }
+func (c *C) check(s string, full, hasLock bool) {
+	if full && !hasLock { c.mu.Lock(); defer c.mu.Unlock() }
+}
+func (c *C) quick(s string) { c.check(s, false, true) }
+func (c *C) forward(locked bool) { c.check("", true, locked) }
+func (c *C) assigned(hasLock bool) { hasLock = !hasLock; if hasLock { c.mu.Lock(); c.mu.Unlock() } }
+""")
+    (take,) = pkg.summary(fn(pkg, "C.check")).takes
+    assert take.guard == {(1, True), (2, False)}
+    assert pkg.summary(fn(pkg, "C.quick")).takes == ()
+    (take,) = pkg.summary(fn(pkg, "C.forward")).takes
+    assert take.guard == {(0, False)}
+    (take,) = pkg.summary(fn(pkg, "C.assigned")).takes
+    assert take.guard == frozenset()
+
+
+def test_type_switch_and_inner_redeclaration_narrow_the_type():
+    pkg = package("""
+type T interface{ P() }
+type N struct{ mu sync.Mutex }
+func (n *N) P() {}
+type G struct{}
+func (g *G) P() {}
+func f(x, y T) {
+	switch x := x.(type) {
+	case *G:
+		x.P()
+		y, _ := y.(*G)
+		y.P()
+	case *N, *G:
+		x.P()
+	}
+	y.P()
+}
+""")
+    assert [targets(pkg, "f", i) for i in range(4)] == [["G.P"], ["G.P"], ["G.P", "N.P"], ["G.P", "N.P"]]

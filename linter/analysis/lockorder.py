@@ -3,7 +3,8 @@
 Locks are named by their package-wide identity (`(*Store).mu`, a package
 variable), so the same field locked from two methods with differently
 named receivers is one node. Acquisitions inside called functions count
-(through summaries). A cycle means two paths take the same locks in
+(through summaries), but not paired with a held lock the callee released
+before taking them. A cycle means two paths take the same locks in
 opposite orders; cycles whose edges all hold a common third lock (a gate)
 cannot interleave and are left out.
 """
@@ -60,7 +61,11 @@ def edges(pkg: "Package") -> dict[tuple[str, str], list[Edge]]:
         for acq in pkg.acquisitions(root):
             if acq.identity is None:
                 continue
-            held = [(h, pkg.lock_identity(acq.fn, h.mutex)) for h in sorted(acq.state.held, key=lambda h: h.order)]
+            held = [
+                (h, pkg.lock_identity(acq.fn, h.mutex))
+                for h in sorted(acq.state.held, key=lambda h: h.order)
+                if h.mutex not in acq.dropped  # the callee released it before taking this one
+            ]
             known = {i for _, i in held if i is not None}
             for h, first in held:
                 if first is None or first == acq.identity:

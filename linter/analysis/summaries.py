@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from tree_sitter import Node
 
+from linter.analysis import argguards
 from linter.analysis.functions import Function, literal_of
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
@@ -63,6 +64,10 @@ class Take:
     origin: Site  # the Lock() or Unlock() call that does it
     chain: tuple[str, ...] = ()  # the functions called on the way down, outermost first
     must: bool = False  # taken on every path that returns normally, not just on some
+    # locks the caller holds on entry that are released at this point (`s.mu.Unlock(); r.lookup(); s.mu.Lock()`):
+    # the caller holding one of them does not hold it while this lock is taken
+    dropped: frozenset[LockRef] = frozenset()
+    guard: argguards.Guard = argguards.NONE  # bool parameters (position, value) it is taken under
 
     @property
     def key(self) -> tuple:
@@ -87,7 +92,8 @@ class Summary:
         return (
             tuple(t.key for t in self.keeps), tuple(t.key for t in self.releases), tuple(t.key for t in self.takes),
             tuple(t.key for t in self.unlockers), self.expects, self.lock_helper,
-            tuple(t.key for t in self.takes if t.must),
+            tuple(t.key for t in self.takes if t.must), tuple(t.dropped for t in self.takes),
+            tuple(t.guard for t in self.takes),
         )
 
     @property
@@ -110,6 +116,7 @@ class Acquisition:
     state: LockState
     callee: Function | None = None
     take: Take | None = None  # what the callee does, when through a call
+    dropped: frozenset[str] = frozenset()  # locks of `state` the callee has released when it takes this one
 
     @property
     def method(self) -> str:
@@ -168,6 +175,14 @@ def _may_reach_locks(pkg: "Package") -> set[int]:
     return reach
 
 
+def _merge(old: Take | None, new: Take) -> Take:
+    """One take per lock: the first seen (a must-take preferred), dropping only what every path drops."""
+    if old is None:
+        return new
+    keep = new if new.must and not old.must else old
+    return replace(keep, must=old.must or new.must, dropped=old.dropped & new.dropped, guard=old.guard & new.guard)
+
+
 class Summaries:
     """Every function's summary, computed once per package, callees first."""
 
@@ -178,6 +193,7 @@ class Summaries:
         self._bound: dict[int, dict[str, Node]] = {}
         self.deps: dict[int, list[Function]] = {fn_id: [] for fn_id in map(id, pkg.functions)}
         self._calls: dict[int, list[Node]] = {}
+        self._bool_params: dict[int, dict[str, int]] = {}
         reach = _may_reach_locks(pkg)
         for fn in pkg.functions:
             if id(fn) in reach:  # the others summarise to NOTHING whatever they call
@@ -428,18 +444,29 @@ class Summaries:
         ]
         return set.intersection(*per) if per else set()
 
+    def _dropped(self, fn: Function, expects: dict[str, bool], state: LockState,
+                 also: frozenset[str] = frozenset()) -> frozenset[LockRef]:
+        """The caller's locks (as refs) released at a point of `fn`: expected ones it no longer holds,
+        and those a callee released (`also`) and `fn` has not taken back."""
+        names = {m for m in expects if not state.holding(m)} | {m for m in also if not state.holding(m) or m in expects}
+        refs = (self.pkg.lock_ref(fn, m) for m in names)
+        return frozenset(r for r in refs if r is not None)
+
     def _takes(self, fn: Function, events: list[Event], expects: dict[str, bool],
                must: frozenset[tuple[str, bool]]) -> tuple[Take, ...]:
         out: dict[tuple, Take] = {}
         for ev in events:
             op = ev.op
+            take: Take | None = None
             if op.kind is OpKind.ACQUIRE and not op.via:
                 if op.mutex not in expects:
                     take = self._take(fn, op.mutex, op.write, Site(fn.file, op.node))
                     if take is not None:
-                        take = replace(take, must=(op.mutex, op.write) in must)
-                        if take.key not in out or take.must:
-                            out[take.key] = take
+                        take = replace(take, must=(op.mutex, op.write) in must,
+                                       dropped=self._dropped(fn, expects, ev.state),
+                                       guard=argguards.guard_of(fn, op.node, self.bool_params(fn)))
+                if take is not None:
+                    out[take.key] = _merge(out.get(take.key), take)
             elif op.kind is OpKind.CALL:
                 for acq in self._call_takes(fn, op.node, ev.state):
                     if acq.mutex in expects or acq.take is None or acq.callee is None:
@@ -447,10 +474,11 @@ class Summaries:
                     ref = self.pkg.lock_ref(fn, acq.mutex) if acq.mutex is not None else None
                     if ref is None and acq.identity is None:
                         continue
+                    params = self.bool_params(fn)
+                    guard = argguards.guard_of(fn, op.node, params) | argguards.forward(op.node, acq.take.guard, params)
                     take = Take(ref, acq.identity, acq.write, acq.take.origin, (acq.callee.display_name, *acq.take.chain),
-                                (acq.mutex, acq.write) in must)
-                    if take.key not in out or (take.must and not out[take.key].must):
-                        out[take.key] = take
+                                (acq.mutex, acq.write) in must, self._dropped(fn, expects, ev.state, acq.dropped), guard)
+                    out[take.key] = _merge(out.get(take.key), take)
             if len(out) >= MAX_TAKES:
                 break
         return tuple(out.values())[:MAX_TAKES]
@@ -506,15 +534,24 @@ class Summaries:
 
     # acquisitions seen from one function ----------------------------------------------------
 
+    def bool_params(self, fn: Function) -> dict[str, int]:
+        params = self._bool_params.get(id(fn))
+        if params is None:
+            params = self._bool_params[id(fn)] = argguards.bool_params(fn)
+        return params
+
     def _call_takes(self, fn: Function, call: Node, state: LockState) -> Iterator[Acquisition]:
         for target in self.targets(fn, call):
             for t in self.get(target).takes:
+                if argguards.ruled_out(call, target, t.guard):
+                    continue  # `f(true)` where f locks only `if !hasLock`
                 mutex = map_ref(self.pkg, fn, call, t.ref) if t.ref is not None else None
                 # the caller's view is the more specific one: `cfgProc.mu` rather than any `(*Proc).mu`
                 ident = (self.pkg.lock_identity(fn, mutex) if mutex is not None else None) or t.identity
                 if mutex is None and ident is None:
                     continue
-                yield Acquisition(fn, call, mutex, ident, t.write, state, target, t)
+                dropped = frozenset(m for m in (map_ref(self.pkg, fn, call, r) for r in t.dropped) if m is not None)
+                yield Acquisition(fn, call, mutex, ident, t.write, state, target, t, dropped)
 
     def acquisitions(self, root: Function) -> Iterator[Acquisition]:
         """Every lock taken in `root` (and literals it runs in place), directly or through calls."""

@@ -7,6 +7,7 @@ Anything lockjaw cannot see is `""` (unknown), and unknown is never a map.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -294,6 +295,13 @@ def _infer_call(call: Node, pkg: PackageTypes, scope: dict[str, str], depth: int
     return ""
 
 
+# Nodes that end the scope of a variable declared in them (or in their header).
+_BLOCKS = frozenset({
+    "block", "if_statement", "for_statement", "expression_switch_statement", "type_switch_statement",
+    "select_statement", "expression_case", "type_case", "default_case", "communication_case", "func_literal",
+})
+
+
 class Scope:
     """Local names of one function (and the functions around it) with their types."""
 
@@ -302,6 +310,9 @@ class Scope:
         self.names: dict[str, str] = dict(outer)
         self.names.update(params)
         self.consts: set[str] = set()
+        # Names that stand for another variable in part of the body, (start, end, name, type):
+        # `switch v := x.(type) { case *T: ... }` in each one-type case, and `y := y.(*T)` in an inner block.
+        self.narrowed: list[tuple[int, int, str, str]] = []
         if body is not None:
             self._collect(body)
 
@@ -323,6 +334,8 @@ class Scope:
                         n = text(l)
                         if n != "_" and n not in names:
                             names[n] = infer(r, self.pkg, names)
+                        elif n != "_":
+                            self._shadow(node, n, infer(r, self.pkg, names))
                 elif len(rights) == 1 and len(lefts) > 1:
                     first = infer(rights[0], self.pkg, names)  # `v, ok := x.(T)`, `v, err := f()`
                     types = self._results(rights[0]) or [first]
@@ -330,6 +343,8 @@ class Scope:
                         n = text(l)
                         if n != "_" and n not in names and t:
                             names[n] = t
+                        elif n != "_":
+                            self._shadow(node, n, t)
             elif kind == "var_spec":
                 _bind_spec(node, names, self.pkg, names)
             elif kind == "const_spec":
@@ -337,6 +352,8 @@ class Scope:
                     self.consts.add(text(n))
             elif kind == "range_clause":
                 self._bind_range(node)
+            elif kind == "type_switch_statement":
+                self._bind_type_switch(node)
             if node.child_count:
                 stack.extend(reversed(node.children))
 
@@ -369,7 +386,35 @@ class Scope:
             if name != "_" and name not in self.names and t:
                 self.names[name] = t
 
+    def _shadow(self, decl: Node, name: str, t: str) -> None:
+        """`y, _ := y.(*T)` redeclares y from here to the end of its block (with another type only
+        in an inner block: Go refuses a `:=` that changes a variable's type in its own block)."""
+        if not t or t == self.names.get(name):
+            return
+        block = decl.parent
+        while block is not None and block.type not in _BLOCKS:
+            block = block.parent
+        if block is not None:
+            self.narrowed.append((decl.end_byte, block.end_byte, name, t))
+
+    def _bind_type_switch(self, stmt: Node) -> None:
+        alias = stmt.child_by_field_name("alias")
+        names = [text(n) for n in alias.named_children] if alias is not None else []
+        if len(names) != 1 or names[0] == "_":
+            return
+        for case in stmt.named_children:
+            if case.type != "type_case":
+                continue
+            types = case.children_by_field_name("type")
+            if len(types) == 1 and text(types[0]) != "nil":  # with more than one, v keeps the switched type
+                self.narrowed.append((case.start_byte, case.end_byte, names[0], squash(types[0])))
+
     def type_of(self, expr: Node) -> str:
+        if self.narrowed:
+            inside = [n for n in self.narrowed if n[0] <= expr.start_byte and expr.end_byte <= n[1]]
+            if inside:  # outermost first, so an inner switch on the same name wins
+                narrow = {name: t for _, _, name, t in sorted(inside, key=lambda n: n[0])}
+                return infer(expr, self.pkg, ChainMap(narrow, self.names))  # type: ignore[arg-type]
         return infer(expr, self.pkg, self.names)
 
     def is_map(self, expr: Node) -> bool:
