@@ -276,6 +276,17 @@ class Summaries:
             for m, t, target in effects
         ]
 
+    def _go_ops(self, fn: Function, stmt: Node) -> list[Op]:
+        """`go func() { defer mu.Unlock(); ... }()`: the goroutine takes over the caller's lock, so
+        after the `go` statement the caller no longer holds it (sync.Mutex has no owner goroutine)."""
+        call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
+        if call is None:
+            return []
+        return [
+            Op(OpKind.RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name)
+            for m, t, target in self._effects(fn, call, "releases")
+        ]
+
     def expander(self, fn: Function) -> Callable[[Op], Sequence[Op]]:
         """The `expand` hook for `fn`'s dataflow: calls become the lock operations of their callees."""
 
@@ -284,6 +295,8 @@ class Summaries:
                 extra = self._call_ops(fn, op.node)
             elif op.kind is OpKind.DEFER_CALL:
                 extra = self._defer_ops(fn, op.node)
+            elif op.kind is OpKind.GO:
+                extra = self._go_ops(fn, op.node)
             else:
                 return (op,)
             return (op, *extra) if extra else (op,)
