@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from linter.analysis.functions import Function, literal_of
+from linter.analysis.functions import Function
 from linter.analysis.lockstate import Event
 from linter.analysis.ops import OpKind
 from linter.analysis.package import Package
@@ -162,7 +162,7 @@ def check(ctx: Context) -> None:
         unheld_reported: set[str] = set()
         for owner, ev in sorted(family.events, key=lambda e: e[1].op.node.start_byte):
             op = ev.op
-            if op.kind not in RELEASES or (op.via and (literal_of(op.node) is not None or op.node.type == "go_statement")):
+            if op.kind not in RELEASES or (op.via and (op.node.type == "go_statement" or pkg.called_literal(owner, op.node) is not None)):
                 continue  # a literal called in place, or a goroutine handed the lock: report its own unlock
             here = Site(owner.file, op.node)
             held = ev.state.holding(op.mutex)

@@ -193,6 +193,12 @@ def map_ref(pkg: "Package", caller: "Function", call: Node, ref: LockRef) -> str
     """The callee's mutex `ref` written in the caller's terms at `call`, or None."""
     if ref.base == "recv":
         base = receiver_key(call)
+        target = unparen(call.child_by_field_name("function"))
+        if base is None and target.type == "identifier":  # `inc := s.incLocked; inc()`
+            bound = pkg.local_value(caller, text(target))
+            value = bound[1] if bound is not None else None
+            operand = value.child_by_field_name("operand") if value is not None and value.type == "selector_expression" else None
+            base = expr_key(operand) if operand is not None and _is_path(operand) else None
     elif ref.base == "param":
         args = call.child_by_field_name("arguments")
         items = [a for a in args.named_children if a.type != "comment"] if args is not None else []

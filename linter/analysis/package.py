@@ -9,6 +9,7 @@ from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
 from linter.analysis import lockorder
+from linter.analysis.bindings import only_called, single_binding
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
@@ -71,6 +72,8 @@ class Package:
         self._families: dict[int, list[Function]] | None = None
         self._identities: dict[tuple[int, str], str | None] = {}
         self._refs: dict[tuple[int, str], LockRef | None] = {}
+        self._bindings: dict[tuple[int, str], Node | None] = {}
+        self._in_place: dict[int, bool] = {}
 
     def imports(self, file: SourceFile) -> Imports:
         return self._imports[id(file)]
@@ -225,11 +228,68 @@ class Package:
 
     def is_invoked_literal(self, fn: Function) -> bool:
         """`func() {...}()`: its body runs in place, so it is analysed from its call site.
-        Not so under `go` (another goroutine) or `defer` (at return): those are analysed on their own."""
+        Not so under `go` (another goroutine) or `defer` (at return): those are analysed on their own.
+        A literal bound to a local name that is only ever called (`unlock := func() {...}; unlock()`)
+        runs in place too."""
         parent = fn.node.parent
-        return fn.is_literal and parent is not None and parent.type == "call_expression" and (
-            parent.child_by_field_name("function") == fn.node
-        ) and (parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement"))
+        if not fn.is_literal or parent is None:
+            return False
+        if parent.type == "call_expression":
+            return parent.child_by_field_name("function") == fn.node and (
+                parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement")
+            )
+        answer = self._in_place.get(id(fn))
+        if answer is None:
+            answer = self._in_place[id(fn)] = self._bound_in_place(fn)
+        return answer
+
+    def _bound_in_place(self, fn: Function) -> bool:
+        decl = fn.node.parent
+        if decl is not None and decl.type == "expression_list":
+            decl = decl.parent
+        owner = fn.parent
+        if decl is None or decl.type not in ("short_var_declaration", "var_spec") or owner is None or owner.body is None:
+            return False
+        for name in self._declared_names(decl):
+            value = self.local_value(owner, name)
+            if value is not None and value[1].id == fn.node.id:
+                return only_called(owner.body, name, decl)
+        return False
+
+    @staticmethod
+    def _declared_names(decl: Node) -> list[str]:
+        if decl.type == "var_spec":
+            return [text(n) for n in decl.children_by_field_name("name")]
+        left = decl.child_by_field_name("left")
+        return [text(n) for n in left.named_children] if left is not None else []
+
+    def local_value(self, fn: Function, name: str) -> tuple[Function, Node] | None:
+        """(declaring function, value) of a local name `fn` uses that is bound once and never
+        rebound (see linter.analysis.bindings); None for anything else."""
+        owner: Function | None = fn
+        while owner is not None and name not in self.own_names(owner):
+            owner = owner.parent
+        if owner is None or owner.body is None:
+            return None
+        key = (id(owner), name)
+        if key not in self._bindings:
+            self._bindings[key] = single_binding(owner.body, name)
+        value = self._bindings[key]
+        return (owner, value) if value is not None else None
+
+    def called_literal(self, fn: Function, call: Node) -> Function | None:
+        """The literal a call in `fn` runs in place: `func() {...}()`, or `unlock()` for a local
+        `unlock := func() {...}` that is only ever called."""
+        literal = literal_of(call)
+        if literal is None:
+            target = call.child_by_field_name("function")
+            target = unparen(target) if target is not None else None
+            bound = self.local_value(fn, text(target)) if target is not None and target.type == "identifier" else None
+            if bound is None or bound[1].type != "func_literal":
+                return None
+            literal = bound[1]
+        found = self.function_of(literal)
+        return found if found is not None and self.is_invoked_literal(found) else None
 
     def all_events(self, fn: Function) -> Iterator[tuple[Function, Event]]:
         """Events of `fn` and of the literals it invokes in place, which inherit its locks."""
@@ -241,8 +301,7 @@ class Package:
             for ev in self.lock_events(current, initial):
                 yield current, ev
                 if ev.op.kind is OpKind.CALL:
-                    literal = literal_of(ev.op.node)
-                    target = self.function_of(literal) if literal is not None else None
+                    target = self.called_literal(current, ev.op.node)
                     if target is not None:
                         todo.append((target, LockState(ev.state.held)))
 
@@ -377,7 +436,7 @@ class Package:
         if target_node.type == "identifier":
             name = text(target_node)
             if name in scope.names:
-                return []
+                return self._resolve_local(fn, name)
             return [f for f in self._by_name.get(name, []) if not f.receiver_type]
         if target_node.type == "selector_expression":
             operand = target_node.child_by_field_name("operand")
@@ -388,6 +447,17 @@ class Package:
             if owner:
                 return self.resolver.method(owner, method)
         return []
+
+    def _resolve_local(self, fn: Function, name: str) -> list[Function]:
+        """A call through a local name bound once: `unlock := func() {...}`, `f := s.release`."""
+        bound = self.local_value(fn, name)
+        if bound is None:
+            return []
+        owner, value = bound
+        if value.type == "func_literal":
+            target = self.function_of(value)
+            return [target] if target is not None else []
+        return self.resolve_value(owner, value) if value.type in ("identifier", "selector_expression") else []
 
     def resolve_value(self, fn: Function, expr: Node) -> list[Function]:
         """The package function or method a function value names: `unlockAll`, `s.release`."""

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from tree_sitter import Node
 
-from linter.analysis.functions import Function, literal_of
+from linter.analysis.functions import Function
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
 from linter.analysis.ops import Op, OpKind
@@ -536,7 +536,7 @@ class Summaries:
             op = ev.op
             if op.kind is OpKind.ACQUIRE and not op.via:
                 yield Acquisition(fn, op.node, op.mutex, pkg.lock_identity(fn, op.mutex), op.write, ev.state)
-            elif op.kind is OpKind.CALL and literal_of(op.node) is None:
+            elif op.kind is OpKind.CALL and pkg.called_literal(fn, op.node) is None:
                 yield from self._call_takes(fn, op.node, ev.state)
 
     # the fixpoint ---------------------------------------------------------------------------
