@@ -162,8 +162,8 @@ def check(ctx: Context) -> None:
         unheld_reported: set[str] = set()
         for owner, ev in sorted(family.events, key=lambda e: e[1].op.node.start_byte):
             op = ev.op
-            if op.kind not in RELEASES or (op.via and (op.node.type == "go_statement" or pkg.called_literal(owner, op.node) is not None)):
-                continue  # a literal called in place, or a goroutine handed the lock: report its own unlock
+            if op.kind not in RELEASES or (op.via and (op.node.type == "go_statement" or op.guard or pkg.called_literal(owner, op.node) is not None)):
+                continue  # a literal called in place, a goroutine handed the lock, an unlock under a flag: report its own unlock
             here = Site(owner.file, op.node)
             held = ev.state.holding(op.mutex)
             if held and all(h.write != op.write for h in held):

@@ -5,6 +5,11 @@ the point). Each held lock carries whether a deferred unlock covers it on
 its path, so `if c { mu.Lock(); defer mu.Unlock() }` is never a leak; the
 set of mutexes whose unlock is already deferred is a must-analysis (every
 path), used for locks taken after the defer.
+
+A deferred unlock under a flag (`defer func() { if locked { mu.Unlock() } }()`)
+covers a held lock while the flag is true on its path: the flags known true
+are a must-analysis, and each held lock remembers the flag that covers it, so
+`locked = false` uncovers exactly the locks that relied on it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ class Held:
     write: bool  # Lock (True) or RLock (False)
     site: Node  # the acquiring call
     covered: bool = False  # a deferred unlock on this path will release it
+    flag: str = ""  # when covered by a deferred unlock under a flag: that flag
 
     @property
     def order(self) -> tuple[int, str, bool, bool]:
@@ -40,6 +46,8 @@ class Held:
 class LockState:
     held: frozenset[Held] = frozenset()
     deferred: frozenset[str] = frozenset()  # mutexes whose unlock is deferred on every path
+    deferred_if: frozenset[tuple[str, str]] = frozenset()  # (mutex, flag): deferred unlock under a flag, every path
+    flags: frozenset[str] = frozenset()  # boolean variables true on every path
 
     def unreleased(self) -> list[Held]:
         """Locks that a panic or return here would leave locked, in source order."""
@@ -49,13 +57,21 @@ class LockState:
         return sorted((h for h in self.held if h.mutex == mutex), key=lambda h: h.order)
 
     def join(self, other: "LockState") -> "LockState":
-        return LockState(self.held | other.held, self.deferred & other.deferred)
+        return LockState(self.held | other.held, self.deferred & other.deferred,
+                         self.deferred_if & other.deferred_if, self.flags & other.flags)
 
     def meet(self, other: "LockState") -> "LockState":
         """Locks held on both paths (the must-analysis, for what a function keeps at return)."""
         keys = {(h.mutex, h.write, h.covered) for h in other.held}
         return LockState(frozenset(h for h in self.held if (h.mutex, h.write, h.covered) in keys),
-                         self.deferred & other.deferred)
+                         self.deferred & other.deferred, self.deferred_if & other.deferred_if, self.flags & other.flags)
+
+    def _with(self, held: frozenset[Held]) -> "LockState":
+        return LockState(held, self.deferred, self.deferred_if, self.flags)
+
+    def covering_flag(self, mutex: str) -> str:
+        """A flag, true here, under which a deferred unlock of `mutex` will run; "" if none."""
+        return next((f for m, f in sorted(self.deferred_if) if m == mutex and f in self.flags), "")
 
 
 EMPTY = LockState()
@@ -64,13 +80,35 @@ EMPTY = LockState()
 def transfer(state: LockState, op: Op) -> LockState:
     kind = op.kind
     if kind is OpKind.ACQUIRE:
-        held = Held(op.mutex, op.write, op.node, op.mutex in state.deferred)
-        return LockState(state.held | {held}, state.deferred)
+        if op.mutex in state.deferred:
+            held = Held(op.mutex, op.write, op.node, True)
+        else:
+            flag = state.covering_flag(op.mutex)
+            held = Held(op.mutex, op.write, op.node, bool(flag), flag)
+        return state._with(state.held | {held})
     if kind is OpKind.RELEASE:
-        return LockState(frozenset(h for h in state.held if h.mutex != op.mutex), state.deferred)
+        return state._with(frozenset(h for h in state.held if h.mutex != op.mutex))
+    if kind is OpKind.DEFER_RELEASE and op.guard:
+        pending = state.deferred_if | {(op.mutex, op.guard)}
+        on = op.guard in state.flags
+        held = frozenset(
+            Held(h.mutex, h.write, h.site, True, op.guard) if on and h.mutex == op.mutex and not h.covered else h
+            for h in state.held
+        )
+        return LockState(held, state.deferred, pending, state.flags)
     if kind is OpKind.DEFER_RELEASE:
         held = frozenset(Held(h.mutex, h.write, h.site, True) if h.mutex == op.mutex else h for h in state.held)
-        return LockState(held, state.deferred | {op.mutex})
+        return LockState(held, state.deferred | {op.mutex}, state.deferred_if, state.flags)
+    if kind is OpKind.SET_FLAG:
+        covers = {m for m, f in state.deferred_if if f == op.guard}
+        held = frozenset(
+            Held(h.mutex, h.write, h.site, True, op.guard) if h.mutex in covers and not h.covered else h
+            for h in state.held
+        )
+        return LockState(held, state.deferred, state.deferred_if, state.flags | {op.guard})
+    if kind is OpKind.CLEAR_FLAG:
+        held = frozenset(Held(h.mutex, h.write, h.site) if h.flag == op.guard else h for h in state.held)
+        return LockState(held, state.deferred, state.deferred_if, state.flags - {op.guard})
     return state
 
 

@@ -63,6 +63,7 @@ class Take:
     origin: Site  # the Lock() or Unlock() call that does it
     chain: tuple[str, ...] = ()  # the functions called on the way down, outermost first
     must: bool = False  # taken on every path that returns normally, not just on some
+    guard: str = ""  # for a release under a flag of the caller's: that flag
 
     @property
     def key(self) -> tuple:
@@ -81,13 +82,14 @@ class Summary:
     unlockers: tuple[Take, ...] = ()  # what a function value it returns releases (`return mu.Unlock`)
     expects: frozenset[str] = frozenset()  # mutexes (as written inside) it releases before taking them
     lock_helper: bool = False  # takes a lock on purpose: returning with it held is no leak
+    releases_if: tuple[Take, ...] = ()  # a literal's releases under its enclosing function's flag (Take.guard)
 
     @property
     def signature(self) -> tuple:
         return (
             tuple(t.key for t in self.keeps), tuple(t.key for t in self.releases), tuple(t.key for t in self.takes),
             tuple(t.key for t in self.unlockers), self.expects, self.lock_helper,
-            tuple(t.key for t in self.takes if t.must),
+            tuple(t.key for t in self.takes if t.must), tuple((t.key, t.guard) for t in self.releases_if),
         )
 
     @property
@@ -166,6 +168,50 @@ def _may_reach_locks(pkg: "Package") -> set[int]:
             grew = True
         rest = still
     return reach
+
+
+_LOCK_KINDS = frozenset({OpKind.ACQUIRE, OpKind.RELEASE, OpKind.DEFER_ACQUIRE, OpKind.DEFER_RELEASE})
+
+
+def _statements(block: Node) -> list[Node]:
+    """The statements of a block, through tree-sitter-go's statement_list."""
+    inner = next((c for c in block.named_children if c.type == "statement_list"), None)
+    return (inner or block).named_children
+
+
+def _top_level_flag(fn: Function, call: Node) -> str:
+    """`flag` when `call` is a statement of `if flag {...}`, itself a statement of fn's body
+    that no return precedes; "" otherwise."""
+    stmt = call.parent
+    block = stmt.parent if stmt is not None else None
+    if block is not None and block.type == "statement_list":
+        block = block.parent
+    if_stmt = block.parent if block is not None else None
+    body = fn.body
+    if stmt is None or if_stmt is None or body is None or if_stmt.type != "if_statement":
+        return ""
+    if if_stmt.child_by_field_name("consequence") != block or if_stmt.child_by_field_name("initializer") is not None:
+        return ""
+    condition = if_stmt.child_by_field_name("condition")
+    flag = text(condition) if condition is not None and condition.type == "identifier" else ""
+    top = _statements(body)
+    if not flag or all(s.id != if_stmt.id for s in top) or all(s.id != stmt.id for s in _statements(block)):
+        return ""
+    for s in top:
+        if s.id == if_stmt.id:
+            return flag
+        if any(n.type in ("return_statement", "goto_statement") for n in walk_expr(s)):
+            return ""
+    return ""
+
+
+def _assigns(body: Node | None, name: str) -> bool:
+    for node in walk_expr(body, into_literals=True) if body is not None else ():
+        if node.type in ("assignment_statement", "short_var_declaration", "inc_statement", "dec_statement"):
+            left = node.child_by_field_name("left") or (node.named_children[0] if node.named_child_count else None)
+            if left is not None and any(text(n) == name for n in ([left] if left.type == "identifier" else left.named_children)):
+                return True
+    return False
 
 
 class Summaries:
@@ -271,8 +317,10 @@ class Summaries:
             return []
         source = self._unlocker_source(fn, call)
         effects = self._effects(fn, source, "unlockers") if source is not None else self._effects(fn, call, "releases")
+        if source is None:
+            effects += self._effects(fn, call, "releases_if")
         return [
-            Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name)
+            Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name, guard=t.guard)
             for m, t, target in effects
         ]
 
@@ -347,7 +395,9 @@ class Summaries:
         releases = self._releases(fn, events, exits, {m: w for m, w in expects.items() if m not in relocked})
         takes = self._takes(fn, events, expects, self._must_take(fn))
         unlockers = self._unlockers(fn, exits)
-        return Summary(keeps, releases, takes, unlockers, frozenset(expects), helper or bool(unlockers))
+        released = {t.ref for t in releases}
+        releases_if = self._releases_if(fn, events, expects, released) if fn.is_literal else ()
+        return Summary(keeps, releases, takes, unlockers, frozenset(expects), helper or bool(unlockers), releases_if)
 
     def _configured_helper(self, fn: Function) -> bool:
         """Named in the configuration's `lock-helpers`, as `name` or `Type.name`."""
@@ -403,6 +453,26 @@ class Summaries:
             take = self._take(fn, mutex, write, Site(fn.file, site))
             if take is not None and take.ref is not None:
                 out.append(take)
+        return tuple(out)
+
+    def _releases_if(self, fn: Function, events: list[Event], expects: dict[str, bool],
+                     released: set[LockRef | None]) -> tuple[Take, ...]:
+        """`func() { if locked { mu.Unlock() } }`: the caller's lock is released exactly when the
+        caller's flag is true. Each unlock of the mutex must sit directly in an `if flag {` that is a
+        top-level statement of the literal, with no return before it, and the literal must not
+        assign the flag (it is the enclosing function's variable)."""
+        out: list[Take] = []
+        for mutex, write in expects.items():
+            ops = [ev.op for ev in events if ev.op.mutex == mutex and ev.op.kind in _LOCK_KINDS]
+            if not ops or any(op.kind is not OpKind.RELEASE or op.via for op in ops):
+                continue
+            flags = {_top_level_flag(fn, op.node) for op in ops}
+            flag = flags.pop() if len(flags) == 1 else ""
+            if not flag or flag in self.pkg.own_names(fn) or _assigns(fn.body, flag):
+                continue
+            take = self._take(fn, mutex, write, Site(fn.file, ops[0].node))
+            if take is not None and take.ref is not None and take.ref not in released:
+                out.append(replace(take, guard=flag))
         return tuple(out)
 
     def _must_take(self, fn: Function) -> frozenset[tuple[str, bool]]:
