@@ -39,6 +39,9 @@ class CFG:
     entry: int
     exit: int  # normal return
     panic_exit: int  # a path that ends in panic(...)
+    # (from, to) -> flag: the edge is taken only when the flag (a boolean variable the
+    # function never changes) is false: the else-edge of `if flag {`
+    false_edges: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def reachable(self) -> set[int]:
         seen = {self.entry}
@@ -73,8 +76,10 @@ def statements(container: Node) -> list[Node]:
 
 
 class _Builder:
-    def __init__(self, terminal: Callable[[Node], Terminal]):
+    def __init__(self, terminal: Callable[[Node], Terminal], stable: Callable[[str], bool] | None = None):
         self.terminal = terminal
+        self.stable = stable
+        self.false_edges: dict[tuple[int, int], str] = {}
         self.blocks: list[Block] = []
         self.exit = self.new()
         self.panic_exit = self.new()
@@ -183,11 +188,15 @@ class _Builder:
         init = node.child_by_field_name("initializer")
         if init is not None:
             self.stmt(init, depth + 1)
-        self.add(node.child_by_field_name("condition"))
+        condition = node.child_by_field_name("condition")
+        self.add(condition)
         branch = self.block()
         join = self.new()
         then = self.new()
         self.edge(branch, then)
+        flag = text(condition) if condition is not None and condition.type == "identifier" else ""
+        if flag and self.stable is not None and self.stable(flag):
+            self.false_edges[(branch, join)] = flag  # the alternative's first block, if any, is keyed below
         self.cur = then
         consequence = node.child_by_field_name("consequence")
         if consequence is not None:
@@ -197,6 +206,8 @@ class _Builder:
         if alternative is not None:
             other = self.new()
             self.edge(branch, other)
+            if (branch, join) in self.false_edges:
+                self.false_edges[(branch, other)] = self.false_edges.pop((branch, join))
             self.cur = other
             self.stmt(alternative, depth + 1)
             self.edge(self.cur, join)
@@ -281,12 +292,13 @@ class _Builder:
         self.cur = after if self.blocks[after].preds else None  # `select {}` never proceeds
 
 
-def build(body: Node, terminal: Callable[[Node], Terminal]) -> CFG:
-    """Build the graph of a function body (a `block` node)."""
-    b = _Builder(terminal)
+def build(body: Node, terminal: Callable[[Node], Terminal], stable: Callable[[str], bool] | None = None) -> CFG:
+    """Build the graph of a function body (a `block` node). `stable(name)` says which boolean
+    variables the function never changes: the else-edges of `if name {` are marked for them."""
+    b = _Builder(terminal, stable)
     b.body(statements(body), 0)
     if b.cur is not None:
         closing = body.children[-1] if body.child_count and body.children[-1].type == "}" else None
         b.add(closing)
         b.edge(b.cur, b.exit)
-    return CFG(b.blocks, b.entry, b.exit, b.panic_exit)
+    return CFG(b.blocks, b.entry, b.exit, b.panic_exit, b.false_edges)

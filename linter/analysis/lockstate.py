@@ -30,6 +30,7 @@ class Held:
     site: Node  # the acquiring call
     covered: bool = False  # a deferred unlock on this path will release it
     flag: str = ""  # when covered by a deferred unlock under a flag: that flag
+    guard: str = ""  # taken under `if guard {`: the path that finds the flag false does not hold it
 
     @property
     def order(self) -> tuple[int, str, bool, bool]:
@@ -69,6 +70,13 @@ class LockState:
     def _with(self, held: frozenset[Held]) -> "LockState":
         return LockState(held, self.deferred, self.deferred_if, self.flags)
 
+    def assuming_false(self, flag: str) -> "LockState":
+        """On the else-edge of `if flag {` (flag unchanged in the function): a lock taken under
+        `if flag {` is not held on this path."""
+        if not any(h.guard == flag for h in self.held):
+            return self
+        return self._with(frozenset(h for h in self.held if h.guard != flag))
+
     def covering_flag(self, mutex: str) -> str:
         """A flag, true here, under which a deferred unlock of `mutex` will run; "" if none."""
         return next((f for m, f in sorted(self.deferred_if) if m == mutex and f in self.flags), "")
@@ -81,10 +89,10 @@ def transfer(state: LockState, op: Op) -> LockState:
     kind = op.kind
     if kind is OpKind.ACQUIRE:
         if op.mutex in state.deferred:
-            held = Held(op.mutex, op.write, op.node, True)
+            held = Held(op.mutex, op.write, op.node, True, guard=op.guard)
         else:
             flag = state.covering_flag(op.mutex)
-            held = Held(op.mutex, op.write, op.node, bool(flag), flag)
+            held = Held(op.mutex, op.write, op.node, bool(flag), flag, op.guard)
         return state._with(state.held | {held})
     if kind is OpKind.RELEASE:
         return state._with(frozenset(h for h in state.held if h.mutex != op.mutex))
@@ -92,22 +100,22 @@ def transfer(state: LockState, op: Op) -> LockState:
         pending = state.deferred_if | {(op.mutex, op.guard)}
         on = op.guard in state.flags
         held = frozenset(
-            Held(h.mutex, h.write, h.site, True, op.guard) if on and h.mutex == op.mutex and not h.covered else h
+            Held(h.mutex, h.write, h.site, True, op.guard, h.guard) if on and h.mutex == op.mutex and not h.covered else h
             for h in state.held
         )
         return LockState(held, state.deferred, pending, state.flags)
     if kind is OpKind.DEFER_RELEASE:
-        held = frozenset(Held(h.mutex, h.write, h.site, True) if h.mutex == op.mutex else h for h in state.held)
+        held = frozenset(Held(h.mutex, h.write, h.site, True, "", h.guard) if h.mutex == op.mutex else h for h in state.held)
         return LockState(held, state.deferred | {op.mutex}, state.deferred_if, state.flags)
     if kind is OpKind.SET_FLAG:
         covers = {m for m, f in state.deferred_if if f == op.guard}
         held = frozenset(
-            Held(h.mutex, h.write, h.site, True, op.guard) if h.mutex in covers and not h.covered else h
+            Held(h.mutex, h.write, h.site, True, op.guard, h.guard) if h.mutex in covers and not h.covered else h
             for h in state.held
         )
         return LockState(held, state.deferred, state.deferred_if, state.flags | {op.guard})
     if kind is OpKind.CLEAR_FLAG:
-        held = frozenset(Held(h.mutex, h.write, h.site) if h.flag == op.guard else h for h in state.held)
+        held = frozenset(Held(h.mutex, h.write, h.site, guard=h.guard) if h.flag == op.guard else h for h in state.held)
         return LockState(held, state.deferred, state.deferred_if, state.flags - {op.guard})
     return state
 
@@ -157,8 +165,10 @@ def analyse(
         for op in ops(b):
             state = transfer(state, op)
         for s in cfg.blocks[b].succs:
+            flag = cfg.false_edges.get((b, s))
+            out = state.assuming_false(flag) if flag else state
             old = entry_state.get(s)
-            new = state if old is None else (old.meet(state) if must else old.join(state))
+            new = out if old is None else (old.meet(out) if must else old.join(out))
             if new != old:
                 entry_state[s] = new
                 if s not in queued:

@@ -13,7 +13,7 @@ from tree_sitter import Node
 
 from linter.analysis import panics
 from linter.analysis.conds import CondLocks
-from linter.analysis.syntax import callee, call_args, expr_key, text, unparen
+from linter.analysis.syntax import callee, call_args, expr_key, guarding_condition, text, unparen
 from linter.analysis.types import Scope
 
 LOCK_METHODS = {"Lock": (True, True), "RLock": (True, False), "Unlock": (False, True), "RUnlock": (False, False)}
@@ -49,7 +49,8 @@ class Op:
     detail: str = ""  # the expression as written (shortened), or the callee's name
     reason: str = ""  # why it panics, or how it blocks
     via: str = ""  # the package function whose summary this op stands for (a call that locks)
-    guard: str = ""  # a boolean variable: the flag a SET/CLEAR_FLAG sets, or that a DEFER_RELEASE runs under
+    guard: str = ""  # a boolean variable: the flag a SET/CLEAR_FLAG sets, a DEFER_RELEASE runs under, or
+    # an ACQUIRE was taken under (`if doLock { mu.Lock() }`)
 
     @property
     def method(self) -> str:
@@ -94,6 +95,12 @@ def lock_call(call: Node) -> tuple[str, bool, bool] | None:
     return expr_key(operand), spec[0], spec[1]
 
 
+def flag_guard(node: Node) -> str:
+    """`flag` when `node` runs in the then-branch of `if flag {` (the innermost if around it)."""
+    guard = guarding_condition(node)
+    return guard if guard.isidentifier() else ""
+
+
 def _select_operation(root: Node) -> Node | None:
     """The send or receive a select case waits on, when `root` is a case's communication.
 
@@ -135,7 +142,10 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
             lock = lock_call(node)
             if lock is not None:
                 mutex, acquire, write = lock
-                add(Op(OpKind.ACQUIRE if acquire else OpKind.RELEASE, node, mutex, write))
+                if acquire:
+                    add(Op(OpKind.ACQUIRE, node, mutex, write, guard=flag_guard(node)))
+                else:
+                    add(Op(OpKind.RELEASE, node, mutex, write))
                 continue
             how = panics.explicit_panic(node, env.log_names, env.extra_panickers)
             if how:

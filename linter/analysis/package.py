@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from typing import Callable, Iterator
 
@@ -9,7 +10,7 @@ from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
 from linter.analysis import lockorder
-from linter.analysis.bindings import only_called, single_binding
+from linter.analysis.bindings import only_called, single_binding, unchanged
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
@@ -74,6 +75,7 @@ class Package:
         self._refs: dict[tuple[int, str], LockRef | None] = {}
         self._bindings: dict[tuple[int, str], Node | None] = {}
         self._in_place: dict[int, bool] = {}
+        self._unchanged: dict[tuple[int, str], bool] = {}
 
     def imports(self, file: SourceFile) -> Imports:
         return self._imports[id(file)]
@@ -203,7 +205,7 @@ class Package:
         body = fn.body
         if body is not None:
             try:
-                graph = cfgmod.build(body, self.terminal(fn))
+                graph = cfgmod.build(body, self.terminal(fn), lambda name: self._unchanged_flag(fn, name))
             except cfgmod.TooDeep:
                 line = fn.node.start_point[0] + 1
                 self.notices.append(
@@ -212,6 +214,17 @@ class Package:
                 )
         self._cfgs[id(fn)] = graph
         return graph
+
+    def _unchanged_flag(self, fn: Function, name: str) -> bool:
+        """A parameter or local of `fn` (not a captured variable: the enclosing function may change
+        it) that keeps one value in its body: `if doLock {` decides the same way every time."""
+        key = (id(fn), name)
+        answer = self._unchanged.get(key)
+        if answer is None:
+            body = fn.body
+            answer = body is not None and name in self.own_names(fn) and not self.unstable(fn, name) and unchanged(body, name)
+            self._unchanged[key] = answer
+        return answer
 
     def lock_events(self, fn: Function, initial: LockState = EMPTY) -> list[Event]:
         """Every operation of `fn` with the lock state before it; [] for lock-free functions."""
@@ -303,7 +316,8 @@ class Package:
                 if ev.op.kind is OpKind.CALL:
                     target = self.called_literal(current, ev.op.node)
                     if target is not None:
-                        todo.append((target, LockState(ev.state.held)))
+                        # guards name the caller's flags, which the literal may shadow
+                        todo.append((target, LockState(frozenset(replace(h, guard="") for h in ev.state.held))))
 
     def events_while_locked(self, fn: Function, kinds: frozenset[OpKind]) -> Iterator[tuple[Function, Event]]:
         for owner, ev in self.all_events(fn):

@@ -24,7 +24,7 @@ from tree_sitter import Node
 from linter.analysis.functions import Function
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
-from linter.analysis.ops import Op, OpKind
+from linter.analysis.ops import Op, OpKind, flag_guard
 from linter.analysis.syntax import callee, expr_key, text, unparen, walk_expr
 from linter.rule import Site
 
@@ -304,7 +304,8 @@ class Summaries:
         for m, t, target in self._effects(fn, call, "releases"):
             ops.append(Op(OpKind.RELEASE, call, m, t.write, detail=target.display_name, via=target.display_name))
         for m, t, target in self._effects(fn, call, "keeps"):
-            ops.append(Op(OpKind.ACQUIRE, call, m, t.write, detail=target.display_name, via=target.display_name))
+            ops.append(Op(OpKind.ACQUIRE, call, m, t.write, detail=target.display_name, via=target.display_name,
+                          guard=flag_guard(call)))
         source = self._unlocker_source(fn, call)
         if source is not None:
             for m, t, target in self._effects(fn, source, "unlockers"):
