@@ -4,28 +4,30 @@ Calling such a name calls the value it was bound to, so a local lock helper
 is seen through like the package function it stands for. A name counts only
 when one declaration binds it and nothing assigns it again (in the body or in
 any literal inside it); anything else may call another function each time.
-The same test tells a flag that keeps its value (`doLock` in `if doLock {`)
+The same facts tell a flag that keeps its value (`doLock` in `if doLock {`)
 from one that may change between two tests of it.
+
+One walk of a function body (literals included) gathers every fact, so a
+large function costs one pass however many names are asked about.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
 from tree_sitter import Node
 
-from linter.analysis.syntax import enclosing_function, text, unparen, walk_expr
+from linter.analysis.syntax import text, unparen
 
 
 def _declared(node: Node) -> list[tuple[Node, Node | None]]:
     """(name, value) pairs a declaration binds; value None when it has none."""
-    if node.type == "short_var_declaration":
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-    elif node.type == "var_spec":
+    if node.type == "var_spec":
         names = node.children_by_field_name("name")
         right = node.child_by_field_name("value")
         values = right.named_children if right is not None else []
         return [(n, values[i] if len(values) == len(names) else None) for i, n in enumerate(names)]
-    else:
-        return []
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
     lefts = left.named_children if left is not None else []
     rights = right.named_children if right is not None else []
     if len(lefts) != len(rights):
@@ -33,61 +35,72 @@ def _declared(node: Node) -> list[tuple[Node, Node | None]]:
     return list(zip(lefts, rights))
 
 
-def single_binding(body: Node, name: str) -> Node | None:
-    """The value `name` is bound to in `body`, when one declaration binds it and nothing rebinds it."""
-    found: Node | None = None
-    count = 0
-    for node in walk_expr(body):  # declarations of the body itself, not of its literals
-        for ident, value in _declared(node):
-            if text(ident) == name:
-                count += 1
-                found = value
-    if count != 1 or found is None or _rebound(body, name):
-        return None
-    return unparen(found)
+def _assigned(node: Node) -> list[Node]:
+    """The plain names an assignment, `x++` or `&x` may change."""
+    if node.type == "assignment_statement":
+        left = node.child_by_field_name("left")
+        return [unparen(n) for n in (left.named_children if left is not None else ())]
+    if node.type in ("inc_statement", "dec_statement"):
+        return node.named_children[:1]
+    operand = node.child_by_field_name("operand")  # `&x`: a pointer to it may change it
+    return [unparen(operand)] if operand is not None and text(node.child_by_field_name("operator")) == "&" else []
 
 
-def _rebound(body: Node, name: str) -> bool:
-    """Whether `name` is assigned in `body` or a literal inside it, or its address is taken."""
-    for node in walk_expr(body, into_literals=True):
-        if node.type == "assignment_statement":
-            left = node.child_by_field_name("left")
-            if any(unparen(n).type == "identifier" and text(n) == name for n in (left.named_children if left else ())):
-                return True
-        elif node.type in ("inc_statement", "dec_statement"):
-            if node.named_child_count and text(node.named_children[0]) == name:
-                return True
-        elif node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
-            operand = node.child_by_field_name("operand")
-            if operand is not None and text(unparen(operand)) == name:
-                return True  # a pointer to it may change it
-    return False
+class Bindings:
+    """What one function body (literals included) does with its local names."""
 
+    def __init__(self, body: Node):
+        owner = body.parent
+        self.values: dict[str, Node | None] = {}  # declared in the body itself: the value, None if several
+        self.declarations: Counter[str] = Counter()  # in the body and its literals (shadowing counts)
+        self.changed: set[str] = set()  # assigned, incremented or address taken anywhere
+        self.not_called: set[str] = set()  # used otherwise than called in place by the body itself
+        stack: list[tuple[Node, bool]] = [(body, True)]  # (node, in the body itself rather than a literal)
+        while stack:
+            node, own = stack.pop()
+            kind = node.type
+            if kind in ("short_var_declaration", "var_spec"):
+                for ident, value in _declared(node):
+                    name = text(ident)
+                    self.declarations[name] += 1
+                    if own:
+                        self.values[name] = unparen(value) if value is not None and name not in self.values else None
+            elif kind in ("assignment_statement", "inc_statement", "dec_statement", "unary_expression"):
+                self.changed.update(text(n) for n in _assigned(node) if n.type == "identifier")
+            elif kind == "identifier":
+                self._use(node, own, owner)
+            inner = own and kind != "func_literal"
+            stack.extend((c, inner) for c in node.named_children)
 
-def unchanged(body: Node, name: str) -> bool:
-    """Whether `name` keeps one value in `body`: declared at most once (a parameter, or one local,
-    literals included, so no shadowing), never assigned, its address never taken."""
-    declared = sum(
-        1 for node in walk_expr(body, into_literals=True) for ident, _ in _declared(node) if text(ident) == name
-    )
-    return declared <= 1 and not _rebound(body, name)
-
-
-def only_called(body: Node, name: str, declared: Node) -> bool:
-    """Whether every use of `name` in `body` (outside its declaration `declared`) calls it in place:
-    in the body itself (not in a literal, which may run anywhere), not under `go` or `defer`,
-    never passed, stored or returned."""
-    owner = body.parent
-    for node in walk_expr(body, into_literals=True):
-        if node.type != "identifier" or text(node) != name or node.parent is None:
-            continue
+    def _use(self, node: Node, own: bool, owner: Node | None) -> None:
         parent = node.parent
-        if parent.id == declared.id or parent == declared.child_by_field_name("left"):
-            continue  # the name being declared
-        if parent.type != "call_expression" or parent.child_by_field_name("function") != node:
-            return False
-        if owner is None or enclosing_function(node) != owner:
-            return False
-        if parent.parent is not None and parent.parent.type in ("go_statement", "defer_statement"):
-            return False
-    return True
+        if parent is None or parent.type == "var_spec" or (
+            parent.type == "expression_list" and parent.parent is not None
+            and parent.parent.type == "short_var_declaration" and parent == parent.parent.child_by_field_name("left")
+        ):
+            return  # the name being declared
+        called = parent.type == "call_expression" and parent.child_by_field_name("function") == node and (
+            parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement")
+        )
+        if not (called and own and owner is not None):
+            self.not_called.add(text(node))
+
+    def declares(self, name: str) -> bool:
+        """A local of the body itself (not of a literal inside it)."""
+        return name in self.values
+
+    def value(self, name: str) -> Node | None:
+        """What `name` is bound to, when one declaration (of the body itself) binds it and nothing rebinds it."""
+        if self.declarations[name] != 1 or name in self.changed:
+            return None
+        return self.values.get(name)
+
+    def only_called(self, name: str) -> bool:
+        """Every use of `name` calls it in place, in the body itself (not in a literal, which may run
+        anywhere), not under `go` or `defer`, never passed, stored or returned."""
+        return name not in self.not_called
+
+    def unchanged(self, name: str) -> bool:
+        """`name` keeps one value: declared at most once (a parameter, or one local, literals included,
+        so no shadowing), never assigned, its address never taken."""
+        return self.declarations[name] <= 1 and name not in self.changed

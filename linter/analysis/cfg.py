@@ -39,8 +39,8 @@ class CFG:
     entry: int
     exit: int  # normal return
     panic_exit: int  # a path that ends in panic(...)
-    # (from, to) -> flag: the edge is taken only when the flag (a boolean variable the
-    # function never changes) is false: the else-edge of `if flag {`
+    # (from, to) -> flag: the edge is taken only when the variable `flag` is false, the
+    # else-edge of `if flag {` (whether the flag keeps its value is the dataflow's question)
     false_edges: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def reachable(self) -> set[int]:
@@ -76,9 +76,8 @@ def statements(container: Node) -> list[Node]:
 
 
 class _Builder:
-    def __init__(self, terminal: Callable[[Node], Terminal], stable: Callable[[str], bool] | None = None):
+    def __init__(self, terminal: Callable[[Node], Terminal]):
         self.terminal = terminal
-        self.stable = stable
         self.false_edges: dict[tuple[int, int], str] = {}
         self.blocks: list[Block] = []
         self.exit = self.new()
@@ -195,7 +194,7 @@ class _Builder:
         then = self.new()
         self.edge(branch, then)
         flag = text(condition) if condition is not None and condition.type == "identifier" else ""
-        if flag and self.stable is not None and self.stable(flag):
+        if flag:
             self.false_edges[(branch, join)] = flag  # the alternative's first block, if any, is keyed below
         self.cur = then
         consequence = node.child_by_field_name("consequence")
@@ -292,10 +291,9 @@ class _Builder:
         self.cur = after if self.blocks[after].preds else None  # `select {}` never proceeds
 
 
-def build(body: Node, terminal: Callable[[Node], Terminal], stable: Callable[[str], bool] | None = None) -> CFG:
-    """Build the graph of a function body (a `block` node). `stable(name)` says which boolean
-    variables the function never changes: the else-edges of `if name {` are marked for them."""
-    b = _Builder(terminal, stable)
+def build(body: Node, terminal: Callable[[Node], Terminal]) -> CFG:
+    """Build the graph of a function body (a `block` node)."""
+    b = _Builder(terminal)
     b.body(statements(body), 0)
     if b.cur is not None:
         closing = body.children[-1] if body.child_count and body.children[-1].type == "}" else None

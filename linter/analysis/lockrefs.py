@@ -197,7 +197,8 @@ def map_ref(pkg: "Package", caller: "Function", call: Node, ref: LockRef) -> str
         if base is None and target.type == "identifier":  # `inc := s.incLocked; inc()`
             bound = pkg.local_value(caller, text(target))
             value = bound[1] if bound is not None else None
-            operand = value.child_by_field_name("operand") if value is not None and value.type == "selector_expression" else None
+            selector = value is not None and value.type == "selector_expression"
+            operand = value.child_by_field_name("operand") if selector and value is not None else None
             base = expr_key(operand) if operand is not None and _is_path(operand) else None
     elif ref.base == "param":
         args = call.child_by_field_name("arguments")
@@ -234,7 +235,9 @@ def confined(pkg: "Package", fn: "Function", key: str) -> bool:
             continue
         if enclosing_function(node) != fn.node:
             return False  # a literal (maybe another goroutine) uses it
-        while parent is not None and parent.type == "selector_expression" and parent.child_by_field_name("operand") == node:
+        while parent is not None and parent.type == "selector_expression" and (
+            parent.child_by_field_name("operand") == node
+        ):
             node, parent = parent, parent.parent
         field = node.child_by_field_name("field") if node.type == "selector_expression" else None
         if field is None or text(field) not in _LOCK_METHODS or parent is None or parent.type != "call_expression":

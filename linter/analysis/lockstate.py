@@ -14,7 +14,7 @@ are a must-analysis, and each held lock remembers the flag that covers it, so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 from tree_sitter import Node
@@ -67,15 +67,15 @@ class LockState:
         return LockState(frozenset(h for h in self.held if (h.mutex, h.write, h.covered) in keys),
                          self.deferred & other.deferred, self.deferred_if & other.deferred_if, self.flags & other.flags)
 
-    def _with(self, held: frozenset[Held]) -> "LockState":
+    def with_held(self, held: frozenset[Held]) -> "LockState":
         return LockState(held, self.deferred, self.deferred_if, self.flags)
 
-    def assuming_false(self, flag: str) -> "LockState":
-        """On the else-edge of `if flag {` (flag unchanged in the function): a lock taken under
-        `if flag {` is not held on this path."""
-        if not any(h.guard == flag for h in self.held):
+    def assuming_false(self, flag: str, unchanged: Callable[[str], bool]) -> "LockState":
+        """On the else-edge of `if flag {`, when the function never changes the flag: a lock taken
+        under `if flag {` is not held on this path."""
+        if not any(h.guard == flag for h in self.held) or not unchanged(flag):
             return self
-        return self._with(frozenset(h for h in self.held if h.guard != flag))
+        return self.with_held(frozenset(h for h in self.held if h.guard != flag))
 
     def covering_flag(self, mutex: str) -> str:
         """A flag, true here, under which a deferred unlock of `mutex` will run; "" if none."""
@@ -93,29 +93,29 @@ def transfer(state: LockState, op: Op) -> LockState:
         else:
             flag = state.covering_flag(op.mutex)
             held = Held(op.mutex, op.write, op.node, bool(flag), flag, op.guard)
-        return state._with(state.held | {held})
+        return state.with_held(state.held | {held})
     if kind is OpKind.RELEASE:
-        return state._with(frozenset(h for h in state.held if h.mutex != op.mutex))
+        return state.with_held(frozenset(h for h in state.held if h.mutex != op.mutex))
     if kind is OpKind.DEFER_RELEASE and op.guard:
         pending = state.deferred_if | {(op.mutex, op.guard)}
         on = op.guard in state.flags
         held = frozenset(
-            Held(h.mutex, h.write, h.site, True, op.guard, h.guard) if on and h.mutex == op.mutex and not h.covered else h
+            replace(h, covered=True, flag=op.guard) if on and h.mutex == op.mutex and not h.covered else h
             for h in state.held
         )
         return LockState(held, state.deferred, pending, state.flags)
     if kind is OpKind.DEFER_RELEASE:
-        held = frozenset(Held(h.mutex, h.write, h.site, True, "", h.guard) if h.mutex == op.mutex else h for h in state.held)
+        held = frozenset(replace(h, covered=True, flag="") if h.mutex == op.mutex else h for h in state.held)
         return LockState(held, state.deferred | {op.mutex}, state.deferred_if, state.flags)
     if kind is OpKind.SET_FLAG:
         covers = {m for m, f in state.deferred_if if f == op.guard}
         held = frozenset(
-            Held(h.mutex, h.write, h.site, True, op.guard, h.guard) if h.mutex in covers and not h.covered else h
+            replace(h, covered=True, flag=op.guard) if h.mutex in covers and not h.covered else h
             for h in state.held
         )
         return LockState(held, state.deferred, state.deferred_if, state.flags | {op.guard})
     if kind is OpKind.CLEAR_FLAG:
-        held = frozenset(Held(h.mutex, h.write, h.site, guard=h.guard) if h.flag == op.guard else h for h in state.held)
+        held = frozenset(replace(h, covered=False, flag="") if h.flag == op.guard else h for h in state.held)
         return LockState(held, state.deferred, state.deferred_if, state.flags - {op.guard})
     return state
 
@@ -136,8 +136,13 @@ def _no_expansion(op: Op) -> Sequence[Op]:
     return (op,)
 
 
+def _no_flag(name: str) -> bool:
+    return False
+
+
 def analyse(
-    cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion, initial: LockState = EMPTY, *, must: bool = False
+    cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion, initial: LockState = EMPTY, *, must: bool = False,
+    unchanged: Callable[[str], bool] = _no_flag,
 ) -> list[Event]:
     """Run the dataflow to a fixpoint and return every reachable operation with its state.
 
@@ -145,6 +150,7 @@ def analyse(
     callee performs (a helper that locks, one that unlocks). `initial` is the
     state at entry: empty, except for a literal called where locks are held.
     With `must`, paths meet instead of join: a lock is held only if every path holds it.
+    `unchanged(name)` says whether a flag keeps its value in the function (see LockState.assuming_false).
     """
     block_ops: dict[int, list[Op]] = {}
 
@@ -166,7 +172,7 @@ def analyse(
             state = transfer(state, op)
         for s in cfg.blocks[b].succs:
             flag = cfg.false_edges.get((b, s))
-            out = state.assuming_false(flag) if flag else state
+            out = state.assuming_false(flag, unchanged) if flag else state
             old = entry_state.get(s)
             new = out if old is None else (old.meet(out) if must else old.join(out))
             if new != old:

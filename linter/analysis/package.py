@@ -10,7 +10,7 @@ from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
 from linter.analysis import lockorder
-from linter.analysis.bindings import only_called, single_binding, unchanged
+from linter.analysis.bindings import Bindings
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
@@ -73,9 +73,9 @@ class Package:
         self._families: dict[int, list[Function]] | None = None
         self._identities: dict[tuple[int, str], str | None] = {}
         self._refs: dict[tuple[int, str], LockRef | None] = {}
-        self._bindings: dict[tuple[int, str], Node | None] = {}
+        self._bindings: dict[int, Bindings] = {}
         self._in_place: dict[int, bool] = {}
-        self._unchanged: dict[tuple[int, str], bool] = {}
+        self._called: dict[int, Function | None] = {}  # call node -> the literal it runs in place
 
     def imports(self, file: SourceFile) -> Imports:
         return self._imports[id(file)]
@@ -205,7 +205,7 @@ class Package:
         body = fn.body
         if body is not None:
             try:
-                graph = cfgmod.build(body, self.terminal(fn), lambda name: self._unchanged_flag(fn, name))
+                graph = cfgmod.build(body, self.terminal(fn))
             except cfgmod.TooDeep:
                 line = fn.node.start_point[0] + 1
                 self.notices.append(
@@ -215,16 +215,29 @@ class Package:
         self._cfgs[id(fn)] = graph
         return graph
 
-    def _unchanged_flag(self, fn: Function, name: str) -> bool:
-        """A parameter or local of `fn` (not a captured variable: the enclosing function may change
-        it) that keeps one value in its body: `if doLock {` decides the same way every time."""
-        key = (id(fn), name)
-        answer = self._unchanged.get(key)
-        if answer is None:
-            body = fn.body
-            answer = body is not None and name in self.own_names(fn) and not self.unstable(fn, name) and unchanged(body, name)
-            self._unchanged[key] = answer
-        return answer
+    def unchanged_flag(self, fn: Function) -> Callable[[str], bool]:
+        """name -> whether it is a parameter or local of `fn` (not a captured variable: the enclosing
+        function may change it) that keeps one value in its body: `if doLock {` decides the same way
+        every time. Asked only about the flags a held lock was taken under."""
+
+        def unchanged(name: str) -> bool:
+            bindings = self.bindings(fn)
+            return (
+                bindings is not None and (name in fn.params or bindings.declares(name))
+                and bindings.unchanged(name) and not self.unstable(fn, name)
+            )
+
+        return unchanged
+
+    def bindings(self, fn: Function) -> Bindings | None:
+        """What `fn`'s body does with its local names (see linter.analysis.bindings)."""
+        body = fn.body
+        if body is None:
+            return None
+        found = self._bindings.get(id(fn))
+        if found is None:
+            found = self._bindings[id(fn)] = Bindings(body)
+        return found
 
     def lock_events(self, fn: Function, initial: LockState = EMPTY) -> list[Event]:
         """Every operation of `fn` with the lock state before it; [] for lock-free functions."""
@@ -235,7 +248,8 @@ class Package:
             if self.uses_locks(fn) or initial.held or self.summaries.relevant(fn):
                 graph = self.cfg(fn)
                 if graph is not None:
-                    cached = analyse(graph, self.ops_of(fn), self.summaries.expander(fn), initial)
+                    cached = analyse(graph, self.ops_of(fn), self.summaries.expander(fn), initial,
+                                     unchanged=self.unchanged_flag(fn))
             self._events[key] = cached
         return cached
 
@@ -261,12 +275,15 @@ class Package:
         if decl is not None and decl.type == "expression_list":
             decl = decl.parent
         owner = fn.parent
-        if decl is None or decl.type not in ("short_var_declaration", "var_spec") or owner is None or owner.body is None:
+        if decl is None or decl.type not in ("short_var_declaration", "var_spec"):
             return False
+        if owner is None or owner.body is None:
+            return False
+        bindings = self.bindings(owner)
         for name in self._declared_names(decl):
             value = self.local_value(owner, name)
-            if value is not None and value[1].id == fn.node.id:
-                return only_called(owner.body, name, decl)
+            if value is not None and value[1].id == fn.node.id and bindings is not None:
+                return bindings.only_called(name)
         return False
 
     @staticmethod
@@ -279,38 +296,46 @@ class Package:
     def local_value(self, fn: Function, name: str) -> tuple[Function, Node] | None:
         """(declaring function, value) of a local name `fn` uses that is bound once and never
         rebound (see linter.analysis.bindings); None for anything else."""
+        if name not in self.scope(fn).names:
+            return None  # a package function (or nothing local): no body walk needed
         owner: Function | None = fn
-        while owner is not None and name not in self.own_names(owner):
+        while owner is not None:
+            if name in owner.params or name == owner.receiver:
+                return None  # a parameter: its value comes from the caller
+            bindings = self.bindings(owner)
+            if bindings is not None and bindings.declares(name):
+                value = bindings.value(name)
+                return (owner, value) if value is not None else None
             owner = owner.parent
-        if owner is None or owner.body is None:
-            return None
-        key = (id(owner), name)
-        if key not in self._bindings:
-            self._bindings[key] = single_binding(owner.body, name)
-        value = self._bindings[key]
-        return (owner, value) if value is not None else None
+        return None
 
     def called_literal(self, fn: Function, call: Node) -> Function | None:
         """The literal a call in `fn` runs in place: `func() {...}()`, or `unlock()` for a local
         `unlock := func() {...}` that is only ever called."""
+        if call.id in self._called:
+            return self._called[call.id]
         literal = literal_of(call)
         if literal is None:
             target = call.child_by_field_name("function")
             target = unparen(target) if target is not None else None
             bound = self.local_value(fn, text(target)) if target is not None and target.type == "identifier" else None
-            if bound is None or bound[1].type != "func_literal":
-                return None
-            literal = bound[1]
-        found = self.function_of(literal)
-        return found if found is not None and self.is_invoked_literal(found) else None
+            literal = bound[1] if bound is not None and bound[1].type == "func_literal" else None
+        found = self.function_of(literal) if literal is not None else None
+        found = found if found is not None and self.is_invoked_literal(found) else None
+        self._called[call.id] = found
+        return found
 
     def all_events(self, fn: Function) -> Iterator[tuple[Function, Event]]:
         """Events of `fn` and of the literals it invokes in place, which inherit its locks."""
         if self.is_invoked_literal(fn):
             return
         todo: list[tuple[Function, LockState]] = [(fn, EMPTY)]
+        seen: set[tuple[int, LockState]] = set()  # the same literal in the same state yields the same events
         while todo:
             current, initial = todo.pop()
+            if (id(current), initial) in seen:
+                continue
+            seen.add((id(current), initial))
             for ev in self.lock_events(current, initial):
                 yield current, ev
                 if ev.op.kind is OpKind.CALL:

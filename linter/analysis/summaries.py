@@ -205,15 +205,6 @@ def _top_level_flag(fn: Function, call: Node) -> str:
     return ""
 
 
-def _assigns(body: Node | None, name: str) -> bool:
-    for node in walk_expr(body, into_literals=True) if body is not None else ():
-        if node.type in ("assignment_statement", "short_var_declaration", "inc_statement", "dec_statement"):
-            left = node.child_by_field_name("left") or (node.named_children[0] if node.named_child_count else None)
-            if left is not None and any(text(n) == name for n in ([left] if left.type == "identifier" else left.named_children)):
-                return True
-    return False
-
-
 class Summaries:
     """Every function's summary, computed once per package, callees first."""
 
@@ -321,7 +312,8 @@ class Summaries:
         if source is None:
             effects += self._effects(fn, call, "releases_if")
         return [
-            Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name, guard=t.guard)
+            Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name,
+               guard=t.guard)
             for m, t, target in effects
         ]
 
@@ -370,7 +362,8 @@ class Summaries:
         graph = self.pkg.cfg(fn)
         if graph is None:
             return []
-        return analyse(graph, self.pkg.ops_of(fn), self.expander(fn), initial, must=must)
+        return analyse(graph, self.pkg.ops_of(fn), self.expander(fn), initial, must=must,
+                       unchanged=self.pkg.unchanged_flag(fn))
 
     @staticmethod
     def _exits(events: list[Event]) -> list[Event]:
@@ -469,7 +462,8 @@ class Summaries:
                 continue
             flags = {_top_level_flag(fn, op.node) for op in ops}
             flag = flags.pop() if len(flags) == 1 else ""
-            if not flag or flag in self.pkg.own_names(fn) or _assigns(fn.body, flag):
+            bindings = self.pkg.bindings(fn)
+            if not flag or flag in fn.params or bindings is None or bindings.declares(flag) or not bindings.unchanged(flag):
                 continue
             take = self._take(fn, mutex, write, Site(fn.file, ops[0].node))
             if take is not None and take.ref is not None and take.ref not in released:
