@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from linter.analysis.lockrefs import confined
 from linter.analysis.lockstate import Held
 from linter.analysis.ops import lock_call
 from linter.analysis.summaries import Acquisition
@@ -90,6 +91,8 @@ def check(ctx: Context) -> None:
                 continue  # a rebound variable may name another mutex each time
             if acq.mutex in pkg.handoffs(acq.fn):
                 continue  # another goroutine unlocks it: locking again waits for that, on purpose
+            if not acq.write and not any(h.write for h in held) and confined(pkg, acq.fn, acq.mutex):
+                continue  # recursive read locks deadlock only if a writer queues in between: none can reach it
             reported.add((acq.node.id, acq.mutex))
             first = next((h for h in held if h.write), held[0])
             here = Site(acq.fn.file, acq.node)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from linter.analysis.functions import Function, literal_of
+from linter.analysis.functions import Function
 from linter.analysis.lockstate import Event
-from linter.analysis.ops import OpKind
+from linter.analysis.ops import Op, OpKind
 from linter.analysis.package import Package
 from linter.analysis.syntax import call_args, expr_key
 from linter.model import Level, Precision
@@ -155,6 +155,12 @@ def _what(op) -> str:
     return f"deferred {call}" if op.kind is OpKind.DEFER_RELEASE else call
 
 
+def _reported_inside(pkg: Package, owner: Function, op: Op) -> bool:
+    """A release that stands for what a literal called in place, a goroutine handed the lock, or a
+    deferred unlock under a flag does: their own unlock is reported where it is written."""
+    return op.node.type == "go_statement" or bool(op.guard) or pkg.called_literal(owner, op.node) is not None
+
+
 def check(ctx: Context) -> None:
     pkg = ctx.package
     evidence = Evidence(pkg)
@@ -162,8 +168,8 @@ def check(ctx: Context) -> None:
         unheld_reported: set[str] = set()
         for owner, ev in sorted(family.events, key=lambda e: e[1].op.node.start_byte):
             op = ev.op
-            if op.kind not in RELEASES or (op.via and literal_of(op.node) is not None):
-                continue  # a literal called in place is analysed in place: report its own unlock
+            if op.kind not in RELEASES or (op.via and _reported_inside(pkg, owner, op)):
+                continue
             here = Site(owner.file, op.node)
             held = ev.state.holding(op.mutex)
             if held and all(h.write != op.write for h in held):

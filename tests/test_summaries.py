@@ -82,7 +82,14 @@ def test_io_shaped_interfaces_are_not_resolved() -> None:
 
 def test_locals_shadow_package_functions() -> None:
     pkg = package(TYPES + "func c5() { free := func() {}; free() }\n")
-    assert targets(pkg, "c5", 0) == []
+    assert targets(pkg, "c5", 0) == ["func literal in c5"]  # the local literal, not the package's free
+
+
+def test_locals_bound_once_resolve_to_their_value() -> None:
+    pkg = package(TYPES + "func (s *S) c6() { f := s.own; f() }\n"
+                  "func c7(x bool) { f := func() {}; if x { f = free }; f() }\n")
+    assert targets(pkg, "S.c6", 0) == ["S.own"]
+    assert targets(pkg, "c7", 0) == []  # rebound: which function runs is unknown
 
 
 def test_across_files() -> None:

@@ -39,6 +39,9 @@ class CFG:
     entry: int
     exit: int  # normal return
     panic_exit: int  # a path that ends in panic(...)
+    # (from, to) -> flag: the edge is taken only when the variable `flag` is false, the
+    # else-edge of `if flag {` (whether the flag keeps its value is the dataflow's question)
+    false_edges: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def reachable(self) -> set[int]:
         seen = {self.entry}
@@ -75,6 +78,7 @@ def statements(container: Node) -> list[Node]:
 class _Builder:
     def __init__(self, terminal: Callable[[Node], Terminal]):
         self.terminal = terminal
+        self.false_edges: dict[tuple[int, int], str] = {}
         self.blocks: list[Block] = []
         self.exit = self.new()
         self.panic_exit = self.new()
@@ -183,11 +187,15 @@ class _Builder:
         init = node.child_by_field_name("initializer")
         if init is not None:
             self.stmt(init, depth + 1)
-        self.add(node.child_by_field_name("condition"))
+        condition = node.child_by_field_name("condition")
+        self.add(condition)
         branch = self.block()
         join = self.new()
         then = self.new()
         self.edge(branch, then)
+        flag = text(condition) if condition is not None and condition.type == "identifier" else ""
+        if flag:
+            self.false_edges[(branch, join)] = flag  # the alternative's first block, if any, is keyed below
         self.cur = then
         consequence = node.child_by_field_name("consequence")
         if consequence is not None:
@@ -197,6 +205,8 @@ class _Builder:
         if alternative is not None:
             other = self.new()
             self.edge(branch, other)
+            if (branch, join) in self.false_edges:
+                self.false_edges[(branch, other)] = self.false_edges.pop((branch, join))
             self.cur = other
             self.stmt(alternative, depth + 1)
             self.edge(self.cur, join)
@@ -289,4 +299,4 @@ def build(body: Node, terminal: Callable[[Node], Terminal]) -> CFG:
         closing = body.children[-1] if body.child_count and body.children[-1].type == "}" else None
         b.add(closing)
         b.edge(b.cur, b.exit)
-    return CFG(b.blocks, b.entry, b.exit, b.panic_exit)
+    return CFG(b.blocks, b.entry, b.exit, b.panic_exit, b.false_edges)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from tree_sitter import Node
 
 from linter.analysis.calls import base_type
-from linter.analysis.syntax import expr_key, text, unparen
+from linter.analysis.syntax import enclosing_function, expr_key, text, unparen, walk_expr
 from linter.analysis.types import PackageTypes, element_type
 
 if TYPE_CHECKING:
@@ -193,6 +193,13 @@ def map_ref(pkg: "Package", caller: "Function", call: Node, ref: LockRef) -> str
     """The callee's mutex `ref` written in the caller's terms at `call`, or None."""
     if ref.base == "recv":
         base = receiver_key(call)
+        target = unparen(call.child_by_field_name("function"))
+        if base is None and target.type == "identifier":  # `inc := s.incLocked; inc()`
+            bound = pkg.local_value(caller, text(target))
+            value = bound[1] if bound is not None else None
+            selector = value is not None and value.type == "selector_expression"
+            operand = value.child_by_field_name("operand") if selector and value is not None else None
+            base = expr_key(operand) if operand is not None and _is_path(operand) else None
     elif ref.base == "param":
         args = call.child_by_field_name("arguments")
         items = [a for a in args.named_children if a.type != "comment"] if args is not None else []
@@ -203,6 +210,39 @@ def map_ref(pkg: "Package", caller: "Function", call: Node, ref: LockRef) -> str
     else:  # a literal's free variable is the enclosing function's own
         base = ref.root
     return base + ref.path if base is not None else None
+
+
+_LOCK_METHODS = frozenset({"Lock", "RLock", "Unlock", "RUnlock", "TryLock", "TryRLock"})
+
+
+def confined(pkg: "Package", fn: "Function", key: str) -> bool:
+    """Whether the mutex `key` lives in a local variable of `fn` that only `fn` itself ever touches,
+    and only to lock and unlock it: no other goroutine can reach it (`var mu sync.RWMutex` used in place)."""
+    parsed = split_key(key)
+    body = fn.body
+    if parsed is None or body is None or any(s.startswith("[") for s in parsed[1]):
+        return False
+    root = parsed[0]
+    if root not in pkg.own_names(fn) or root in fn.params or root == fn.receiver:
+        return False
+    declared = False
+    for node in walk_expr(body, into_literals=True):
+        if node.type != "identifier" or text(node) != root:
+            continue
+        parent = node.parent
+        if parent is not None and parent.type == "var_spec" and parent.child_by_field_name("value") is None:
+            declared = True  # `var mu T`: the zero value, not a copy or a pointer from elsewhere
+            continue
+        if enclosing_function(node) != fn.node:
+            return False  # a literal (maybe another goroutine) uses it
+        while parent is not None and parent.type == "selector_expression" and (
+            parent.child_by_field_name("operand") == node
+        ):
+            node, parent = parent, parent.parent
+        field = node.child_by_field_name("field") if node.type == "selector_expression" else None
+        if field is None or text(field) not in _LOCK_METHODS or parent is None or parent.type != "call_expression":
+            return False
+    return declared
 
 
 def rebound_keys(body: Node | None) -> frozenset[str]:

@@ -5,11 +5,16 @@ the point). Each held lock carries whether a deferred unlock covers it on
 its path, so `if c { mu.Lock(); defer mu.Unlock() }` is never a leak; the
 set of mutexes whose unlock is already deferred is a must-analysis (every
 path), used for locks taken after the defer.
+
+A deferred unlock under a flag (`defer func() { if locked { mu.Unlock() } }()`)
+covers a held lock while the flag is true on its path: the flags known true
+are a must-analysis, and each held lock remembers the flag that covers it, so
+`locked = false` uncovers exactly the locks that relied on it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 from tree_sitter import Node
@@ -24,6 +29,8 @@ class Held:
     write: bool  # Lock (True) or RLock (False)
     site: Node  # the acquiring call
     covered: bool = False  # a deferred unlock on this path will release it
+    flag: str = ""  # when covered by a deferred unlock under a flag: that flag
+    guard: str = ""  # taken under `if guard {`: the path that finds the flag false does not hold it
 
     @property
     def order(self) -> tuple[int, str, bool, bool]:
@@ -40,6 +47,8 @@ class Held:
 class LockState:
     held: frozenset[Held] = frozenset()
     deferred: frozenset[str] = frozenset()  # mutexes whose unlock is deferred on every path
+    deferred_if: frozenset[tuple[str, str]] = frozenset()  # (mutex, flag): deferred unlock under a flag, every path
+    flags: frozenset[str] = frozenset()  # boolean variables true on every path
 
     def unreleased(self) -> list[Held]:
         """Locks that a panic or return here would leave locked, in source order."""
@@ -49,13 +58,28 @@ class LockState:
         return sorted((h for h in self.held if h.mutex == mutex), key=lambda h: h.order)
 
     def join(self, other: "LockState") -> "LockState":
-        return LockState(self.held | other.held, self.deferred & other.deferred)
+        return LockState(self.held | other.held, self.deferred & other.deferred,
+                         self.deferred_if & other.deferred_if, self.flags & other.flags)
 
     def meet(self, other: "LockState") -> "LockState":
         """Locks held on both paths (the must-analysis, for what a function keeps at return)."""
         keys = {(h.mutex, h.write, h.covered) for h in other.held}
         return LockState(frozenset(h for h in self.held if (h.mutex, h.write, h.covered) in keys),
-                         self.deferred & other.deferred)
+                         self.deferred & other.deferred, self.deferred_if & other.deferred_if, self.flags & other.flags)
+
+    def with_held(self, held: frozenset[Held]) -> "LockState":
+        return LockState(held, self.deferred, self.deferred_if, self.flags)
+
+    def assuming_false(self, flag: str, unchanged: Callable[[str], bool]) -> "LockState":
+        """On the else-edge of `if flag {`, when the function never changes the flag: a lock taken
+        under `if flag {` is not held on this path."""
+        if not any(h.guard == flag for h in self.held) or not unchanged(flag):
+            return self
+        return self.with_held(frozenset(h for h in self.held if h.guard != flag))
+
+    def covering_flag(self, mutex: str) -> str:
+        """A flag, true here, under which a deferred unlock of `mutex` will run; "" if none."""
+        return next((f for m, f in sorted(self.deferred_if) if m == mutex and f in self.flags), "")
 
 
 EMPTY = LockState()
@@ -64,13 +88,35 @@ EMPTY = LockState()
 def transfer(state: LockState, op: Op) -> LockState:
     kind = op.kind
     if kind is OpKind.ACQUIRE:
-        held = Held(op.mutex, op.write, op.node, op.mutex in state.deferred)
-        return LockState(state.held | {held}, state.deferred)
+        if op.mutex in state.deferred:
+            held = Held(op.mutex, op.write, op.node, True, guard=op.guard)
+        else:
+            flag = state.covering_flag(op.mutex)
+            held = Held(op.mutex, op.write, op.node, bool(flag), flag, op.guard)
+        return state.with_held(state.held | {held})
     if kind is OpKind.RELEASE:
-        return LockState(frozenset(h for h in state.held if h.mutex != op.mutex), state.deferred)
+        return state.with_held(frozenset(h for h in state.held if h.mutex != op.mutex))
+    if kind is OpKind.DEFER_RELEASE and op.guard:
+        pending = state.deferred_if | {(op.mutex, op.guard)}
+        on = op.guard in state.flags
+        held = frozenset(
+            replace(h, covered=True, flag=op.guard) if on and h.mutex == op.mutex and not h.covered else h
+            for h in state.held
+        )
+        return LockState(held, state.deferred, pending, state.flags)
     if kind is OpKind.DEFER_RELEASE:
-        held = frozenset(Held(h.mutex, h.write, h.site, True) if h.mutex == op.mutex else h for h in state.held)
-        return LockState(held, state.deferred | {op.mutex})
+        held = frozenset(replace(h, covered=True, flag="") if h.mutex == op.mutex else h for h in state.held)
+        return LockState(held, state.deferred | {op.mutex}, state.deferred_if, state.flags)
+    if kind is OpKind.SET_FLAG:
+        covers = {m for m, f in state.deferred_if if f == op.guard}
+        held = frozenset(
+            replace(h, covered=True, flag=op.guard) if h.mutex in covers and not h.covered else h
+            for h in state.held
+        )
+        return LockState(held, state.deferred, state.deferred_if, state.flags | {op.guard})
+    if kind is OpKind.CLEAR_FLAG:
+        held = frozenset(replace(h, covered=False, flag="") if h.flag == op.guard else h for h in state.held)
+        return LockState(held, state.deferred, state.deferred_if, state.flags - {op.guard})
     return state
 
 
@@ -90,8 +136,13 @@ def _no_expansion(op: Op) -> Sequence[Op]:
     return (op,)
 
 
+def _no_flag(name: str) -> bool:
+    return False
+
+
 def analyse(
-    cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion, initial: LockState = EMPTY, *, must: bool = False
+    cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion, initial: LockState = EMPTY, *, must: bool = False,
+    unchanged: Callable[[str], bool] = _no_flag,
 ) -> list[Event]:
     """Run the dataflow to a fixpoint and return every reachable operation with its state.
 
@@ -99,6 +150,7 @@ def analyse(
     callee performs (a helper that locks, one that unlocks). `initial` is the
     state at entry: empty, except for a literal called where locks are held.
     With `must`, paths meet instead of join: a lock is held only if every path holds it.
+    `unchanged(name)` says whether a flag keeps its value in the function (see LockState.assuming_false).
     """
     block_ops: dict[int, list[Op]] = {}
 
@@ -119,8 +171,10 @@ def analyse(
         for op in ops(b):
             state = transfer(state, op)
         for s in cfg.blocks[b].succs:
+            flag = cfg.false_edges.get((b, s))
+            out = state.assuming_false(flag, unchanged) if flag else state
             old = entry_state.get(s)
-            new = state if old is None else (old.meet(state) if must else old.join(state))
+            new = out if old is None else (old.meet(out) if must else old.join(out))
             if new != old:
                 entry_state[s] = new
                 if s not in queued:

@@ -13,7 +13,7 @@ from tree_sitter import Node
 
 from linter.analysis import panics
 from linter.analysis.conds import CondLocks
-from linter.analysis.syntax import callee, call_args, expr_key, text, unparen
+from linter.analysis.syntax import callee, call_args, expr_key, guarding_condition, text, unparen
 from linter.analysis.types import Scope
 
 LOCK_METHODS = {"Lock": (True, True), "RLock": (True, False), "Unlock": (False, True), "RUnlock": (False, False)}
@@ -34,6 +34,8 @@ class OpKind(Enum):
     CALL = "call"
     BLOCK = "block"
     GO = "go"
+    SET_FLAG = "set-flag"  # `locked = true`: the guard of a deferred unlock now holds
+    CLEAR_FLAG = "clear-flag"  # `locked = false`, `var locked bool`
     RETURN = "return"
     END = "end"  # falling off the end of the body
 
@@ -47,6 +49,8 @@ class Op:
     detail: str = ""  # the expression as written (shortened), or the callee's name
     reason: str = ""  # why it panics, or how it blocks
     via: str = ""  # the package function whose summary this op stands for (a call that locks)
+    guard: str = ""  # a boolean variable: the flag a SET/CLEAR_FLAG sets, a DEFER_RELEASE runs under, or
+    # an ACQUIRE was taken under (`if doLock { mu.Lock() }`)
 
     @property
     def method(self) -> str:
@@ -91,6 +95,12 @@ def lock_call(call: Node) -> tuple[str, bool, bool] | None:
     return expr_key(operand), spec[0], spec[1]
 
 
+def flag_guard(node: Node) -> str:
+    """`flag` when `node` runs in the then-branch of `if flag {` (the innermost if around it)."""
+    guard = guarding_condition(node)
+    return guard if guard.isidentifier() else ""
+
+
 def _select_operation(root: Node) -> Node | None:
     """The send or receive a select case waits on, when `root` is a case's communication.
 
@@ -132,7 +142,10 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
             lock = lock_call(node)
             if lock is not None:
                 mutex, acquire, write = lock
-                add(Op(OpKind.ACQUIRE if acquire else OpKind.RELEASE, node, mutex, write))
+                if acquire:
+                    add(Op(OpKind.ACQUIRE, node, mutex, write, guard=flag_guard(node)))
+                else:
+                    add(Op(OpKind.RELEASE, node, mutex, write))
                 continue
             how = panics.explicit_panic(node, env.log_names, env.extra_panickers)
             if how:
@@ -184,7 +197,36 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
                 add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel receive"))
         elif kind == "send_statement" and node != in_select:
             add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel send"))
+        if kind in _BINDINGS:
+            ops.extend(_flag_ops(node))
     return ops
+
+
+_BINDINGS = frozenset({"assignment_statement", "short_var_declaration", "var_spec"})
+
+
+def _flag_ops(node: Node) -> list[Op]:
+    """`locked = true`, `locked := false`, `var locked bool`: the value of a flag that may guard a
+    deferred unlock (`defer func() { if locked { mu.Unlock() } }()`). Only boolean constants are
+    followed; other assignments leave what is known of the flag as it was."""
+    if node.type == "var_spec":
+        value = node.child_by_field_name("value")
+        pairs = list(zip(node.children_by_field_name("name"), value.named_children if value is not None else []))
+        if value is None:
+            return [Op(OpKind.CLEAR_FLAG, node, guard=text(n)) for n in node.children_by_field_name("name")]
+    else:
+        if node.type == "assignment_statement" and text(node.child_by_field_name("operator")) != "=":
+            return []
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None or left.named_child_count != right.named_child_count:
+            return []
+        pairs = list(zip(left.named_children, right.named_children))
+    out: list[Op] = []
+    for name, value in pairs:
+        value = unparen(value)
+        if name.type == "identifier" and value.type in ("true", "false"):
+            out.append(Op(OpKind.SET_FLAG if value.type == "true" else OpKind.CLEAR_FLAG, node, guard=text(name)))
+    return out
 
 
 def _sync_type(t: str, env: OpEnv) -> str:

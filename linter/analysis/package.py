@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from typing import Callable, Iterator
 
@@ -9,6 +10,7 @@ from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
 from linter.analysis import lockorder
+from linter.analysis.bindings import Bindings
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
@@ -75,6 +77,9 @@ class Package:
         self._identities: dict[tuple[int, str], str | None] = {}
         self._refs: dict[tuple[int, str], LockRef | None] = {}
         self._paths: dict[int, Paths] = {}
+        self._bindings: dict[int, Bindings] = {}
+        self._in_place: dict[int, bool] = {}
+        self._called: dict[int, Function | None] = {}  # call node -> the literal it runs in place
 
     def imports(self, file: SourceFile) -> Imports:
         return self._imports[id(file)]
@@ -214,6 +219,30 @@ class Package:
         self._cfgs[id(fn)] = graph
         return graph
 
+    def unchanged_flag(self, fn: Function) -> Callable[[str], bool]:
+        """name -> whether it is a parameter or local of `fn` (not a captured variable: the enclosing
+        function may change it) that keeps one value in its body: `if doLock {` decides the same way
+        every time. Asked only about the flags a held lock was taken under."""
+
+        def unchanged(name: str) -> bool:
+            bindings = self.bindings(fn)
+            return (
+                bindings is not None and (name in fn.params or bindings.declares(name))
+                and bindings.unchanged(name) and not self.unstable(fn, name)
+            )
+
+        return unchanged
+
+    def bindings(self, fn: Function) -> Bindings | None:
+        """What `fn`'s body does with its local names (see linter.analysis.bindings)."""
+        body = fn.body
+        if body is None:
+            return None
+        found = self._bindings.get(id(fn))
+        if found is None:
+            found = self._bindings[id(fn)] = Bindings(body)
+        return found
+
     def lock_events(self, fn: Function, initial: LockState = EMPTY) -> list[Event]:
         """Every operation of `fn` with the lock state before it; [] for lock-free functions."""
         key = (id(fn), initial)
@@ -223,32 +252,101 @@ class Package:
             if self.uses_locks(fn) or initial.held or self.summaries.relevant(fn):
                 graph = self.cfg(fn)
                 if graph is not None:
-                    cached = analyse(graph, self.ops_of(fn), self.summaries.expander(fn), initial)
+                    cached = analyse(graph, self.ops_of(fn), self.summaries.expander(fn), initial,
+                                     unchanged=self.unchanged_flag(fn))
             self._events[key] = cached
         return cached
 
     def is_invoked_literal(self, fn: Function) -> bool:
         """`func() {...}()`: its body runs in place, so it is analysed from its call site.
-        Not so under `go` (another goroutine) or `defer` (at return): those are analysed on their own."""
+        Not so under `go` (another goroutine) or `defer` (at return): those are analysed on their own.
+        A literal bound to a local name that is only ever called (`unlock := func() {...}; unlock()`)
+        runs in place too."""
         parent = fn.node.parent
-        return fn.is_literal and parent is not None and parent.type == "call_expression" and (
-            parent.child_by_field_name("function") == fn.node
-        ) and (parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement"))
+        if not fn.is_literal or parent is None:
+            return False
+        if parent.type == "call_expression":
+            return parent.child_by_field_name("function") == fn.node and (
+                parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement")
+            )
+        answer = self._in_place.get(id(fn))
+        if answer is None:
+            answer = self._in_place[id(fn)] = self._bound_in_place(fn)
+        return answer
+
+    def _bound_in_place(self, fn: Function) -> bool:
+        decl = fn.node.parent
+        if decl is not None and decl.type == "expression_list":
+            decl = decl.parent
+        owner = fn.parent
+        if decl is None or decl.type not in ("short_var_declaration", "var_spec"):
+            return False
+        if owner is None or owner.body is None:
+            return False
+        bindings = self.bindings(owner)
+        for name in self._declared_names(decl):
+            value = self.local_value(owner, name)
+            if value is not None and value[1].id == fn.node.id and bindings is not None:
+                return bindings.only_called(name)
+        return False
+
+    @staticmethod
+    def _declared_names(decl: Node) -> list[str]:
+        if decl.type == "var_spec":
+            return [text(n) for n in decl.children_by_field_name("name")]
+        left = decl.child_by_field_name("left")
+        return [text(n) for n in left.named_children] if left is not None else []
+
+    def local_value(self, fn: Function, name: str) -> tuple[Function, Node] | None:
+        """(declaring function, value) of a local name `fn` uses that is bound once and never
+        rebound (see linter.analysis.bindings); None for anything else."""
+        if name not in self.scope(fn).names:
+            return None  # a package function (or nothing local): no body walk needed
+        owner: Function | None = fn
+        while owner is not None:
+            if name in owner.params or name == owner.receiver:
+                return None  # a parameter: its value comes from the caller
+            bindings = self.bindings(owner)
+            if bindings is not None and bindings.declares(name):
+                value = bindings.value(name)
+                return (owner, value) if value is not None else None
+            owner = owner.parent
+        return None
+
+    def called_literal(self, fn: Function, call: Node) -> Function | None:
+        """The literal a call in `fn` runs in place: `func() {...}()`, or `unlock()` for a local
+        `unlock := func() {...}` that is only ever called."""
+        if call.id in self._called:
+            return self._called[call.id]
+        literal = literal_of(call)
+        if literal is None:
+            target = call.child_by_field_name("function")
+            target = unparen(target) if target is not None else None
+            bound = self.local_value(fn, text(target)) if target is not None and target.type == "identifier" else None
+            literal = bound[1] if bound is not None and bound[1].type == "func_literal" else None
+        found = self.function_of(literal) if literal is not None else None
+        found = found if found is not None and self.is_invoked_literal(found) else None
+        self._called[call.id] = found
+        return found
 
     def all_events(self, fn: Function) -> Iterator[tuple[Function, Event]]:
         """Events of `fn` and of the literals it invokes in place, which inherit its locks."""
         if self.is_invoked_literal(fn):
             return
         todo: list[tuple[Function, LockState]] = [(fn, EMPTY)]
+        seen: set[tuple[int, LockState]] = set()  # the same literal in the same state yields the same events
         while todo:
             current, initial = todo.pop()
+            if (id(current), initial) in seen:
+                continue
+            seen.add((id(current), initial))
             for ev in self.lock_events(current, initial):
                 yield current, ev
                 if ev.op.kind is OpKind.CALL:
-                    literal = literal_of(ev.op.node)
-                    target = self.function_of(literal) if literal is not None else None
+                    target = self.called_literal(current, ev.op.node)
                     if target is not None:
-                        todo.append((target, LockState(ev.state.held)))
+                        # guards name the caller's flags, which the literal may shadow
+                        todo.append((target, LockState(frozenset(replace(h, guard="") for h in ev.state.held))))
 
     def events_while_locked(self, fn: Function, kinds: frozenset[OpKind]) -> Iterator[tuple[Function, Event]]:
         for owner, ev in self.all_events(fn):
@@ -381,7 +479,7 @@ class Package:
         if target_node.type == "identifier":
             name = text(target_node)
             if name in scope.names:
-                return []
+                return self._resolve_local(fn, name)
             return [f for f in self._by_name.get(name, []) if not f.receiver_type]
         if target_node.type == "selector_expression":
             operand = target_node.child_by_field_name("operand")
@@ -392,6 +490,17 @@ class Package:
             if owner:
                 return self.resolver.method(owner, method)
         return []
+
+    def _resolve_local(self, fn: Function, name: str) -> list[Function]:
+        """A call through a local name bound once: `unlock := func() {...}`, `f := s.release`."""
+        bound = self.local_value(fn, name)
+        if bound is None:
+            return []
+        owner, value = bound
+        if value.type == "func_literal":
+            target = self.function_of(value)
+            return [target] if target is not None else []
+        return self.resolve_value(owner, value) if value.type in ("identifier", "selector_expression") else []
 
     def resolve_value(self, fn: Function, expr: Node) -> list[Function]:
         """The package function or method a function value names: `unlockAll`, `s.release`."""

@@ -25,7 +25,7 @@ from linter.analysis import argguards
 from linter.analysis.functions import Function, literal_of
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
-from linter.analysis.ops import Op, OpKind
+from linter.analysis.ops import Op, OpKind, flag_guard
 from linter.analysis.syntax import callee, expr_key, text, unparen, walk_expr
 from linter.rule import Site
 
@@ -68,6 +68,7 @@ class Take:
     # the caller holding one of them does not hold it while this lock is taken
     dropped: frozenset[LockRef] = frozenset()
     guard: argguards.Guard = argguards.NONE  # bool parameters (position, value) it is taken under
+    flag: str = ""  # for a release under a flag of the caller's: that flag
 
     @property
     def key(self) -> tuple:
@@ -86,6 +87,7 @@ class Summary:
     unlockers: tuple[Take, ...] = ()  # what a function value it returns releases (`return mu.Unlock`)
     expects: frozenset[str] = frozenset()  # mutexes (as written inside) it releases before taking them
     lock_helper: bool = False  # takes a lock on purpose: returning with it held is no leak
+    releases_if: tuple[Take, ...] = ()  # a literal's releases under its enclosing function's flag (Take.flag)
 
     @property
     def signature(self) -> tuple:
@@ -93,7 +95,7 @@ class Summary:
             tuple(t.key for t in self.keeps), tuple(t.key for t in self.releases), tuple(t.key for t in self.takes),
             tuple(t.key for t in self.unlockers), self.expects, self.lock_helper,
             tuple(t.key for t in self.takes if t.must), tuple(t.dropped for t in self.takes),
-            tuple(t.guard for t in self.takes),
+            tuple(t.guard for t in self.takes), tuple((t.key, t.flag) for t in self.releases_if),
         )
 
     @property
@@ -181,6 +183,41 @@ def _merge(old: Take | None, new: Take) -> Take:
         return new
     keep = new if new.must and not old.must else old
     return replace(keep, must=old.must or new.must, dropped=old.dropped & new.dropped, guard=old.guard & new.guard)
+
+
+_LOCK_KINDS = frozenset({OpKind.ACQUIRE, OpKind.RELEASE, OpKind.DEFER_ACQUIRE, OpKind.DEFER_RELEASE})
+
+
+def _statements(block: Node) -> list[Node]:
+    """The statements of a block, through tree-sitter-go's statement_list."""
+    inner = next((c for c in block.named_children if c.type == "statement_list"), None)
+    return (inner or block).named_children
+
+
+def _top_level_flag(fn: Function, call: Node) -> str:
+    """`flag` when `call` is a statement of `if flag {...}`, itself a statement of fn's body
+    that no return precedes; "" otherwise."""
+    stmt = call.parent
+    block = stmt.parent if stmt is not None else None
+    if block is not None and block.type == "statement_list":
+        block = block.parent
+    if_stmt = block.parent if block is not None else None
+    body = fn.body
+    if stmt is None or if_stmt is None or body is None or if_stmt.type != "if_statement":
+        return ""
+    if if_stmt.child_by_field_name("consequence") != block or if_stmt.child_by_field_name("initializer") is not None:
+        return ""
+    condition = if_stmt.child_by_field_name("condition")
+    flag = text(condition) if condition is not None and condition.type == "identifier" else ""
+    top = _statements(body)
+    if not flag or all(s.id != if_stmt.id for s in top) or all(s.id != stmt.id for s in _statements(block)):
+        return ""
+    for s in top:
+        if s.id == if_stmt.id:
+            return flag
+        if any(n.type in ("return_statement", "goto_statement") for n in walk_expr(s)):
+            return ""
+    return ""
 
 
 class Summaries:
@@ -274,7 +311,8 @@ class Summaries:
         for m, t, target in self._effects(fn, call, "releases"):
             ops.append(Op(OpKind.RELEASE, call, m, t.write, detail=target.display_name, via=target.display_name))
         for m, t, target in self._effects(fn, call, "keeps"):
-            ops.append(Op(OpKind.ACQUIRE, call, m, t.write, detail=target.display_name, via=target.display_name))
+            ops.append(Op(OpKind.ACQUIRE, call, m, t.write, detail=target.display_name, via=target.display_name,
+                          guard=flag_guard(call)))
         source = self._unlocker_source(fn, call)
         if source is not None:
             for m, t, target in self._effects(fn, source, "unlockers"):
@@ -287,9 +325,23 @@ class Summaries:
             return []
         source = self._unlocker_source(fn, call)
         effects = self._effects(fn, source, "unlockers") if source is not None else self._effects(fn, call, "releases")
+        if source is None:
+            effects += self._effects(fn, call, "releases_if")
         return [
-            Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name)
+            Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name,
+               guard=t.flag)
             for m, t, target in effects
+        ]
+
+    def _go_ops(self, fn: Function, stmt: Node) -> list[Op]:
+        """`go func() { defer mu.Unlock(); ... }()`: the goroutine takes over the caller's lock, so
+        after the `go` statement the caller no longer holds it (sync.Mutex has no owner goroutine)."""
+        call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
+        if call is None:
+            return []
+        return [
+            Op(OpKind.RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name)
+            for m, t, target in self._effects(fn, call, "releases")
         ]
 
     def expander(self, fn: Function) -> Callable[[Op], Sequence[Op]]:
@@ -300,6 +352,8 @@ class Summaries:
                 extra = self._call_ops(fn, op.node)
             elif op.kind is OpKind.DEFER_CALL:
                 extra = self._defer_ops(fn, op.node)
+            elif op.kind is OpKind.GO:
+                extra = self._go_ops(fn, op.node)
             else:
                 return (op,)
             return (op, *extra) if extra else (op,)
@@ -324,7 +378,8 @@ class Summaries:
         graph = self.pkg.cfg(fn)
         if graph is None:
             return []
-        return analyse(graph, self.pkg.ops_of(fn), self.expander(fn), initial, must=must)
+        return analyse(graph, self.pkg.ops_of(fn), self.expander(fn), initial, must=must,
+                       unchanged=self.pkg.unchanged_flag(fn))
 
     @staticmethod
     def _exits(events: list[Event]) -> list[Event]:
@@ -350,7 +405,9 @@ class Summaries:
         releases = self._releases(fn, events, exits, {m: w for m, w in expects.items() if m not in relocked})
         takes = self._takes(fn, events, expects, self._must_take(fn))
         unlockers = self._unlockers(fn, exits)
-        return Summary(keeps, releases, takes, unlockers, frozenset(expects), helper or bool(unlockers))
+        released = {t.ref for t in releases}
+        releases_if = self._releases_if(fn, events, expects, released) if fn.is_literal else ()
+        return Summary(keeps, releases, takes, unlockers, frozenset(expects), helper or bool(unlockers), releases_if)
 
     def _configured_helper(self, fn: Function) -> bool:
         """Named in the configuration's `lock-helpers`, as `name` or `Type.name`."""
@@ -406,6 +463,27 @@ class Summaries:
             take = self._take(fn, mutex, write, Site(fn.file, site))
             if take is not None and take.ref is not None:
                 out.append(take)
+        return tuple(out)
+
+    def _releases_if(self, fn: Function, events: list[Event], expects: dict[str, bool],
+                     released: set[LockRef | None]) -> tuple[Take, ...]:
+        """`func() { if locked { mu.Unlock() } }`: the caller's lock is released exactly when the
+        caller's flag is true. Each unlock of the mutex must sit directly in an `if flag {` that is a
+        top-level statement of the literal, with no return before it, and the literal must not
+        assign the flag (it is the enclosing function's variable)."""
+        out: list[Take] = []
+        for mutex, write in expects.items():
+            ops = [ev.op for ev in events if ev.op.mutex == mutex and ev.op.kind in _LOCK_KINDS]
+            if not ops or any(op.kind is not OpKind.RELEASE or op.via for op in ops):
+                continue
+            flags = {_top_level_flag(fn, op.node) for op in ops}
+            flag = flags.pop() if len(flags) == 1 else ""
+            bindings = self.pkg.bindings(fn)
+            if not flag or flag in fn.params or bindings is None or bindings.declares(flag) or not bindings.unchanged(flag):
+                continue
+            take = self._take(fn, mutex, write, Site(fn.file, ops[0].node))
+            if take is not None and take.ref is not None and take.ref not in released:
+                out.append(replace(take, flag=flag))
         return tuple(out)
 
     def _must_take(self, fn: Function) -> frozenset[tuple[str, bool]]:
@@ -560,7 +638,7 @@ class Summaries:
             op = ev.op
             if op.kind is OpKind.ACQUIRE and not op.via:
                 yield Acquisition(fn, op.node, op.mutex, pkg.lock_identity(fn, op.mutex), op.write, ev.state)
-            elif op.kind is OpKind.CALL and literal_of(op.node) is None:
+            elif op.kind is OpKind.CALL and pkg.called_literal(fn, op.node) is None:
                 yield from self._call_takes(fn, op.node, ev.state)
 
     # the fixpoint ---------------------------------------------------------------------------

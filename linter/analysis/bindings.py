@@ -1,0 +1,106 @@
+"""Local names bound once to a function value: `unlock := func() { mu.Unlock() }`, `f := s.helper`.
+
+Calling such a name calls the value it was bound to, so a local lock helper
+is seen through like the package function it stands for. A name counts only
+when one declaration binds it and nothing assigns it again (in the body or in
+any literal inside it); anything else may call another function each time.
+The same facts tell a flag that keeps its value (`doLock` in `if doLock {`)
+from one that may change between two tests of it.
+
+One walk of a function body (literals included) gathers every fact, so a
+large function costs one pass however many names are asked about.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tree_sitter import Node
+
+from linter.analysis.syntax import text, unparen
+
+
+def _declared(node: Node) -> list[tuple[Node, Node | None]]:
+    """(name, value) pairs a declaration binds; value None when it has none."""
+    if node.type == "var_spec":
+        names = node.children_by_field_name("name")
+        right = node.child_by_field_name("value")
+        values = right.named_children if right is not None else []
+        return [(n, values[i] if len(values) == len(names) else None) for i, n in enumerate(names)]
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    lefts = left.named_children if left is not None else []
+    rights = right.named_children if right is not None else []
+    if len(lefts) != len(rights):
+        return [(n, None) for n in lefts]
+    return list(zip(lefts, rights))
+
+
+def _assigned(node: Node) -> list[Node]:
+    """The plain names an assignment, `x++` or `&x` may change."""
+    if node.type == "assignment_statement":
+        left = node.child_by_field_name("left")
+        return [unparen(n) for n in (left.named_children if left is not None else ())]
+    if node.type in ("inc_statement", "dec_statement"):
+        return node.named_children[:1]
+    operand = node.child_by_field_name("operand")  # `&x`: a pointer to it may change it
+    return [unparen(operand)] if operand is not None and text(node.child_by_field_name("operator")) == "&" else []
+
+
+class Bindings:
+    """What one function body (literals included) does with its local names."""
+
+    def __init__(self, body: Node):
+        owner = body.parent
+        self.values: dict[str, Node | None] = {}  # declared in the body itself: the value, None if several
+        self.declarations: Counter[str] = Counter()  # in the body and its literals (shadowing counts)
+        self.changed: set[str] = set()  # assigned, incremented or address taken anywhere
+        self.not_called: set[str] = set()  # used otherwise than called in place by the body itself
+        stack: list[tuple[Node, bool]] = [(body, True)]  # (node, in the body itself rather than a literal)
+        while stack:
+            node, own = stack.pop()
+            kind = node.type
+            if kind in ("short_var_declaration", "var_spec"):
+                for ident, value in _declared(node):
+                    name = text(ident)
+                    self.declarations[name] += 1
+                    if own:
+                        self.values[name] = unparen(value) if value is not None and name not in self.values else None
+            elif kind in ("assignment_statement", "inc_statement", "dec_statement", "unary_expression"):
+                self.changed.update(text(n) for n in _assigned(node) if n.type == "identifier")
+            elif kind == "identifier":
+                self._use(node, own, owner)
+            inner = own and kind != "func_literal"
+            stack.extend((c, inner) for c in node.named_children)
+
+    def _use(self, node: Node, own: bool, owner: Node | None) -> None:
+        parent = node.parent
+        if parent is None or parent.type == "var_spec" or (
+            parent.type == "expression_list" and parent.parent is not None
+            and parent.parent.type == "short_var_declaration" and parent == parent.parent.child_by_field_name("left")
+        ):
+            return  # the name being declared
+        called = parent.type == "call_expression" and parent.child_by_field_name("function") == node and (
+            parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement")
+        )
+        if not (called and own and owner is not None):
+            self.not_called.add(text(node))
+
+    def declares(self, name: str) -> bool:
+        """A local of the body itself (not of a literal inside it)."""
+        return name in self.values
+
+    def value(self, name: str) -> Node | None:
+        """What `name` is bound to, when one declaration (of the body itself) binds it and nothing rebinds it."""
+        if self.declarations[name] != 1 or name in self.changed:
+            return None
+        return self.values.get(name)
+
+    def only_called(self, name: str) -> bool:
+        """Every use of `name` calls it in place, in the body itself (not in a literal, which may run
+        anywhere), not under `go` or `defer`, never passed, stored or returned."""
+        return name not in self.not_called
+
+    def unchanged(self, name: str) -> bool:
+        """`name` keeps one value: declared at most once (a parameter, or one local, literals included,
+        so no shadowing), never assigned, its address never taken."""
+        return self.declarations[name] <= 1 and name not in self.changed
