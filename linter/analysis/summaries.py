@@ -168,44 +168,92 @@ def _may_reach_locks(pkg: "Package") -> set[int]:
     return reach
 
 
-class Summaries:
-    """Every function's summary, computed once per package, callees first."""
+def _reach_names(pkg: "Package", reach: set[int]) -> frozenset[str]:
+    """Names of the functions that may reach a lock: a call spelled with any other name cannot."""
+    return frozenset(fn.name for fn in pkg.functions if fn.name and id(fn) in reach)
 
-    def __init__(self, pkg: "Package"):
+
+class Summaries:
+    """Functions' summaries, each computed on first demand, callees first.
+
+    Asking for one summary solves the strongly connected components of the
+    call graph below it (and nothing else), so a package's functions that no
+    analysed function calls are never summarised. With `takes=False` only
+    what a call does to the caller's lock state is computed (keeps, releases,
+    unlockers, expects): the dataflow needs no more, and it does not depend
+    on what callees take, which is costly and matters only to a caller that
+    holds a lock at the call.
+    """
+
+    def __init__(self, pkg: "Package", *, takes: bool = True):
         self.pkg = pkg
+        self.with_takes = takes
         self.table: dict[int, Summary] = {}
         self._targets: dict[int, list[Function]] = {}
         self._bound: dict[int, dict[str, Node]] = {}
-        self.deps: dict[int, list[Function]] = {fn_id: [] for fn_id in map(id, pkg.functions)}
+        self._deps: dict[int, list[Function]] = {}
         self._calls: dict[int, list[Node]] = {}
+        self._solving = False
+        self._children: dict[int, list[Function]] | None = None
         reach = _may_reach_locks(pkg)
-        for fn in pkg.functions:
-            if id(fn) in reach:  # the others summarise to NOTHING whatever they call
-                calls = [n for n in walk_expr(fn.body) if n.type == "call_expression"] if fn.body is not None else []
-                self._calls[id(fn)] = calls
-                deps = self.deps[id(fn)]
-                for call in calls:
-                    deps.extend(self.targets(fn, call))
-                for node in walk_expr(fn.body) if fn.body is not None else ():
-                    if node.type == "return_statement":  # returned method values may be unlockers
-                        for value in walk_expr(node):
-                            if value.type in ("selector_expression", "identifier"):
-                                deps.extend(pkg.resolve_value(fn, value))
-            if fn.parent is not None:
-                self.deps[id(fn.parent)].append(fn)  # returned or deferred literals
-        self._solve()
+        self._reach = reach
+        self._names = _reach_names(pkg, reach)
+
+    def deps(self, fn: Function) -> list[Function]:
+        """The functions whose summaries `fn`'s summary reads: what it calls, returns as a value, or defines."""
+        found = self._deps.get(id(fn))
+        if found is not None:
+            return found
+        pkg = self.pkg
+        deps: list[Function] = []
+        if id(fn) in self._reach:  # the others summarise to NOTHING whatever they call
+            calls = [n for n in walk_expr(fn.body) if n.type == "call_expression"] if fn.body is not None else []
+            self._calls[id(fn)] = calls
+            for call in calls:
+                deps.extend(self.targets(fn, call))
+            for node in walk_expr(fn.body) if fn.body is not None else ():
+                if node.type == "return_statement":  # returned method values may be unlockers
+                    for value in walk_expr(node):
+                        if value.type in ("selector_expression", "identifier"):
+                            deps.extend(pkg.resolve_value(fn, value))
+        deps.extend(self._literals().get(id(fn), ()))  # returned or deferred literals
+        self._deps[id(fn)] = deps
+        return deps
+
+    def _literals(self) -> dict[int, list[Function]]:
+        if self._children is None:
+            self._children = {}
+            for fn in self.pkg.functions:
+                if fn.parent is not None:
+                    self._children.setdefault(id(fn.parent), []).append(fn)
+        return self._children
 
     # call sites ---------------------------------------------------------------------------
 
     def targets(self, fn: Function, call: Node) -> list[Function]:
+        """The package functions a call may reach whose summary can say anything: a call spelled
+        with a name no lock-reaching function has is not resolved (its targets summarise to NOTHING)."""
         cached = self._targets.get(call.id)
         if cached is None:
-            cached = self.pkg.resolve(fn, call)
+            target = call.child_by_field_name("function")
+            target = unparen(target) if target is not None else None
+            name = ""
+            if target is not None and target.type == "identifier":
+                name = text(target)
+            elif target is not None and target.type == "selector_expression":
+                name = text(target.child_by_field_name("field"))
+            cached = [] if name and name not in self._names else self.pkg.resolve(fn, call)
             self._targets[call.id] = cached
         return cached
 
     def get(self, fn: Function) -> Summary:
-        return self.table.get(id(fn), NOTHING)
+        found = self.table.get(id(fn))
+        if found is not None:
+            return found
+        if self._solving:  # a member of the cycle being solved, not summarised yet
+            return NOTHING
+        self._solve(fn)
+        return self.table[id(fn)]
 
     def bound_call(self, fn: Function, name: str) -> Node | None:
         """The call whose result `name` holds: `unlock := s.lock()`."""
@@ -249,7 +297,7 @@ class Summaries:
             return None
         if target.type == "call_expression":
             return target
-        if target.type == "identifier" and not self.targets(fn, call):
+        if target.type == "identifier" and not self.pkg.resolve(fn, call):
             return self.bound_call(fn, text(target))
         return None
 
@@ -292,7 +340,7 @@ class Summaries:
 
     def relevant(self, fn: Function) -> bool:
         """Whether a call in `fn` reaches a function that does something to locks."""
-        return any(self.get(t).affects_callers for t in self.deps.get(id(fn), ()))
+        return any(self.get(t).affects_callers for t in self.deps(fn))
 
     # summarising --------------------------------------------------------------------------
 
@@ -332,7 +380,7 @@ class Summaries:
         # `mu.Unlock(); defer mu.Lock()` hands the lock back before returning: no release.
         relocked = {ev.op.mutex for ev in events if ev.op.kind is OpKind.DEFER_ACQUIRE}
         releases = self._releases(fn, events, exits, {m: w for m, w in expects.items() if m not in relocked})
-        takes = self._takes(fn, events, expects, self._must_take(fn))
+        takes = self._takes(fn, events, expects, self._must_take(fn)) if self.with_takes else ()
         unlockers = self._unlockers(fn, exits)
         return Summary(keeps, releases, takes, unlockers, frozenset(expects), helper or bool(unlockers))
 
@@ -517,78 +565,85 @@ class Summaries:
                 yield Acquisition(fn, call, mutex, ident, t.write, state, target, t)
 
     def acquisitions(self, root: Function) -> Iterator[Acquisition]:
-        """Every lock taken in `root` (and literals it runs in place), directly or through calls."""
+        """Every lock taken in `root` (and literals it runs in place): directly, or through calls
+        made while another lock is held (what callees take matters only against a held lock)."""
         pkg = self.pkg
         for fn, ev in pkg.all_events(root):
             op = ev.op
             if op.kind is OpKind.ACQUIRE and not op.via:
                 yield Acquisition(fn, op.node, op.mutex, pkg.lock_identity(fn, op.mutex), op.write, ev.state)
-            elif op.kind is OpKind.CALL and literal_of(op.node) is None:
+            elif op.kind is OpKind.CALL and ev.state.held and literal_of(op.node) is None:
                 yield from self._call_takes(fn, op.node, ev.state)
 
     # the fixpoint ---------------------------------------------------------------------------
 
-    def _solve(self) -> None:
-        for component in self._components():
-            recursive = len(component) > 1 or any(d is component[0] for d in self.deps[id(component[0])])
-            rounds = MAX_ROUNDS if recursive else 1
-            for _ in range(rounds):
-                changed = False
-                for fn in component:
-                    new = self.summarise(fn)
-                    old = self.table.get(id(fn))
-                    if old is None or old.signature != new.signature:
-                        changed = True
-                    self.table[id(fn)] = new
-                if not changed:
-                    break
+    def _solve(self, root: Function) -> None:
+        self._solving = True
+        try:
+            for component in self._components(root):
+                recursive = len(component) > 1 or any(d is component[0] for d in self.deps(component[0]))
+                rounds = MAX_ROUNDS if recursive else 1
+                for _ in range(rounds):
+                    changed = False
+                    for fn in component:
+                        new = self.summarise(fn)
+                        old = self.table.get(id(fn))
+                        if old is None or old.signature != new.signature:
+                            changed = True
+                        self.table[id(fn)] = new
+                    if not changed:
+                        break
+        finally:
+            self._solving = False
 
-    def _components(self) -> list[list[Function]]:
-        """Strongly connected components of the call graph, callees before callers (Tarjan, iterative)."""
-        functions = self.pkg.functions
-        by_id = {id(f): f for f in functions}
+    def _components(self, start: Function) -> list[list[Function]]:
+        """Strongly connected components of the call graph below `start` that are not solved
+        yet, callees before callers (Tarjan, iterative)."""
+        by_id: dict[int, Function] = {}
         index: dict[int, int] = {}
         low: dict[int, int] = {}
         on_stack: set[int] = set()
         stack: list[int] = []
         out: list[list[Function]] = []
         counter = 0
-        for start in functions:
-            if id(start) in index:
-                continue
-            work: list[tuple[int, Iterator[Function]]] = [(id(start), iter(self.deps[id(start)]))]
-            index[id(start)] = low[id(start)] = counter
-            counter += 1
-            stack.append(id(start))
-            on_stack.add(id(start))
-            while work:
-                v, children = work[-1]
-                advanced = False
-                for w_fn in children:
-                    w = id(w_fn)
-                    if w not in index:
-                        index[w] = low[w] = counter
-                        counter += 1
-                        stack.append(w)
-                        on_stack.add(w)
-                        work.append((w, iter(self.deps.get(w, ()))))
-                        advanced = True
-                        break
-                    if w in on_stack:
-                        low[v] = min(low[v], index[w])
-                if advanced:
+        solved = self.table
+        by_id[id(start)] = start
+        work: list[tuple[int, Iterator[Function]]] = [(id(start), iter(self.deps(start)))]
+        index[id(start)] = low[id(start)] = counter
+        counter += 1
+        stack.append(id(start))
+        on_stack.add(id(start))
+        while work:
+            v, children = work[-1]
+            advanced = False
+            for w_fn in children:
+                w = id(w_fn)
+                if w in solved:
                     continue
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[v])
-                if low[v] == index[v]:
-                    component: list[Function] = []
-                    while True:
-                        w = stack.pop()
-                        on_stack.discard(w)
-                        component.append(by_id[w])
-                        if w == v:
-                            break
-                    out.append(component)
+                if w not in index:
+                    by_id[w] = w_fn
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(self.deps(w_fn))))
+                    advanced = True
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+            if low[v] == index[v]:
+                component: list[Function] = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    component.append(by_id[w])
+                    if w == v:
+                        break
+                out.append(component)
         return out
