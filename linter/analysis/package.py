@@ -257,7 +257,7 @@ class Package:
 
     @cached_property
     def summaries(self) -> Summaries:
-        return Summaries(self)
+        return Summaries(self, calls_of=self.effects_table)
 
     @cached_property
     def effects_table(self) -> Summaries:

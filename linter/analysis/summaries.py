@@ -25,7 +25,7 @@ from linter.analysis.functions import Function, literal_of
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
 from linter.analysis.ops import Op, OpKind
-from linter.analysis.syntax import callee, expr_key, text, unparen, walk_expr
+from linter.analysis.syntax import FUNCTION_KINDS, callee, expr_key, text, unparen, walk_expr
 from linter.rule import Site
 
 if TYPE_CHECKING:
@@ -185,19 +185,26 @@ class Summaries:
     holds a lock at the call.
     """
 
-    def __init__(self, pkg: "Package", *, takes: bool = True):
+    def __init__(self, pkg: "Package", *, takes: bool = True, calls_of: "Summaries | None" = None):
+        """`calls_of`: another table of the same package whose resolved call sites to share."""
         self.pkg = pkg
         self.with_takes = takes
         self.table: dict[int, Summary] = {}
+        self._solving = False
+        if calls_of is not None:
+            self._targets, self._bound, self._deps = calls_of._targets, calls_of._bound, calls_of._deps
+            self._children, self._reach = calls_of._literals(), calls_of._reach
+            self._names, self._names_bytes = calls_of._names, calls_of._names_bytes
+            return
         self._targets: dict[int, list[Function]] = {}
         self._bound: dict[int, dict[str, Node]] = {}
         self._deps: dict[int, list[Function]] = {}
-        self._calls: dict[int, list[Node]] = {}
-        self._solving = False
         self._children: dict[int, list[Function]] | None = None
         reach = _may_reach_locks(pkg)
         self._reach = reach
         self._names = _reach_names(pkg, reach)
+        ascii_names = all(_IDENTIFIER.fullmatch(n.encode()) for n in self._names)
+        self._names_bytes = frozenset(n.encode() for n in self._names) if ascii_names else None
 
     def deps(self, fn: Function) -> list[Function]:
         """The functions whose summaries `fn`'s summary reads: what it calls, returns as a value, or defines."""
@@ -206,19 +213,82 @@ class Summaries:
             return found
         pkg = self.pkg
         deps: list[Function] = []
-        if id(fn) in self._reach:  # the others summarise to NOTHING whatever they call
-            calls = [n for n in walk_expr(fn.body) if n.type == "call_expression"] if fn.body is not None else []
-            self._calls[id(fn)] = calls
+        if id(fn) in self._reach and fn.body is not None:  # the others summarise to NOTHING whatever they call
+            calls, values = self._sites(fn)
             for call in calls:
                 deps.extend(self.targets(fn, call))
-            for node in walk_expr(fn.body) if fn.body is not None else ():
-                if node.type == "return_statement":  # returned method values may be unlockers
-                    for value in walk_expr(node):
-                        if value.type in ("selector_expression", "identifier"):
-                            deps.extend(pkg.resolve_value(fn, value))
+            for value in values:  # returned method values may be unlockers
+                deps.extend(pkg.resolve_value(fn, value))
         deps.extend(self._literals().get(id(fn), ()))  # returned or deferred literals
         self._deps[id(fn)] = deps
         return deps
+
+    def _sites(self, fn: Function) -> tuple[list[Node], list[Node]]:
+        """The calls of `fn`'s own body that may reach a summarised function, and the identifiers
+        and selectors of its return statements, each in source order (as a walk finds them).
+
+        Found at the bytes of the names of functions that may reach a lock (and at the literals
+        `fn` calls in place), not by walking the body: a call or value spelled otherwise resolves
+        to nothing with a summary."""
+        body = fn.body
+        assert body is not None
+        if self._names_bytes is None:
+            return self._walked_sites(fn)
+        names = self._names_bytes
+        root = fn.file.root
+        calls: dict[int, Node] = {}
+        values: dict[int, Node] = {}
+        for m in _IDENTIFIER.finditer(fn.file.data, body.start_byte, body.end_byte):
+            if m.group() not in names:
+                continue
+            node = root.descendant_for_byte_range(m.start(), m.end())
+            if node is None or node.start_byte != m.start() or node.end_byte != m.end():
+                continue
+            if node.type == "field_identifier":
+                expr = node.parent
+                if expr is None or expr.type != "selector_expression" or expr.child_by_field_name("field") != node:
+                    continue
+            elif node.type == "identifier":
+                expr = node
+            else:
+                continue
+            call, returned = None, False
+            outer = expr
+            while outer.parent is not None and outer.parent.type == "parenthesized_expression":
+                outer = outer.parent
+            parent = outer.parent
+            if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == outer:
+                call = parent
+            current = expr.parent
+            while current is not None and current.id != fn.node.id:  # inside fn's own body, not a literal's
+                if current.type in FUNCTION_KINDS:
+                    break
+                if current.type == "return_statement":
+                    returned = True
+                current = current.parent
+            else:
+                if call is not None:
+                    calls[call.id] = call
+                if returned:
+                    values[expr.id] = expr
+        for literal in self._literals().get(id(fn), ()):
+            outer = literal.node
+            while outer.parent is not None and outer.parent.type == "parenthesized_expression":
+                outer = outer.parent
+            parent = outer.parent
+            if parent is not None and parent.type == "call_expression" and literal_of(parent) is not None:
+                calls[parent.id] = parent
+        order = lambda n: (n.start_byte, -n.end_byte)  # noqa: E731 - pre-order of a walk
+        return sorted(calls.values(), key=order), sorted(values.values(), key=order)
+
+    def _walked_sites(self, fn: Function) -> tuple[list[Node], list[Node]]:
+        """`_sites` by walking the body, for names the byte search cannot find (not ASCII)."""
+        calls = [n for n in walk_expr(fn.body) if n.type == "call_expression"]
+        values = [
+            value for node in walk_expr(fn.body) if node.type == "return_statement"
+            for value in walk_expr(node) if value.type in ("selector_expression", "identifier")
+        ]
+        return calls, values
 
     def _literals(self) -> dict[int, list[Function]]:
         if self._children is None:
@@ -346,7 +416,13 @@ class Summaries:
 
     def _trylocked(self, fn: Function) -> set[str]:
         out: set[str] = set()
-        for call in self._calls.get(id(fn), ()):
+        body = fn.body
+        if body is None or id(fn) not in self._reach:
+            return out
+        chunk = fn.file.data[body.start_byte : body.end_byte]
+        if b"TryLock" not in chunk and b"TryRLock" not in chunk:
+            return out
+        for call in (n for n in walk_expr(body) if n.type == "call_expression"):
             qual, name = callee(call)
             if name in TRY_METHODS and qual:
                 out.add(qual)
