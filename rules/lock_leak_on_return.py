@@ -114,7 +114,7 @@ def _taken(h: Held) -> str:
 def check(ctx: Context) -> None:
     pkg = ctx.package
     paired: set[str] | None = None
-    for fn in pkg.functions:
+    for fn in pkg.target_functions:  # findings in context files would not be reported
         if pkg.is_invoked_literal(fn):
             continue  # its locks are its caller's: analysed there through its summary
         if fn.file.display.endswith("_test.go"):
