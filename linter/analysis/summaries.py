@@ -191,6 +191,8 @@ class Summaries:
         self.with_takes = takes
         self.table: dict[int, Summary] = {}
         self._solving = False
+        self._in_cycle = False  # solving a recursive cycle: its members' summaries are not final yet
+        self._positions: dict[int, int] | None = None
         if calls_of is not None:
             self._targets, self._bound, self._deps = calls_of._targets, calls_of._bound, calls_of._deps
             self._children, self._reach = calls_of._literals(), calls_of._reach
@@ -289,6 +291,11 @@ class Summaries:
             for value in walk_expr(node) if value.type in ("selector_expression", "identifier")
         ]
         return calls, values
+
+    def _position(self, fn: Function) -> int:
+        if self._positions is None:
+            self._positions = {id(f): i for i, f in enumerate(self.pkg.functions)}
+        return self._positions[id(fn)]
 
     def _literals(self) -> dict[int, list[Function]]:
         if self._children is None:
@@ -429,6 +436,10 @@ class Summaries:
         return out
 
     def _run(self, fn: Function, initial: LockState, *, must: bool = False) -> list[Event]:
+        if not must and not initial.held and not self._in_cycle and (
+            not self.with_takes or self.pkg.uses_locks(fn)
+        ):  # every callee is final: the very events the rules ask for, computed once for both
+            return self.pkg.lock_events(fn)
         graph = self.pkg.cfg(fn)
         if graph is None:
             return []
@@ -659,6 +670,7 @@ class Summaries:
             for component in self._components(root):
                 recursive = len(component) > 1 or any(d is component[0] for d in self.deps(component[0]))
                 rounds = MAX_ROUNDS if recursive else 1
+                self._in_cycle = recursive
                 for _ in range(rounds):
                     changed = False
                     for fn in component:
@@ -670,7 +682,7 @@ class Summaries:
                     if not changed:
                         break
         finally:
-            self._solving = False
+            self._solving = self._in_cycle = False
 
     def _components(self, start: Function) -> list[list[Function]]:
         """Strongly connected components of the call graph below `start` that are not solved
@@ -721,5 +733,7 @@ class Summaries:
                     component.append(by_id[w])
                     if w == v:
                         break
-                out.append(component)
+                # In the package's order, not the order this search met them: a cycle's fixpoint
+                # (the chains its takes record) must not depend on which function was asked first.
+                out.append(sorted(component, key=self._position))
         return out
