@@ -192,7 +192,8 @@ class Summaries:
         self.table: dict[int, Summary] = {}
         self._solving = False
         self._in_cycle = False  # solving a recursive cycle: its members' summaries are not final yet
-        self._positions: dict[int, int] | None = None
+        self._components_cache: _Components | None = None
+        self._sibling = calls_of
         if calls_of is not None:
             self._targets, self._bound, self._deps = calls_of._targets, calls_of._bound, calls_of._deps
             self._children, self._reach = calls_of._literals(), calls_of._reach
@@ -291,11 +292,6 @@ class Summaries:
             for value in walk_expr(node) if value.type in ("selector_expression", "identifier")
         ]
         return calls, values
-
-    def _position(self, fn: Function) -> int:
-        if self._positions is None:
-            self._positions = {id(f): i for i, f in enumerate(self.pkg.functions)}
-        return self._positions[id(fn)]
 
     def _literals(self) -> dict[int, list[Function]]:
         if self._children is None:
@@ -665,9 +661,21 @@ class Summaries:
     # the fixpoint ---------------------------------------------------------------------------
 
     def _solve(self, root: Function) -> None:
+        """Solve `root`'s component and, first, every unsolved one below it."""
+        order = self._order()
+        todo = [order.component[id(root)]]
+        needed: set[int] = set(todo)
+        while todo:
+            for member in order.members[todo.pop()]:
+                for dep in self.deps(member):
+                    c = order.component[id(dep)]
+                    if c not in needed and id(dep) not in self.table:
+                        needed.add(c)
+                        todo.append(c)
         self._solving = True
         try:
-            for component in self._components(root):
+            for c in sorted(needed):  # callees first
+                component = order.members[c]
                 recursive = len(component) > 1 or any(d is component[0] for d in self.deps(component[0]))
                 rounds = MAX_ROUNDS if recursive else 1
                 self._in_cycle = recursive
@@ -684,56 +692,71 @@ class Summaries:
         finally:
             self._solving = self._in_cycle = False
 
-    def _components(self, start: Function) -> list[list[Function]]:
-        """Strongly connected components of the call graph below `start` that are not solved
-        yet, callees before callers (Tarjan, iterative)."""
-        by_id: dict[int, Function] = {}
+    def _order(self) -> "_Components":
+        """The call graph's components, computed once for the whole package as if every
+        summary were wanted: which function a caller meets first decides the order a cycle's
+        members are solved in, and with it (through MAX_TAKES) what a cycle's summaries keep,
+        so that order must not depend on which summary was asked for first."""
+        if self._sibling is not None:
+            return self._sibling._order()
+        if self._components_cache is None:
+            members = self._components()
+            component = {id(fn): i for i, group in enumerate(members) for fn in group}
+            self._components_cache = _Components(members, component)
+        return self._components_cache
+
+    def _components(self) -> list[list[Function]]:
+        """Strongly connected components of the call graph, callees before callers (Tarjan, iterative)."""
+        functions = self.pkg.functions
+        by_id = {id(f): f for f in functions}
         index: dict[int, int] = {}
         low: dict[int, int] = {}
         on_stack: set[int] = set()
         stack: list[int] = []
         out: list[list[Function]] = []
         counter = 0
-        solved = self.table
-        by_id[id(start)] = start
-        work: list[tuple[int, Iterator[Function]]] = [(id(start), iter(self.deps(start)))]
-        index[id(start)] = low[id(start)] = counter
-        counter += 1
-        stack.append(id(start))
-        on_stack.add(id(start))
-        while work:
-            v, children = work[-1]
-            advanced = False
-            for w_fn in children:
-                w = id(w_fn)
-                if w in solved:
-                    continue
-                if w not in index:
-                    by_id[w] = w_fn
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on_stack.add(w)
-                    work.append((w, iter(self.deps(w_fn))))
-                    advanced = True
-                    break
-                if w in on_stack:
-                    low[v] = min(low[v], index[w])
-            if advanced:
+        for start in functions:
+            if id(start) in index:
                 continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
-            if low[v] == index[v]:
-                component: list[Function] = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    component.append(by_id[w])
-                    if w == v:
+            work: list[tuple[int, Iterator[Function]]] = [(id(start), iter(self.deps(start)))]
+            index[id(start)] = low[id(start)] = counter
+            counter += 1
+            stack.append(id(start))
+            on_stack.add(id(start))
+            while work:
+                v, children = work[-1]
+                advanced = False
+                for w_fn in children:
+                    w = id(w_fn)
+                    if w not in index:
+                        index[w] = low[w] = counter
+                        counter += 1
+                        stack.append(w)
+                        on_stack.add(w)
+                        work.append((w, iter(self.deps(w_fn))))
+                        advanced = True
                         break
-                # In the package's order, not the order this search met them: a cycle's fixpoint
-                # (the chains its takes record) must not depend on which function was asked first.
-                out.append(sorted(component, key=self._position))
+                    if w in on_stack:
+                        low[v] = min(low[v], index[w])
+                if advanced:
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[v])
+                if low[v] == index[v]:
+                    component: list[Function] = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        component.append(by_id[w])
+                        if w == v:
+                            break
+                    out.append(component)
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Components:
+    members: list[list[Function]]  # callees before callers
+    component: dict[int, int]  # function id -> its index in members
