@@ -7,8 +7,9 @@ every lock it takes on the way (callees included, for double locking and
 lock ordering), which locks a function value it returns will release
 (`return mu.Unlock`), and which mutexes it expects its caller to hold.
 
-Summaries are computed callees first over the package's call graph; the
-functions of a recursive cycle are iterated to a fixpoint (bounded).
+Summaries are computed on demand, callees first over the package's call
+graph; the functions of a recursive cycle are iterated to a fixpoint
+(bounded). The dataflow reads a cheaper table without `takes` (see Summaries).
 `expander(fn)` turns them into the `expand` hook of the lock-state
 dataflow, so a call to a helper that locks is an ACQUIRE at the call.
 """
