@@ -217,6 +217,7 @@ def analyse_loaded(
             found.extend(ctx.findings)
         result.findings.extend(suppressions.apply(package, found, rules, settings))
         result.notices.extend(n for n in package.notices if n not in result.notices)
+        package.release()
         by_path = {f.display: f for f in files}
         for finding in result.findings:
             for span in (finding.span, *(r.span for r in finding.related)):
