@@ -51,7 +51,8 @@ def _serve(conn: Connection, rules: Sequence["Rule"], settings: "Settings") -> N
             return
         loaded, rule_indexes, exit_after = message
         try:
-            reply: tuple[str, Any] = ("ok", analyse_loaded(loaded, rules, [rules[i] for i in rule_indexes], settings))
+            result = analyse_loaded(loaded, rules, [rules[i] for i in rule_indexes], settings, release=not exit_after)
+            reply: tuple[str, Any] = ("ok", result)
         except BaseException as err:  # handed back, raised in the parent as the serial path would
             reply = ("error", err)
         try:
