@@ -162,7 +162,8 @@ def _internal_error(err: Exception, default: str, rule_id: str = "") -> Notice:
 
 
 def analyse_loaded(
-    loaded: Sequence[Loaded], rules: Sequence[Rule], active: Sequence[Rule], settings: Settings = DEFAULT
+    loaded: Sequence[Loaded], rules: Sequence[Rule], active: Sequence[Rule], settings: Settings = DEFAULT,
+    *, release: bool = True,
 ) -> PackageResult:
     """Parse the files (once) and run the `active` rules, the enabled `rules` that can fire
     here (nothing is parsed when none can). Suppressions are judged against every enabled rule,
@@ -171,6 +172,9 @@ def analyse_loaded(
     A crash is contained where it happens: in one file's parse (that file is
     lost), in building one package's facts (that package), or in one rule (that
     rule on that package); each becomes an internal-error notice, which fails the run.
+
+    `release=False` leaves the package's facts for the process's exit to free (a worker about
+    to exit would spend time freeing trees the kernel reclaims at once).
     """
     result = PackageResult()
     if not active:
@@ -217,6 +221,8 @@ def analyse_loaded(
             found.extend(ctx.findings)
         result.findings.extend(suppressions.apply(package, found, rules, settings))
         result.notices.extend(n for n in package.notices if n not in result.notices)
+        if release:
+            package.release()
         by_path = {f.display: f for f in files}
         for finding in result.findings:
             for span in (finding.span, *(r.span for r in finding.related)):

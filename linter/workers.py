@@ -3,9 +3,9 @@
 Why not concurrent.futures: freeing the parse trees of a large package takes
 a noticeable share of the time it took to build them, and the allocator keeps
 the pages afterwards, so a long-lived worker stays as large as the largest
-package it ever saw. A worker here exits right after a large group instead
-(the kernel reclaims a whole process at once), and a fresh one is forked when
-needed. Forking needs no pickling of rules or start-up imports: a worker
+package it ever saw, and one that analyses many small ones grows too. A worker
+here exits once it has analysed a quarter megabyte of source (the kernel
+reclaims a whole process at once), and a fresh one is forked when needed. Forking needs no pickling of rules or start-up imports: a worker
 starts with everything this process has loaded.
 
 A worker that dies (killed, out of memory, a crash in the parser) costs only
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from linter.engine import Loaded, PackageResult
     from linter.rule import Rule
 
-EXIT_AFTER_BYTES = 1_000_000  # a worker that analysed this much source exits instead of freeing it
+EXIT_AFTER_BYTES = 256_000  # a worker that has analysed this much source exits instead of freeing it
 
 
 @dataclass(slots=True)
@@ -34,6 +34,7 @@ class _Worker:
     conn: Connection
     task: Any = None  # what it is working on, None when idle
     exits: bool = False  # will exit after the current task
+    analysed: int = 0  # source bytes sent to it so far
 
 
 def _serve(conn: Connection, rules: Sequence["Rule"], settings: "Settings") -> None:
@@ -50,7 +51,8 @@ def _serve(conn: Connection, rules: Sequence["Rule"], settings: "Settings") -> N
             return
         loaded, rule_indexes, exit_after = message
         try:
-            reply: tuple[str, Any] = ("ok", analyse_loaded(loaded, rules, [rules[i] for i in rule_indexes], settings))
+            result = analyse_loaded(loaded, rules, [rules[i] for i in rule_indexes], settings, release=not exit_after)
+            reply: tuple[str, Any] = ("ok", result)
         except BaseException as err:  # handed back, raised in the parent as the serial path would
             reply = ("error", err)
         try:
@@ -99,7 +101,8 @@ class ForkPool:
     def submit(self, task: Any, loaded: Sequence["Loaded"], rules: Sequence["Rule"], size: int) -> None:
         worker = next((w for w in self.workers if w.task is None), None) or self._fork()
         worker.task = task
-        worker.exits = size >= EXIT_AFTER_BYTES
+        worker.analysed += size
+        worker.exits = worker.analysed >= EXIT_AFTER_BYTES  # what it analysed before stays allocated too
         worker.conn.send((list(loaded), [self.index_of[id(r)] for r in rules], worker.exits))
 
     def collect(self) -> list[tuple[Any, "PackageResult | BaseException | int"]]:

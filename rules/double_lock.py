@@ -79,7 +79,7 @@ def _taken(h: Held) -> str:
 
 def check(ctx: Context) -> None:
     pkg = ctx.package
-    for root in pkg.functions:
+    for root in pkg.target_functions:  # findings in context files would not be reported
         reported: set[tuple[int, str]] = set()
         for acq in pkg.acquisitions(root):
             if acq.mutex is None or (acq.node.id, acq.mutex) in reported:

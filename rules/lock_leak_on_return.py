@@ -59,7 +59,7 @@ def _released_by_pair(pkg: Package) -> set[str]:
     out: set[str] = set()
     for fn in pkg.functions:
         if not fn.is_literal:
-            out.update(t.identity for t in pkg.summary(fn).releases if t.identity)
+            out.update(t.identity for t in pkg.effects(fn).releases if t.identity)
     return out
 
 
@@ -114,12 +114,12 @@ def _taken(h: Held) -> str:
 def check(ctx: Context) -> None:
     pkg = ctx.package
     paired: set[str] | None = None
-    for fn in pkg.functions:
+    for fn in pkg.target_functions:  # findings in context files would not be reported
         if pkg.is_invoked_literal(fn):
             continue  # its locks are its caller's: analysed there through its summary
         if fn.file.display.endswith("_test.go"):
             continue  # tests end holding locks on purpose ("no need to unlock") and the process exits
-        summary = pkg.summary(fn)
+        summary = pkg.effects(fn)
         if summary.lock_helper:
             continue
         events = pkg.lock_events(fn)

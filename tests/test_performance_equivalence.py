@@ -326,3 +326,38 @@ def test_summaries_skip_only_functions_that_cannot_reach_a_lock(monkeypatch: pyt
     monkeypatch.setattr(summaries, "_may_reach_locks", lambda pkg: {id(fn) for fn in pkg.functions})
     assert gated == [signatures(p) for p in packages()]
     assert skipped > 0
+
+
+def test_summaries_on_demand_do_not_depend_on_what_was_asked_first() -> None:
+    """A summary is the same whichever function was asked for first, and the table without `takes`
+    (what the dataflow reads) agrees with the full one on everything else."""
+    from collections import defaultdict
+
+    from linter.analysis.package import Package
+    from linter.discovery import discover
+    from linter.engine import load, plan
+    from linter.source import SourceFile
+
+    def packages():
+        files, _ = discover([str(FIXTURES)], FIXTURES)
+        for group in plan(files, FIXTURES):
+            by_name = defaultdict(list)
+            for item in load(group)[0]:
+                source = SourceFile(item.ref.path, item.ref.display, item.data)
+                by_name[source.package_name].append(source)
+            yield from (Package(sources) for sources in by_name.values())
+
+    def without_takes(summary) -> tuple:
+        return summary.signature[:2] + summary.signature[3:6]
+
+    checked = 0
+    for forward, backward in zip(packages(), packages()):
+        asked_forward = [forward.summary(fn).signature for fn in forward.functions]
+        asked_backward = [backward.summary(fn).signature for fn in reversed(backward.functions)][::-1]
+        assert asked_forward == asked_backward
+        assert [without_takes(forward.summary(fn)) for fn in forward.functions] == [
+            without_takes(backward.effects(fn)) for fn in backward.functions
+        ]
+        assert all(backward.effects(fn).takes == () for fn in backward.functions)
+        checked += len(forward.functions)
+    assert checked > 100

@@ -81,6 +81,12 @@ class Package:
         self._in_place: dict[int, bool] = {}
         self._called: dict[int, Function | None] = {}  # call node -> the literal it runs in place
 
+    def release(self) -> None:
+        """Forget every fact. Facts refer back to the package (summaries hold it), so without this
+        the package and the trees its facts keep alive wait for the cyclic garbage collector, and
+        trees, allocated by the parser, never prompt it: one process grew by a few packages' trees."""
+        self.__dict__.clear()
+
     def imports(self, file: SourceFile) -> Imports:
         return self._imports[id(file)]
 
@@ -249,10 +255,12 @@ class Package:
         cached = self._events.get(key)
         if cached is None:
             cached = []
-            if self.uses_locks(fn) or initial.held or self.summaries.relevant(fn):
+            # A call whose callees only take (and give back) locks changes no lock state:
+            # a function with no other calls, and no lock of its own, has nothing to say.
+            if self.uses_locks(fn) or initial.held or self.effects_table.relevant(fn):
                 graph = self.cfg(fn)
                 if graph is not None:
-                    cached = analyse(graph, self.ops_of(fn), self.summaries.expander(fn), initial,
+                    cached = analyse(graph, self.ops_of(fn), self.effects_table.expander(fn), initial,
                                      unchanged=self.unchanged_flag(fn))
             self._events[key] = cached
         return cached
@@ -357,11 +365,20 @@ class Package:
 
     @cached_property
     def summaries(self) -> Summaries:
-        return Summaries(self)
+        return Summaries(self, calls_of=self.effects_table)
+
+    @cached_property
+    def effects_table(self) -> Summaries:
+        return Summaries(self, takes=False)
 
     def summary(self, fn: Function) -> Summary:
         """What calling `fn` does to locks (see linter.analysis.summaries)."""
         return self.summaries.get(fn)
+
+    def effects(self, fn: Function) -> Summary:
+        """`fn`'s summary without `takes`: what a call to it does to the caller's lock state.
+        Cheaper than `summary`, which needs what every function below it takes."""
+        return self.effects_table.get(fn)
 
     def acquisitions(self, fn: Function) -> Iterator[Acquisition]:
         """Every lock `fn` takes, directly or through the package's functions it calls."""
@@ -407,7 +424,7 @@ class Package:
                 acquired.setdefault(id(g), set()).update(
                     ev.op.mutex for ev in self.lock_events(member) if ev.op.kind is OpKind.ACQUIRE
                 )
-                released.setdefault(id(g), set()).update(self.summary(member).expects)
+                released.setdefault(id(g), set()).update(self.effects(member).expects)
             cached = frozenset(
                 m for g, ms in acquired.items() for h, rs in released.items() if g != h for m in ms & rs
             )

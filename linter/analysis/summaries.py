@@ -7,8 +7,9 @@ every lock it takes on the way (callees included, for double locking and
 lock ordering), which locks a function value it returns will release
 (`return mu.Unlock`), and which mutexes it expects its caller to hold.
 
-Summaries are computed callees first over the package's call graph; the
-functions of a recursive cycle are iterated to a fixpoint (bounded).
+Summaries are computed on demand, callees first over the package's call
+graph; the functions of a recursive cycle are iterated to a fixpoint
+(bounded). The dataflow reads a cheaper table without `takes` (see Summaries).
 `expander(fn)` turns them into the `expand` hook of the lock-state
 dataflow, so a call to a helper that locks is an ACQUIRE at the call.
 """
@@ -26,7 +27,7 @@ from linter.analysis.functions import Function, literal_of
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
 from linter.analysis.ops import Op, OpKind, flag_guard
-from linter.analysis.syntax import callee, expr_key, text, unparen, walk_expr
+from linter.analysis.syntax import FUNCTION_KINDS, callee, expr_key, text, unparen, walk_expr
 from linter.rule import Site
 
 if TYPE_CHECKING:
@@ -140,6 +141,12 @@ def _common(per_target: list[list[tuple[str, Take]]]) -> list[tuple[str, Take]]:
 
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+# Go's predeclared functions and conversions: the calls of a body that are surely not of a local
+_PREDECLARED = frozenset(
+    b"append cap clear close complex copy delete imag len make max min new panic print println real recover "
+    b"bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string "
+    b"uint uint8 uint16 uint32 uint64 uintptr any".split()
+)
 
 
 def _may_reach_locks(pkg: "Package") -> set[int]:
@@ -220,45 +227,177 @@ def _top_level_flag(fn: Function, call: Node) -> str:
     return ""
 
 
-class Summaries:
-    """Every function's summary, computed once per package, callees first."""
+def _reach_names(pkg: "Package", reach: set[int]) -> frozenset[str]:
+    """Names of the functions that may reach a lock: a call spelled with any other name cannot."""
+    return frozenset(fn.name for fn in pkg.functions if fn.name and id(fn) in reach)
 
-    def __init__(self, pkg: "Package"):
+
+class Summaries:
+    """Functions' summaries, each computed on first demand, callees first.
+
+    Asking for one summary solves the strongly connected components of the
+    call graph below it (and nothing else), so a package's functions that no
+    analysed function calls are never summarised. With `takes=False` only
+    what a call does to the caller's lock state is computed (keeps, releases,
+    unlockers, expects): the dataflow needs no more, and it does not depend
+    on what callees take, which is costly and matters only to a caller that
+    holds a lock at the call.
+    """
+
+    def __init__(self, pkg: "Package", *, takes: bool = True, calls_of: "Summaries | None" = None):
+        """`calls_of`: another table of the same package whose resolved call sites to share."""
         self.pkg = pkg
+        self.with_takes = takes
         self.table: dict[int, Summary] = {}
+        self._solving = False
+        self._in_cycle = False  # solving a recursive cycle: its members' summaries are not final yet
+        self._components_cache: _Components | None = None
+        self._sibling = calls_of
+        self._bool_params: dict[int, dict[str, int]] = {}
+        if calls_of is not None:
+            self._targets, self._bound, self._deps = calls_of._targets, calls_of._bound, calls_of._deps
+            self._children, self._reach = calls_of._literals(), calls_of._reach
+            self._names, self._names_bytes = calls_of._names, calls_of._names_bytes
+            return
         self._targets: dict[int, list[Function]] = {}
         self._bound: dict[int, dict[str, Node]] = {}
-        self.deps: dict[int, list[Function]] = {fn_id: [] for fn_id in map(id, pkg.functions)}
-        self._calls: dict[int, list[Node]] = {}
-        self._bool_params: dict[int, dict[str, int]] = {}
+        self._deps: dict[int, list[Function]] = {}
+        self._children: dict[int, list[Function]] | None = None
         reach = _may_reach_locks(pkg)
-        for fn in pkg.functions:
-            if id(fn) in reach:  # the others summarise to NOTHING whatever they call
-                calls = [n for n in walk_expr(fn.body) if n.type == "call_expression"] if fn.body is not None else []
-                self._calls[id(fn)] = calls
-                deps = self.deps[id(fn)]
-                for call in calls:
-                    deps.extend(self.targets(fn, call))
-                for node in walk_expr(fn.body) if fn.body is not None else ():
-                    if node.type == "return_statement":  # returned method values may be unlockers
-                        for value in walk_expr(node):
-                            if value.type in ("selector_expression", "identifier"):
-                                deps.extend(pkg.resolve_value(fn, value))
-            if fn.parent is not None:
-                self.deps[id(fn.parent)].append(fn)  # returned or deferred literals
-        self._solve()
+        self._reach = reach
+        self._names = _reach_names(pkg, reach)
+        ascii_names = all(_IDENTIFIER.fullmatch(n.encode()) for n in self._names)
+        self._names_bytes = frozenset(n.encode() for n in self._names) if ascii_names else None
+
+    def deps(self, fn: Function) -> list[Function]:
+        """The functions whose summaries `fn`'s summary reads: what it calls, returns as a value, or defines."""
+        found = self._deps.get(id(fn))
+        if found is not None:
+            return found
+        pkg = self.pkg
+        deps: list[Function] = []
+        if id(fn) in self._reach and fn.body is not None:  # the others summarise to NOTHING whatever they call
+            calls, values = self._sites(fn)
+            for call in calls:
+                deps.extend(self.targets(fn, call))
+            for value in values:  # returned method values may be unlockers
+                deps.extend(pkg.resolve_value(fn, value))
+        deps.extend(self._literals().get(id(fn), ()))  # returned or deferred literals
+        self._deps[id(fn)] = deps
+        return deps
+
+    def _sites(self, fn: Function) -> tuple[list[Node], list[Node]]:
+        """The calls of `fn`'s own body that may reach a summarised function, and the identifiers
+        and selectors of its return statements, each in source order (as a walk finds them).
+
+        Found at the bytes of the names of functions that may reach a lock (and at the literals
+        `fn` calls in place), not by walking the body: a call or value spelled otherwise resolves
+        to nothing with a summary."""
+        body = fn.body
+        assert body is not None
+        if self._names_bytes is None:
+            return self._walked_sites(fn)
+        names = self._names_bytes
+        root = fn.file.root
+        calls: dict[int, Node] = {}
+        values: dict[int, Node] = {}
+        data = fn.file.data
+        for m in _IDENTIFIER.finditer(data, body.start_byte, body.end_byte):
+            if m.group() not in names and not (data[m.end() : m.end() + 1] == b"(" and self._bound_function(fn, m.group())):
+                continue
+            node = root.descendant_for_byte_range(m.start(), m.end())
+            if node is None or node.start_byte != m.start() or node.end_byte != m.end():
+                continue
+            if node.type == "field_identifier":
+                expr = node.parent
+                if expr is None or expr.type != "selector_expression" or expr.child_by_field_name("field") != node:
+                    continue
+            elif node.type == "identifier":
+                expr = node
+            else:
+                continue
+            call, returned = None, False
+            outer = expr
+            while outer.parent is not None and outer.parent.type == "parenthesized_expression":
+                outer = outer.parent
+            parent = outer.parent
+            if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == outer:
+                call = parent
+            current = expr.parent
+            while current is not None and current.id != fn.node.id:  # inside fn's own body, not a literal's
+                if current.type in FUNCTION_KINDS:
+                    break
+                if current.type == "return_statement":
+                    returned = True
+                current = current.parent
+            else:
+                if call is not None:
+                    calls[call.id] = call
+                if returned:
+                    values[expr.id] = expr
+        for literal in self._literals().get(id(fn), ()):
+            outer = literal.node
+            while outer.parent is not None and outer.parent.type == "parenthesized_expression":
+                outer = outer.parent
+            parent = outer.parent
+            if parent is not None and parent.type == "call_expression" and literal_of(parent) is not None:
+                calls[parent.id] = parent
+        order = lambda n: (n.start_byte, -n.end_byte)  # noqa: E731 - pre-order of a walk
+        return sorted(calls.values(), key=order), sorted(values.values(), key=order)
+
+    def _bound_function(self, fn: Function, name: bytes) -> bool:
+        """Whether `name` is a local bound once to a function value (`unlock := func() {...}`,
+        `f := s.helper`): calling it calls what it was bound to (see linter.analysis.bindings)."""
+        if name in _PREDECLARED:
+            return False
+        bound = self.pkg.local_value(fn, name.decode())
+        return bound is not None and bound[1].type in ("func_literal", "selector_expression", "identifier")
+
+    def _walked_sites(self, fn: Function) -> tuple[list[Node], list[Node]]:
+        """`_sites` by walking the body, for names the byte search cannot find (not ASCII)."""
+        calls = [n for n in walk_expr(fn.body) if n.type == "call_expression"]
+        values = [
+            value for node in walk_expr(fn.body) if node.type == "return_statement"
+            for value in walk_expr(node) if value.type in ("selector_expression", "identifier")
+        ]
+        return calls, values
+
+    def _literals(self) -> dict[int, list[Function]]:
+        if self._children is None:
+            self._children = {}
+            for fn in self.pkg.functions:
+                if fn.parent is not None:
+                    self._children.setdefault(id(fn.parent), []).append(fn)
+        return self._children
 
     # call sites ---------------------------------------------------------------------------
 
     def targets(self, fn: Function, call: Node) -> list[Function]:
+        """The package functions a call may reach whose summary can say anything: a call spelled
+        with a name no lock-reaching function has is not resolved (its targets summarise to NOTHING)."""
         cached = self._targets.get(call.id)
         if cached is None:
-            cached = self.pkg.resolve(fn, call)
+            target = call.child_by_field_name("function")
+            target = unparen(target) if target is not None else None
+            name = ""
+            if target is not None and target.type == "identifier":
+                name = text(target)
+            elif target is not None and target.type == "selector_expression":
+                name = text(target.child_by_field_name("field"))
+            unnamed = name and name not in self._names and not (
+                target.type == "identifier" and self._bound_function(fn, name.encode()))
+            cached = [] if unnamed else self.pkg.resolve(fn, call)
             self._targets[call.id] = cached
         return cached
 
     def get(self, fn: Function) -> Summary:
-        return self.table.get(id(fn), NOTHING)
+        found = self.table.get(id(fn))
+        if found is not None:
+            return found
+        if self._solving:  # a member of the cycle being solved, not summarised yet
+            return NOTHING
+        self._solve(fn)
+        return self.table[id(fn)]
 
     def bound_call(self, fn: Function, name: str) -> Node | None:
         """The call whose result `name` holds: `unlock := s.lock()`."""
@@ -302,7 +441,7 @@ class Summaries:
             return None
         if target.type == "call_expression":
             return target
-        if target.type == "identifier" and not self.targets(fn, call):
+        if target.type == "identifier" and not self.pkg.resolve(fn, call):
             return self.bound_call(fn, text(target))
         return None
 
@@ -362,19 +501,29 @@ class Summaries:
 
     def relevant(self, fn: Function) -> bool:
         """Whether a call in `fn` reaches a function that does something to locks."""
-        return any(self.get(t).affects_callers for t in self.deps.get(id(fn), ()))
+        return any(self.get(t).affects_callers for t in self.deps(fn))
 
     # summarising --------------------------------------------------------------------------
 
     def _trylocked(self, fn: Function) -> set[str]:
         out: set[str] = set()
-        for call in self._calls.get(id(fn), ()):
+        body = fn.body
+        if body is None or id(fn) not in self._reach:
+            return out
+        chunk = fn.file.data[body.start_byte : body.end_byte]
+        if b"TryLock" not in chunk and b"TryRLock" not in chunk:
+            return out
+        for call in (n for n in walk_expr(body) if n.type == "call_expression"):
             qual, name = callee(call)
             if name in TRY_METHODS and qual:
                 out.add(qual)
         return out
 
     def _run(self, fn: Function, initial: LockState, *, must: bool = False) -> list[Event]:
+        if not must and not initial.held and not self._in_cycle and (
+            not self.with_takes or self.pkg.uses_locks(fn)
+        ):  # every callee is final: the very events the rules ask for, computed once for both
+            return self.pkg.lock_events(fn)
         graph = self.pkg.cfg(fn)
         if graph is None:
             return []
@@ -403,7 +552,7 @@ class Summaries:
         # `mu.Unlock(); defer mu.Lock()` hands the lock back before returning: no release.
         relocked = {ev.op.mutex for ev in events if ev.op.kind is OpKind.DEFER_ACQUIRE}
         releases = self._releases(fn, events, exits, {m: w for m, w in expects.items() if m not in relocked})
-        takes = self._takes(fn, events, expects, self._must_take(fn))
+        takes = self._takes(fn, events, expects, self._must_take(fn)) if self.with_takes else ()
         unlockers = self._unlockers(fn, exits)
         released = {t.ref for t in releases}
         releases_if = self._releases_if(fn, events, expects, released) if fn.is_literal else ()
@@ -632,31 +781,62 @@ class Summaries:
                 yield Acquisition(fn, call, mutex, ident, t.write, state, target, t, dropped)
 
     def acquisitions(self, root: Function) -> Iterator[Acquisition]:
-        """Every lock taken in `root` (and literals it runs in place), directly or through calls."""
+        """Every lock taken in `root` (and literals it runs in place): directly, or through calls
+        made while another lock is held (what callees take matters only against a held lock)."""
         pkg = self.pkg
         for fn, ev in pkg.all_events(root):
             op = ev.op
             if op.kind is OpKind.ACQUIRE and not op.via:
                 yield Acquisition(fn, op.node, op.mutex, pkg.lock_identity(fn, op.mutex), op.write, ev.state)
-            elif op.kind is OpKind.CALL and pkg.called_literal(fn, op.node) is None:
+            elif op.kind is OpKind.CALL and ev.state.held and pkg.called_literal(fn, op.node) is None:
                 yield from self._call_takes(fn, op.node, ev.state)
 
     # the fixpoint ---------------------------------------------------------------------------
 
-    def _solve(self) -> None:
-        for component in self._components():
-            recursive = len(component) > 1 or any(d is component[0] for d in self.deps[id(component[0])])
-            rounds = MAX_ROUNDS if recursive else 1
-            for _ in range(rounds):
-                changed = False
-                for fn in component:
-                    new = self.summarise(fn)
-                    old = self.table.get(id(fn))
-                    if old is None or old.signature != new.signature:
-                        changed = True
-                    self.table[id(fn)] = new
-                if not changed:
-                    break
+    def _solve(self, root: Function) -> None:
+        """Solve `root`'s component and, first, every unsolved one below it."""
+        order = self._order()
+        todo = [order.component[id(root)]]
+        needed: set[int] = set(todo)
+        while todo:
+            for member in order.members[todo.pop()]:
+                for dep in self.deps(member):
+                    c = order.component[id(dep)]
+                    if c not in needed and id(dep) not in self.table:
+                        needed.add(c)
+                        todo.append(c)
+        self._solving = True
+        try:
+            for c in sorted(needed):  # callees first
+                component = order.members[c]
+                recursive = len(component) > 1 or any(d is component[0] for d in self.deps(component[0]))
+                rounds = MAX_ROUNDS if recursive else 1
+                self._in_cycle = recursive
+                for _ in range(rounds):
+                    changed = False
+                    for fn in component:
+                        new = self.summarise(fn)
+                        old = self.table.get(id(fn))
+                        if old is None or old.signature != new.signature:
+                            changed = True
+                        self.table[id(fn)] = new
+                    if not changed:
+                        break
+        finally:
+            self._solving = self._in_cycle = False
+
+    def _order(self) -> "_Components":
+        """The call graph's components, computed once for the whole package as if every
+        summary were wanted: which function a caller meets first decides the order a cycle's
+        members are solved in, and with it (through MAX_TAKES) what a cycle's summaries keep,
+        so that order must not depend on which summary was asked for first."""
+        if self._sibling is not None:
+            return self._sibling._order()
+        if self._components_cache is None:
+            members = self._components()
+            component = {id(fn): i for i, group in enumerate(members) for fn in group}
+            self._components_cache = _Components(members, component)
+        return self._components_cache
 
     def _components(self) -> list[list[Function]]:
         """Strongly connected components of the call graph, callees before callers (Tarjan, iterative)."""
@@ -671,7 +851,7 @@ class Summaries:
         for start in functions:
             if id(start) in index:
                 continue
-            work: list[tuple[int, Iterator[Function]]] = [(id(start), iter(self.deps[id(start)]))]
+            work: list[tuple[int, Iterator[Function]]] = [(id(start), iter(self.deps(start)))]
             index[id(start)] = low[id(start)] = counter
             counter += 1
             stack.append(id(start))
@@ -686,7 +866,7 @@ class Summaries:
                         counter += 1
                         stack.append(w)
                         on_stack.add(w)
-                        work.append((w, iter(self.deps.get(w, ()))))
+                        work.append((w, iter(self.deps(w_fn))))
                         advanced = True
                         break
                     if w in on_stack:
@@ -707,3 +887,9 @@ class Summaries:
                             break
                     out.append(component)
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Components:
+    members: list[list[Function]]  # callees before callers
+    component: dict[int, int]  # function id -> its index in members
