@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Callable
 
 from tree_sitter import Node
 
@@ -69,6 +70,15 @@ class OpEnv:
     extra_panickers: frozenset[str] = frozenset()
     sync_names: frozenset[str] = frozenset()
     conds: CondLocks | None = None
+    not_mutex: Callable[[Node], bool] | None = None  # a lock-method call on a lock token (see tokens.py)
+
+
+def _mutex_call(call: Node, env: OpEnv) -> tuple[str, bool, bool] | None:
+    """lock_call, unless the operand is known not to be a mutex (`l.Unlock()` on a lock token)."""
+    lock = lock_call(call)
+    if lock is not None and env.not_mutex is not None and env.not_mutex(call):
+        return None
+    return lock
 
 
 def lock_call(call: Node) -> tuple[str, bool, bool] | None:
@@ -139,7 +149,7 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
     for node in _post_order(root):
         kind = node.type
         if kind == "call_expression":
-            lock = lock_call(node)
+            lock = _mutex_call(node, env)
             if lock is not None:
                 mutex, acquire, write = lock
                 if acquire:
@@ -276,7 +286,7 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
     args = call.child_by_field_name("arguments")
     if args is not None:  # arguments are evaluated now, the call runs at return
         ops.extend(_expression_ops(args, env))
-    lock = lock_call(call)
+    lock = _mutex_call(call, env)
     if lock is not None:
         mutex, acquire, write = lock
         ops.append(Op(OpKind.DEFER_ACQUIRE if acquire else OpKind.DEFER_RELEASE, stmt, mutex, write))

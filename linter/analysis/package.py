@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Callable, Iterator
 
 from tree_sitter import Node
@@ -25,6 +25,7 @@ from linter.analysis.paths import Paths
 from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import call_args, callee, enclosing_function, text, unparen, walk_expr
+from linter.analysis.tokens import Tokens
 from linter.analysis.types import PackageTypes, Scope, infer
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
@@ -167,8 +168,13 @@ class Package:
         every = frozenset(n for names in imports.names.values() for n in names)
         return OpEnv(
             self.scope(fn), imports.of(LOG), imports.of(TIME), every, self.extra_panickers,
-            imports.of(SYNC), self.cond_locks,
+            imports.of(SYNC), self.cond_locks, partial(self.tokens.not_mutex, fn),
         )
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        """Values whose Unlock is not a mutex's (see linter.analysis.tokens)."""
+        return Tokens(self)
 
     def ops_of(self, fn: Function) -> Callable[[Node], list[Op]]:
         """node -> its operations in `fn`, computed once per node."""

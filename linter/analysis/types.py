@@ -63,6 +63,17 @@ class PackageTypes:
     consts: set[str] = field(default_factory=set)
     results: dict[str, str] = field(default_factory=dict)  # func or Type.method -> first result type
     all_results: dict[str, list[str]] = field(default_factory=dict)  # ... -> every result type
+    methods: dict[str, set[str]] = field(default_factory=dict)  # struct or interface -> its own method names
+    embeds: set[str] = field(default_factory=set)  # types that embed another: their method set is open
+
+    def method_set(self, t: str) -> set[str] | None:
+        """The methods of a package struct or interface type (or a pointer to one), when all of
+        them are declared here; None when unknown (another package's type, an embedding one)."""
+        t = t.lstrip("*").split("[", 1)[0]
+        kind = self.named.get(t, "")
+        if t in self.embeds or not (kind == "struct" or kind.startswith("interface{")):
+            return None
+        return self.methods.get(t, set())
 
     def underlying(self, t: str) -> str:
         seen = 0
@@ -109,6 +120,11 @@ class PackageTypes:
                     if type_node.type == "struct_type":
                         self.fields[name] = _struct_fields(type_node)
                         self.named[name] = "struct"
+                        if _embeds(type_node):
+                            self.embeds.add(name)
+                    elif type_node.type == "interface_type" and spec.type == "type_spec":
+                        self.named[name] = squash(type_node)
+                        self._collect_interface(name, type_node)
                     else:
                         self.named[name] = squash(type_node)
             elif kind == "var_declaration":
@@ -129,10 +145,38 @@ class PackageTypes:
                         for p in recv.named_children:
                             if p.type == "parameter_declaration":
                                 rt = squash(p.child_by_field_name("type")).lstrip("*").split("[", 1)[0]
+                    self.methods.setdefault(rt, set()).add(name)
                     name = f"{rt}.{name}"
                 if rtype and name not in self.results:
                     self.results[name] = rtype
                     self.all_results[name] = _result_types(result)
+
+
+    def _collect_interface(self, name: str, iface: Node) -> None:
+        """An interface's methods, with their results (`Lock() (Locker, error)`) for inference."""
+        methods = self.methods.setdefault(name, set())
+        for elem in iface.named_children:
+            if elem.type == "comment":
+                continue
+            if elem.type != "method_elem":
+                self.embeds.add(name)
+                continue
+            method = text(elem.child_by_field_name("name"))
+            methods.add(method)
+            result = elem.child_by_field_name("result")
+            rtype = _first_result(result)
+            if rtype and f"{name}.{method}" not in self.results:
+                self.results[f"{name}.{method}"] = rtype
+                self.all_results[f"{name}.{method}"] = _result_types(result)
+
+
+def _embeds(struct: Node) -> bool:
+    """Whether a struct type has an embedded field (which brings methods along)."""
+    return any(
+        fd.type == "field_declaration" and not fd.children_by_field_name("name")
+        for lst in struct.named_children if lst.type == "field_declaration_list"
+        for fd in lst.named_children
+    )
 
 
 def _specs(decl: Node, kind: str) -> list[Node]:
