@@ -76,9 +76,27 @@ class OpEnv:
 def _mutex_call(call: Node, env: OpEnv) -> tuple[str, bool, bool] | None:
     """lock_call, unless the operand is known not to be a mutex (`l.Unlock()` on a lock token)."""
     lock = lock_call(call)
-    if lock is not None and env.not_mutex is not None and env.not_mutex(call):
+    if lock is not None and env.not_mutex is not None and env.not_mutex(unparen(call.child_by_field_name("function"))):
         return None
     return lock
+
+
+def _once_do(call: Node, env: OpEnv) -> tuple[str, bool, bool] | None:
+    """`once.Do(mu.Unlock)` on a sync.Once: Do calls its argument in place (at most once), so a
+    lock method value passed to it locks or unlocks right there, like `mu.Unlock()`."""
+    fn = unparen(call.child_by_field_name("function"))
+    args = call_args(call)
+    if fn.type != "selector_expression" or text(fn.child_by_field_name("field")) != "Do" or len(args) != 1:
+        return None
+    value = unparen(args[0])
+    operand = fn.child_by_field_name("operand")
+    if value.type != "selector_expression" or operand is None or _sync_type(env.scope.type_of(operand), env) != "Once":
+        return None
+    spec = LOCK_METHODS.get(text(value.child_by_field_name("field")))
+    mutex = value.child_by_field_name("operand")
+    if spec is None or mutex is None or (env.not_mutex is not None and env.not_mutex(value)):
+        return None
+    return expr_key(mutex), spec[0], spec[1]
 
 
 def lock_call(call: Node) -> tuple[str, bool, bool] | None:
@@ -162,6 +180,10 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
                 add(Op(OpKind.PANIC, node, detail=how, reason=panics.EXPLICIT))
                 continue
             qual, name = callee(node)
+            once = _once_do(node, env) if name == "Do" and env.sync_names else None
+            if once is not None:
+                mutex, acquire, write = once
+                add(Op(OpKind.ACQUIRE if acquire else OpKind.RELEASE, node, mutex, write))
             if qual in env.time_names and name == "Sleep":
                 add(Op(OpKind.BLOCK, node, detail=f"{qual}.Sleep()", reason="sleeps"))
             elif name == "Wait" and env.sync_names:
@@ -286,7 +308,7 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
     args = call.child_by_field_name("arguments")
     if args is not None:  # arguments are evaluated now, the call runs at return
         ops.extend(_expression_ops(args, env))
-    lock = _mutex_call(call, env)
+    lock = _mutex_call(call, env) or (_once_do(call, env) if env.sync_names else None)
     if lock is not None:
         mutex, acquire, write = lock
         ops.append(Op(OpKind.DEFER_ACQUIRE if acquire else OpKind.DEFER_RELEASE, stmt, mutex, write))

@@ -138,9 +138,8 @@ class Tokens:
                         if owner:
                             self._fields.add((owner, text(target.child_by_field_name("field"))))  # type: ignore[union-attr]
 
-    def not_mutex(self, fn: "Function", call: Node) -> bool:
-        """Whether the `x.Unlock()` (or Lock, RLock, RUnlock) call `call` in `fn` is not on a mutex."""
-        target = unparen(call.child_by_field_name("function"))
+    def not_mutex(self, fn: "Function", target: Node) -> bool:
+        """Whether `x.Unlock` (or Lock, RLock, RUnlock; called or as a value) in `fn` is not a mutex's."""
         operand = target.child_by_field_name("operand")
         counterpart = COUNTERPART.get(text(target.child_by_field_name("field")))
         if operand is None or counterpart is None:
