@@ -55,6 +55,7 @@ class Bindings:
         self.declarations: Counter[str] = Counter()  # in the body and its literals (shadowing counts)
         self.changed: set[str] = set()  # assigned, incremented or address taken anywhere
         self.not_called: set[str] = set()  # used otherwise than called in place by the body itself
+        self.escaping: set[str] = set()  # used otherwise than called (in place or deferred) by the body itself
         stack: list[tuple[Node, bool]] = [(body, True)]  # (node, in the body itself rather than a literal)
         while stack:
             node, own = stack.pop()
@@ -79,11 +80,12 @@ class Bindings:
             and parent.parent.type == "short_var_declaration" and parent == parent.parent.child_by_field_name("left")
         ):
             return  # the name being declared
-        called = parent.type == "call_expression" and parent.child_by_field_name("function") == node and (
-            parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement")
-        )
+        invoked = parent.type == "call_expression" and parent.child_by_field_name("function") == node
+        called = invoked and (parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement"))
         if not (called and own and owner is not None):
             self.not_called.add(text(node))
+        if not (invoked and own and owner is not None and (parent.parent is None or parent.parent.type != "go_statement")):
+            self.escaping.add(text(node))
 
     def declares(self, name: str) -> bool:
         """A local of the body itself (not of a literal inside it)."""
@@ -99,6 +101,11 @@ class Bindings:
         """Every use of `name` calls it in place, in the body itself (not in a literal, which may run
         anywhere), not under `go` or `defer`, never passed, stored or returned."""
         return name not in self.not_called
+
+    def stays(self, name: str) -> bool:
+        """Every use of `name` calls it, in place or deferred, in the body itself: its value
+        never leaves the function (nor runs on another goroutine)."""
+        return name not in self.escaping
 
     def unchanged(self, name: str) -> bool:
         """`name` keeps one value: declared at most once (a parameter, or one local, literals included,

@@ -49,6 +49,9 @@ class LockState:
     deferred: frozenset[str] = frozenset()  # mutexes whose unlock is deferred on every path
     deferred_if: frozenset[tuple[str, str]] = frozenset()  # (mutex, flag): deferred unlock under a flag, every path
     flags: frozenset[str] = frozenset()  # boolean variables true on every path
+    # mutexes whose Unlock was handed out as a value on some path (`cb = mu.Unlock`): others release
+    # them, so this function holds none of their locks from then on (a one-shot signal)
+    handed: frozenset[str] = frozenset()
 
     def unreleased(self) -> list[Held]:
         """Locks that a panic or return here would leave locked, in source order."""
@@ -59,16 +62,17 @@ class LockState:
 
     def join(self, other: "LockState") -> "LockState":
         return LockState(self.held | other.held, self.deferred & other.deferred,
-                         self.deferred_if & other.deferred_if, self.flags & other.flags)
+                         self.deferred_if & other.deferred_if, self.flags & other.flags, self.handed | other.handed)
 
     def meet(self, other: "LockState") -> "LockState":
         """Locks held on both paths (the must-analysis, for what a function keeps at return)."""
         keys = {(h.mutex, h.write, h.covered) for h in other.held}
         return LockState(frozenset(h for h in self.held if (h.mutex, h.write, h.covered) in keys),
-                         self.deferred & other.deferred, self.deferred_if & other.deferred_if, self.flags & other.flags)
+                         self.deferred & other.deferred, self.deferred_if & other.deferred_if, self.flags & other.flags,
+                         self.handed | other.handed)
 
     def with_held(self, held: frozenset[Held]) -> "LockState":
-        return LockState(held, self.deferred, self.deferred_if, self.flags)
+        return LockState(held, self.deferred, self.deferred_if, self.flags, self.handed)
 
     def assuming_false(self, flag: str, unchanged: Callable[[str], bool]) -> "LockState":
         """On the else-edge of `if flag {`, when the function never changes the flag: a lock taken
@@ -88,6 +92,8 @@ EMPTY = LockState()
 def transfer(state: LockState, op: Op) -> LockState:
     kind = op.kind
     if kind is OpKind.ACQUIRE:
+        if op.mutex in state.handed:
+            return state  # someone else will unlock it: `mu.Lock()` waits for a signal
         if op.mutex in state.deferred:
             held = Held(op.mutex, op.write, op.node, True, guard=op.guard)
         else:
@@ -96,6 +102,9 @@ def transfer(state: LockState, op: Op) -> LockState:
         return state.with_held(state.held | {held})
     if kind is OpKind.RELEASE:
         return state.with_held(frozenset(h for h in state.held if h.mutex != op.mutex))
+    if kind is OpKind.HANDOFF:
+        return replace(state.with_held(frozenset(h for h in state.held if h.mutex != op.mutex)),
+                       handed=state.handed | {op.mutex})
     if kind is OpKind.DEFER_RELEASE and op.guard:
         pending = state.deferred_if | {(op.mutex, op.guard)}
         on = op.guard in state.flags
@@ -103,20 +112,20 @@ def transfer(state: LockState, op: Op) -> LockState:
             replace(h, covered=True, flag=op.guard) if on and h.mutex == op.mutex and not h.covered else h
             for h in state.held
         )
-        return LockState(held, state.deferred, pending, state.flags)
+        return LockState(held, state.deferred, pending, state.flags, state.handed)
     if kind is OpKind.DEFER_RELEASE:
         held = frozenset(replace(h, covered=True, flag="") if h.mutex == op.mutex else h for h in state.held)
-        return LockState(held, state.deferred | {op.mutex}, state.deferred_if, state.flags)
+        return LockState(held, state.deferred | {op.mutex}, state.deferred_if, state.flags, state.handed)
     if kind is OpKind.SET_FLAG:
         covers = {m for m, f in state.deferred_if if f == op.guard}
         held = frozenset(
             replace(h, covered=True, flag=op.guard) if h.mutex in covers and not h.covered else h
             for h in state.held
         )
-        return LockState(held, state.deferred, state.deferred_if, state.flags | {op.guard})
+        return LockState(held, state.deferred, state.deferred_if, state.flags | {op.guard}, state.handed)
     if kind is OpKind.CLEAR_FLAG:
         held = frozenset(replace(h, covered=False, flag="") if h.flag == op.guard else h for h in state.held)
-        return LockState(held, state.deferred, state.deferred_if, state.flags - {op.guard})
+        return LockState(held, state.deferred, state.deferred_if, state.flags - {op.guard}, state.handed)
     return state
 
 

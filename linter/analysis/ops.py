@@ -35,6 +35,7 @@ class OpKind(Enum):
     CALL = "call"
     BLOCK = "block"
     GO = "go"
+    HANDOFF = "handoff"  # `cb = mu.Unlock`: the Unlock method value escapes, others will release mu
     SET_FLAG = "set-flag"  # `locked = true`: the guard of a deferred unlock now holds
     CLEAR_FLAG = "clear-flag"  # `locked = false`, `var locked bool`
     RETURN = "return"
@@ -70,7 +71,8 @@ class OpEnv:
     extra_panickers: frozenset[str] = frozenset()
     sync_names: frozenset[str] = frozenset()
     conds: CondLocks | None = None
-    not_mutex: Callable[[Node], bool] | None = None  # a lock-method call on a lock token (see tokens.py)
+    not_mutex: Callable[[Node], bool] | None = None  # `x.Unlock` on a lock token, not a mutex (see tokens.py)
+    stays: Callable[[str], bool] | None = None  # a local bound once to a value and only called (or deferred)
 
 
 def _mutex_call(call: Node, env: OpEnv) -> tuple[str, bool, bool] | None:
@@ -191,6 +193,10 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
                 if wait is not None:
                     add(wait)
             add(Op(OpKind.CALL, node, detail=f"{qual}.{name}" if qual else name))
+        elif kind == "selector_expression" and text(node.child_by_field_name("field")) in _UNLOCK_METHODS:
+            handoff = _handoff(node, env)
+            if handoff is not None:
+                add(handoff)
         elif kind == "index_expression":
             how = panics.index_panic(node, env.scope, env.imported, root)
             if how:
@@ -235,6 +241,44 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
 
 
 _BINDINGS = frozenset({"assignment_statement", "short_var_declaration", "var_spec"})
+_UNLOCK_METHODS = frozenset({"Unlock", "RUnlock"})
+
+
+def _handoff(value: Node, env: OpEnv) -> Op | None:
+    """`srv.NotifyStarted = mu.Unlock`, `f(mu.Unlock)`: a mutex's Unlock handed out as a value.
+
+    Whoever gets it may unlock the mutex at any time, from any goroutine (sync.Mutex has no
+    owner), as with a goroutine that takes over a lock: from here on this function holds none
+    of its locks. Not a hand-off: a call (`mu.Unlock()`), a returned unlocker (summaries'
+    `unlockers`), `once.Do(mu.Unlock)` (runs in place), and a local bound once and only
+    called, in place or deferred (`unlock := mu.Unlock; ...; unlock()`)."""
+    outer = value
+    while outer.parent is not None and outer.parent.type == "parenthesized_expression":
+        outer = outer.parent
+    parent = outer.parent
+    operand = value.child_by_field_name("operand")
+    if parent is None or operand is None or (env.not_mutex is not None and env.not_mutex(value)):
+        return None
+    if parent.type == "call_expression" and parent.child_by_field_name("function") == outer:
+        return None
+    if parent.type == "argument_list" and parent.parent is not None and _once_do(parent.parent, env) is not None:
+        return None
+    if parent.type == "expression_list":
+        statement = parent.parent
+        if statement is not None and statement.type == "return_statement":
+            return None
+        if statement is not None and statement.type in _BINDINGS and env.stays is not None:
+            left = statement.child_by_field_name("name" if statement.type == "var_spec" else "left")
+            names = statement.children_by_field_name("name") if statement.type == "var_spec" else (
+                left.named_children if left is not None else [])
+            values = parent.named_children
+            if len(names) == len(values):
+                target = names[values.index(outer)] if outer in values else None
+                if target is not None and target.type == "identifier" and env.stays(text(target)):
+                    return None
+    elif parent.type == "return_statement":
+        return None
+    return Op(OpKind.HANDOFF, value, expr_key(operand), text(value.child_by_field_name("field")) == "Unlock")
 
 
 def _flag_ops(node: Node) -> list[Op]:

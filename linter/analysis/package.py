@@ -168,8 +168,13 @@ class Package:
         every = frozenset(n for names in imports.names.values() for n in names)
         return OpEnv(
             self.scope(fn), imports.of(LOG), imports.of(TIME), every, self.extra_panickers,
-            imports.of(SYNC), self.cond_locks, partial(self.tokens.not_mutex, fn),
+            imports.of(SYNC), self.cond_locks, partial(self.tokens.not_mutex, fn), partial(self._stays, fn),
         )
+
+    def _stays(self, fn: Function, name: str) -> bool:
+        """A local of `fn` bound once to a value and only ever called, in place or deferred (see bindings)."""
+        bindings = self.bindings(fn)
+        return bindings is not None and bindings.value(name) is not None and bindings.stays(name)
 
     @cached_property
     def tokens(self) -> Tokens:

@@ -26,7 +26,7 @@ from linter.analysis import argguards
 from linter.analysis.functions import Function, literal_of
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
-from linter.analysis.ops import Op, OpKind, flag_guard
+from linter.analysis.ops import LOCK_METHODS, Op, OpKind, flag_guard
 from linter.analysis.syntax import FUNCTION_KINDS, callee, expr_key, text, unparen, walk_expr
 from linter.rule import Site
 
@@ -445,8 +445,30 @@ class Summaries:
             return self.bound_call(fn, text(target))
         return None
 
+    def _bound_lock(self, fn: Function, call: Node) -> tuple[str, bool, bool] | None:
+        """(mutex, acquire?, write?) for `unlock()` where `unlock := mu.Unlock` is a local bound once
+        (see bindings): calling the method value is calling the method."""
+        target = call.child_by_field_name("function")
+        target = unparen(target) if target is not None else None
+        if target is None or target.type != "identifier":
+            return None
+        bound = self.pkg.local_value(fn, text(target))
+        value = bound[1] if bound is not None else None
+        if value is None or value.type != "selector_expression":
+            return None
+        spec = LOCK_METHODS.get(text(value.child_by_field_name("field")))
+        operand = value.child_by_field_name("operand")
+        if spec is None or operand is None or self.pkg.tokens.not_mutex(bound[0], value):  # type: ignore[index]
+            return None
+        return expr_key(operand), spec[0], spec[1]
+
     def _call_ops(self, fn: Function, call: Node) -> list[Op]:
         ops: list[Op] = []
+        bound = self._bound_lock(fn, call)
+        if bound is not None:
+            mutex, acquire, write = bound
+            kind = OpKind.ACQUIRE if acquire else OpKind.RELEASE
+            return [Op(kind, call, mutex, write, guard=flag_guard(call) if acquire else "")]
         for m, t, target in self._effects(fn, call, "releases"):
             ops.append(Op(OpKind.RELEASE, call, m, t.write, detail=target.display_name, via=target.display_name))
         for m, t, target in self._effects(fn, call, "keeps"):
@@ -462,6 +484,10 @@ class Summaries:
         call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
         if call is None:
             return []
+        bound = self._bound_lock(fn, call)
+        if bound is not None:
+            mutex, acquire, write = bound
+            return [Op(OpKind.DEFER_ACQUIRE if acquire else OpKind.DEFER_RELEASE, stmt, mutex, write)]
         source = self._unlocker_source(fn, call)
         effects = self._effects(fn, source, "unlockers") if source is not None else self._effects(fn, call, "releases")
         if source is None:
