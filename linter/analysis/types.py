@@ -239,6 +239,8 @@ def _bind_spec(spec: Node, into: dict[str, str], pkg: PackageTypes, scope: dict[
         synthetic = f"struct:{names[0]}"
         pkg.fields[synthetic] = _struct_fields(type_node)
         pkg.named[synthetic] = "struct"
+        if _embeds(type_node):
+            pkg.embeds.add(synthetic)
         for name in names:
             into[name] = synthetic
         return
