@@ -76,10 +76,18 @@ class _Excuses:
         self.unlocks = [ev.op for ev in events if ev.op.kind in (OpKind.RELEASE, OpKind.DEFER_RELEASE)]
         self.unlocked = {op.mutex for op in self.unlocks}
 
-    def excused(self, h: Held) -> bool:
+    def excused(self, h: Held, exit: Event) -> bool:
         return (
             self._handed_over(h) or self._same_guard(h) or self._paired(h)
             or h.mutex in self.pkg.handoffs(self.fn)  # another goroutine of this function unlocks it
+            or self._returned(h, exit)
+        )
+
+    def _returned(self, h: Held, exit: Event) -> bool:
+        """`tx.Lock(); return &txn{tx: tx}`: the locked local goes to the caller with the result."""
+        parsed = split_key(h.mutex)
+        return exit.op.kind is OpKind.RETURN and parsed is not None and (
+            parsed[0] in self.pkg.returned_locals(self.fn, exit.op.node)
         )
 
     def _handed_over(self, h: Held) -> bool:
@@ -132,7 +140,7 @@ def check(ctx: Context) -> None:
         for ev in exits:
             leaked: dict[str, Held] = {}
             for h in ev.state.unreleased():
-                if h.mutex not in summary.expects and not excuses.excused(h):
+                if h.mutex not in summary.expects and not excuses.excused(h, ev):
                     leaked.setdefault(h.mutex, h)
             if leaked:
                 _report(ctx, fn, ev, list(leaked.values()))

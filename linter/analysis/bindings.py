@@ -111,3 +111,29 @@ class Bindings:
         """`name` keeps one value: declared at most once (a parameter, or one local, literals included,
         so no shadowing), never assigned, its address never taken."""
         return self.declarations[name] <= 1 and name not in self.changed
+
+
+def carried_names(ret: Node) -> frozenset[str]:
+    """The plain names whose values a return statement hands to its caller: returned as they are,
+    by address (`&x`), or as elements of a returned composite literal (`&T{tx: tx}`)."""
+    out: set[str] = set()
+    stack = [c for c in ret.named_children]
+    while stack:
+        node = unparen(stack.pop())
+        kind = node.type
+        if kind == "expression_list":
+            stack.extend(node.named_children)
+        elif kind == "identifier":
+            out.add(text(node))
+        elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
+            operand = node.child_by_field_name("operand")
+            if operand is not None:
+                stack.append(operand)
+        elif kind == "composite_literal":
+            body = node.child_by_field_name("body")
+            stack.extend(body.named_children if body is not None else ())
+        elif kind == "keyed_element":
+            stack.extend(node.named_children[1:])
+        elif kind == "literal_element":
+            stack.extend(node.named_children)
+    return frozenset(out)

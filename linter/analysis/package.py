@@ -10,7 +10,7 @@ from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
 from linter.analysis import lockorder
-from linter.analysis.bindings import Bindings
+from linter.analysis.bindings import Bindings, carried_names
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
@@ -170,6 +170,14 @@ class Package:
             self.scope(fn), imports.of(LOG), imports.of(TIME), every, self.extra_panickers,
             imports.of(SYNC), self.cond_locks, partial(self.tokens.not_mutex, fn), partial(self._stays, fn),
         )
+
+    def returned_locals(self, fn: Function, ret: Node) -> frozenset[str]:
+        """`fn`'s own locals whose values the return statement `ret` hands to the caller
+        (`return &txn{tx: tx}`): a lock held on one goes to the caller with the value."""
+        bindings = self.bindings(fn)
+        if bindings is None:
+            return frozenset()
+        return frozenset(n for n in carried_names(ret) if bindings.declares(n) and n not in fn.params)
 
     def _stays(self, fn: Function, name: str) -> bool:
         """A local of `fn` bound once to a value and only ever called, in place or deferred (see bindings)."""
