@@ -14,6 +14,7 @@ large function costs one pass however many names are asked about.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Callable
 
 from tree_sitter import Node
 
@@ -113,9 +114,11 @@ class Bindings:
         return self.declarations[name] <= 1 and name not in self.changed
 
 
-def carried_names(ret: Node) -> frozenset[str]:
+def carried_names(ret: Node, value_of: Callable[[str], Node | None], wraps: Callable[[Node], bool]) -> frozenset[str]:
     """The plain names whose values a return statement hands to its caller: returned as they are,
-    by address (`&x`), or as elements of a returned composite literal (`&T{tx: tx}`)."""
+    by address (`&x`), as elements of a returned composite literal (`&T{tx: tx}`), as arguments
+    of a call that `wraps` them into its result (`newHandle(tw)`), or through a local bound once
+    to such a value (`value_of`: `tw := &T{tx: tx}; return tw`)."""
     out: set[str] = set()
     stack = [c for c in ret.named_children]
     while stack:
@@ -124,7 +127,12 @@ def carried_names(ret: Node) -> frozenset[str]:
         if kind == "expression_list":
             stack.extend(node.named_children)
         elif kind == "identifier":
-            out.add(text(node))
+            name = text(node)
+            if name not in out:
+                out.add(name)
+                value = value_of(name)
+                if value is not None:
+                    stack.append(value)
         elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
             operand = node.child_by_field_name("operand")
             if operand is not None:
@@ -136,4 +144,7 @@ def carried_names(ret: Node) -> frozenset[str]:
             stack.extend(node.named_children[1:])
         elif kind == "literal_element":
             stack.extend(node.named_children)
+        elif kind == "call_expression" and wraps(node):
+            args = node.child_by_field_name("arguments")
+            stack.extend(args.named_children if args is not None else ())
     return frozenset(out)

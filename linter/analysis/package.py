@@ -177,7 +177,15 @@ class Package:
         bindings = self.bindings(fn)
         if bindings is None:
             return frozenset()
-        return frozenset(n for n in carried_names(ret) if bindings.declares(n) and n not in fn.params)
+        scope = self.scope(fn)
+
+        def wraps(call: Node) -> bool:
+            """A constructor: its result (a pointer, or a struct or interface of the package) may hold its arguments."""
+            result = scope.type_of(call)
+            return result.startswith("*") or self.types.underlying(result).startswith(("struct", "interface{"))
+
+        local = lambda name: bindings.value(name) if bindings.declares(name) else None  # noqa: E731
+        return frozenset(n for n in carried_names(ret, local, wraps) if bindings.declares(n) and n not in fn.params)
 
     def _stays(self, fn: Function, name: str) -> bool:
         """A local of `fn` bound once to a value and only ever called, in place or deferred (see bindings)."""
