@@ -85,7 +85,8 @@ class Bindings:
         called = invoked and (parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement"))
         if not (called and own and owner is not None):
             self.not_called.add(text(node))
-        if not (invoked and own and owner is not None and (parent.parent is None or parent.parent.type != "go_statement")):
+        on_goroutine = parent.parent is not None and parent.parent.type == "go_statement"
+        if not (invoked and own and owner is not None and not on_goroutine):
             self.escaping.add(text(node))
 
     def declares(self, name: str) -> bool:

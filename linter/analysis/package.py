@@ -184,7 +184,9 @@ class Package:
             result = scope.type_of(call)
             return result.startswith("*") or self.types.underlying(result).startswith(("struct", "interface{"))
 
-        local = lambda name: bindings.value(name) if bindings.declares(name) else None  # noqa: E731
+        def local(name: str) -> Node | None:
+            return bindings.value(name) if bindings.declares(name) else None
+
         return frozenset(n for n in carried_names(ret, local, wraps) if bindings.declares(n) and n not in fn.params)
 
     def _stays(self, fn: Function, name: str) -> bool:

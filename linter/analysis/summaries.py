@@ -453,12 +453,12 @@ class Summaries:
         if target is None or target.type != "identifier":
             return None
         bound = self.pkg.local_value(fn, text(target))
-        value = bound[1] if bound is not None else None
-        if value is None or value.type != "selector_expression":
+        if bound is None or bound[1].type != "selector_expression":
             return None
+        owner, value = bound
         spec = LOCK_METHODS.get(text(value.child_by_field_name("field")))
         operand = value.child_by_field_name("operand")
-        if spec is None or operand is None or self.pkg.tokens.not_mutex(bound[0], value):  # type: ignore[index]
+        if spec is None or operand is None or self.pkg.tokens.not_mutex(owner, value):
             return None
         return expr_key(operand), spec[0], spec[1]
 

@@ -16,7 +16,7 @@ such a value from a mutex:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from tree_sitter import Node
 
@@ -40,7 +40,9 @@ def _token_call(value: Node | None) -> bool:
         return False
     fn = value.child_by_field_name("function")
     fn = unparen(fn) if fn is not None else None
-    return fn is not None and fn.type == "selector_expression" and text(fn.child_by_field_name("field")) in _TOKEN_METHODS
+    if fn is None or fn.type != "selector_expression":
+        return False
+    return text(fn.child_by_field_name("field")) in _TOKEN_METHODS
 
 
 def _bound(node: Node) -> list[tuple[Node, Node | None]]:
@@ -107,36 +109,36 @@ class Tokens:
     def fields(self) -> set[tuple[str, str]]:
         """(struct, field) pairs set to a token: `&session{storLock: l}`, `s.storLock = l`."""
         if self._fields is None:
-            self._fields = set()
+            found: set[tuple[str, str]] = set()
             for fn in self.pkg.functions:
                 if fn.parent is None and fn.body is not None and self.locals_of(fn):
-                    self._collect(fn)
+                    found.update(self._collect(fn, fn.body))
+            self._fields = found
         return self._fields
 
-    def _collect(self, root: "Function") -> None:
+    def _collect(self, root: "Function", body: Node) -> Iterator[tuple[str, str]]:
         tokens = self.locals_of(root)
-        for node in walk_expr(root.body, into_literals=True):  # type: ignore[arg-type]
+        for node in walk_expr(body, into_literals=True):
             if node.type == "composite_literal":
                 struct = squash(node.child_by_field_name("type")).split("[", 1)[0]
-                body = node.child_by_field_name("body")
-                for elem in body.named_children if body is not None else ():
+                elements = node.child_by_field_name("body")
+                for elem in elements.named_children if elements is not None else ():
                     if elem.type != "keyed_element" or elem.named_child_count != 2:
                         continue
                     key, value = (unparen(c.named_children[0]) if c.named_child_count else c for c in elem.named_children)
                     if key.type == "identifier" and value.type == "identifier" and text(value) in tokens:
-                        self._fields.add((struct, text(key)))  # type: ignore[union-attr]
+                        yield struct, text(key)
             elif node.type == "assignment_statement":
                 for target, value in _bound(node):
                     target = unparen(target)
                     value = unparen(value) if value is not None else None
-                    if target.type != "selector_expression" or value is None or value.type != "identifier":
+                    operand = target.child_by_field_name("operand") if target.type == "selector_expression" else None
+                    if operand is None or value is None or value.type != "identifier" or text(value) not in tokens:
                         continue
-                    operand = target.child_by_field_name("operand")
                     fn = self.pkg.function_of(_enclosing(node)) or root
-                    if text(value) in tokens and operand is not None:
-                        owner = self.pkg.scope(fn).type_of(operand).lstrip("*").split("[", 1)[0]
-                        if owner:
-                            self._fields.add((owner, text(target.child_by_field_name("field"))))  # type: ignore[union-attr]
+                    owner = self.pkg.scope(fn).type_of(operand).lstrip("*").split("[", 1)[0]
+                    if owner:
+                        yield owner, text(target.child_by_field_name("field"))
 
     def not_mutex(self, fn: "Function", target: Node) -> bool:
         """Whether `x.Unlock` (or Lock, RLock, RUnlock; called or as a value) in `fn` is not a mutex's."""
