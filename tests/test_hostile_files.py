@@ -72,6 +72,8 @@ if "crash_parse" in faults:  # a bug met while loading one file
     linter.engine._syntax_notice = syntax_notice
 
 if "write" in faults:  # the report's temporary file: write half of it, then fail
+    # a shell that starts the tests in the background ignores SIGINT, and Python keeps that
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     real_write = Path.write_bytes
     def write_bytes(self, data):
         if not self.name.endswith(".tmp"):
