@@ -156,7 +156,7 @@ class Package:
             f = f.parent
         for f in reversed(missing):
             outer = self._scopes[id(f.parent)].names if f.parent is not None else {}
-            params = dict(f.params)
+            params = {**f.results, **f.params}
             if f.receiver:
                 params[f.receiver] = "*" + f.receiver_type
             self._scopes[id(f)] = Scope(self.types, params, f.body, outer)
@@ -451,7 +451,7 @@ class Package:
         """Names `fn` declares itself (parameters and locals), not those of enclosing functions."""
         cached = self._own_names.get(id(fn))
         if cached is None:
-            cached = frozenset(Scope(self.types, dict(fn.params), fn.body, {}).names)
+            cached = frozenset(Scope(self.types, {**fn.results, **fn.params}, fn.body, {}).names)
             self._own_names[id(fn)] = cached
         return cached
 
@@ -703,9 +703,21 @@ class Package:
                 return t.startswith("[") or t == "string"
 
             found = self._paths[id(fn)] = Paths(
-                body, frozenset(names), slices, self.terminal(fn), lambda call: self._inline(fn, call)
+                body, frozenset(names), slices, self.terminal(fn), lambda call: self._inline(fn, call),
+                lambda call: self._library(fn, call),
             )
         return found
+
+    def _library(self, fn: Function, call: Node) -> str:
+        """"sort.Search" for a call of that standard function (the package name not shadowed)."""
+        qual, name = callee(call)
+        if not qual or "." in qual or qual in self.scope(fn).names:
+            return ""
+        imports = self.imports(fn.file)
+        for path in ("sort", "math/rand"):
+            if qual in imports.of(path):
+                return f"{path.rsplit('/', 1)[-1]}.{name}"
+        return ""
 
     def _inline(self, fn: Function, call: Node) -> tuple[Node, dict[str, str]] | None:
         """A call of a helper whose body is `return <expr>`: the expression, and the caller's
@@ -752,7 +764,7 @@ class Package:
 
     def excluded_by_paths(self, fn: Function, op: Op) -> bool:
         """Whether the facts on every path to a panic op rule it out: `*p` behind `p != nil`,
-        `xs[i]` behind `i < n` with `n := len(xs)` and i >= 0."""
+        `xs[i]` behind `i < n` with `n := len(xs)` and i >= 0, `k % n` behind `if n == 0 { return }`."""
         if op.kind is not OpKind.PANIC:
             return False
         paths = self.paths(fn)
@@ -762,6 +774,11 @@ class Package:
         if op.reason == "nil pointer dereference":
             operand = node.child_by_field_name("operand")
             return operand is not None and paths.non_nil(node, operand)
+        if op.reason == "integer divide by zero":
+            divisor = node.child_by_field_name("right")
+            if node.type == "assignment_statement":  # `x /= d`
+                divisor = divisor.named_children[0] if divisor is not None and divisor.named_child_count == 1 else None
+            return divisor is not None and paths.nonzero(node, divisor)
         operand = node.child_by_field_name("operand")
         size = paths.path(operand) if operand is not None else None
         if size is None:
@@ -769,8 +786,11 @@ class Package:
         length = term(f"len({size})")
         if op.reason == "index out of range":
             index = node.child_by_field_name("index")
-            i = paths.lin(index) if index is not None else None
-            return i is not None and paths.proves(node, [const(0).minus(i), i.minus(length).shift(1)])
+            value = paths.index_value(node, index) if index is not None else None
+            if value is None:
+                return False
+            i, bounds = value
+            return paths.proves_with(node, [const(0).minus(i), i.minus(length).shift(1)], bounds)
         if op.reason == "slice bounds out of range":
             bounds = [node.child_by_field_name(f) for f in ("start", "end", "capacity")]
             start, end, cap = (paths.lin(b) if b is not None else None for b in bounds)

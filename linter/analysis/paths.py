@@ -32,7 +32,10 @@ MAX_CASES = 16  # more cases than this and the facts are dropped (sound, just le
 _COMPARISONS = {"<", "<=", ">", ">=", "==", "!="}
 _NAME = re.compile(r"(?<![.\w])([A-Za-z_]\w*)")
 _SIZE = re.compile(r"(?:len|cap)\(([^()]*)\)")
-_SAFE_CALLS = frozenset({"len", "cap", "int", "int64", "new", "make"})  # change no variable
+_SAFE_CALLS = frozenset({  # change no variable
+    "len", "cap", "new", "make", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32",
+    "uint64",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,17 @@ class Facts:
 
 
 Inline = Callable[[Node], tuple[Node, dict[str, str]] | None]  # a bool helper call -> (its result, renaming)
+Library = Callable[[Node], str]  # a call -> "sort.Search", "rand.Intn", ... when it calls that standard function
+
+# Standard functions whose integer result is bounded by an argument (see Paths.call_bounds).
+_SEARCH_N = frozenset({"sort.Search"})  # in [0, n] for n >= 0
+_SEARCH_SLICE = frozenset({"sort.SearchInts", "sort.SearchStrings", "sort.SearchFloat64s"})  # in [0, len(a)]
+_BELOW_N = frozenset({"rand.Intn", "rand.Int31n", "rand.Int63n"})  # in [0, n); they panic unless n > 0
+_PURE = _SEARCH_SLICE | _BELOW_N  # change no variable of the program (sort.Search calls f)
+
+
+def _no_library(call: Node) -> str:
+    return ""
 
 
 def roots(key: str) -> set[str]:
@@ -76,6 +90,7 @@ class Paths:
     slices: Callable[[str], bool]  # whether a local is a slice, array or string (its len changes only by assignment)
     terminal: Callable[[Node], Terminal]
     inline: Inline
+    library: Library = _no_library
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
@@ -167,7 +182,7 @@ class Paths:
                 cases = self._enter(parent, child, cases)
             if not cases:
                 return [Facts()]  # unreachable as far as we can tell: claim nothing
-        if _calls_before(top, node, chain):  # `f(); xs[s.n]` in one statement: f may change s.n
+        if _calls_before(top, node, chain, self._pure):  # `f(); xs[s.n]` in one statement: f may change s.n
             cases = [c.forget(self._volatile) for c in cases]
         return cases
 
@@ -364,7 +379,7 @@ class Paths:
     def _havoc(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
         """Forget what anything inside `stmt` may change."""
         names = _all_assigned(stmt)
-        impure = _impure(stmt)
+        impure = _impure(stmt, self._pure)
         deref = _writes_through_pointer(stmt)
 
         def dead(t: str) -> bool:
@@ -373,7 +388,7 @@ class Paths:
         return [c.forget(dead) for c in cases]
 
     def _effects(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
-        if not _impure(stmt):
+        if not _impure(stmt, self._pure):
             return cases
         return [c.forget(self._volatile) for c in cases]
 
@@ -393,7 +408,7 @@ class Paths:
                     if l.type == "identifier" and text(l) != "_":
                         new.extend(self._value_facts(text(l), r, c, targets))
             dead_all = _writes_through_pointer(stmt) or any(unparen(l).type != "identifier" for l in lefts)
-            impure = _impure(stmt)
+            impure = _impure(stmt, self._pure)
 
             def dead(t: str) -> bool:
                 return bool(roots(t) & targets) or ((impure or dead_all) and self._volatile(t))
@@ -420,9 +435,13 @@ class Paths:
             out.append(("le", name, a.minus(b)))
             out.append(("le", name, b.minus(a)))
 
+        if value.type == "call_expression" and not _call_reads(value) & targets:
+            out.extend(("le", name, f) for f in self.call_bounds(term(name), value, before))
         lin = self.lin(value)
         if lin is not None:
             equal(term(name), lin)
+            if out and lin.const >= 0 and all(c > 0 and t.startswith(("len(", "cap(")) for t, c in lin.terms):
+                out.append(("le", name, const(0).minus(term(name))))  # `n := len(xs)`: n >= 0 outlives xs
         kind = value.type
         if _is_nil(value):
             out.append(("isnil", name, None))
@@ -528,6 +547,73 @@ class Paths:
     def proves(self, node: Node, goals: list[Lin]) -> bool:
         """Whether every goal (each `g <= 0`) holds on every path to `node`."""
         return all(_prover(c, *goals).proves(g) for c in self.at(node) for g in goals)
+
+    def _pure(self, call: Node) -> bool:
+        """A standard call that runs no code of the program (`rand.Intn(n)`, `sort.SearchInts`)."""
+        return self.library(call) in _PURE
+
+    def call_bounds(self, result: Lin, call: Node, before: Facts) -> list[Lin]:
+        """Facts about the result of a standard call bounded by its argument: `sort.Search(n, f)`
+        is in [0, n] when n >= 0, `rand.Intn(n)` in [0, n) (else it panicked)."""
+        which = self.library(call)
+        args = call_args(call)
+        if not which or not args:
+            return []
+        low = const(0).minus(result)  # result >= 0
+        if which in _SEARCH_SLICE:
+            key = self.path(args[0])
+            return [low, result.minus(term(f"len({key})"))] if key is not None else [low]
+        bound = self._nonneg_arg(args[0], before)
+        if which in _SEARCH_N:  # it calls f, which may change what the bound read
+            stable = bound is not None and not any(self._volatile(t) for t, _ in bound.terms)
+            return [low, result.minus(bound)] if bound is not None and stable else [low]
+        if which in _BELOW_N:
+            return [low, result.minus(bound).shift(1)] if bound is not None else [low]
+        return []
+
+    def _nonneg_arg(self, arg: Node, before: Facts) -> Lin | None:
+        """The linear form of an argument known to be >= 0, seen through `int32(..)` (which
+        can only make a non-negative value smaller or negative)."""
+        arg = unparen(arg)
+        if arg.type == "call_expression" and callee(arg) == ("", "int32") and len(call_args(arg)) == 1:
+            fn = unparen(arg.child_by_field_name("function"))
+            arg = call_args(arg)[0] if fn.type == "identifier" else arg
+        lin = self.lin(arg)
+        if lin is None or not _prover(before, lin).proves(const(0).minus(lin)):
+            return None
+        return lin
+
+    def index_value(self, node: Node, expr: Node) -> tuple[Lin, Callable[[Facts], list[Lin]]] | None:
+        """The linear form of an index, or for `xs[rand.Intn(n)]` a fresh term with its bounds."""
+        lin = self.lin(expr)
+        if lin is not None:
+            return lin, lambda c: []
+        expr = unparen(expr)
+        if expr.type != "call_expression" or not self.library(expr):
+            return None
+        fresh = term(f"#{expr.start_byte}")
+        return fresh, lambda c: self.call_bounds(fresh, expr, c)
+
+    def proves_with(self, node: Node, goals: list[Lin], extra: Callable[[Facts], list[Lin]]) -> bool:
+        """`proves`, with facts added to each case (the bounds of an index call)."""
+        for c in self.at(node):
+            for f in extra(c):
+                c = c.le(f)
+            if not all(_prover(c, *goals).proves(g) for g in goals):
+                return False
+        return True
+
+    def nonzero(self, node: Node, expr: Node) -> bool:
+        """Whether the integer `expr` is non-zero on every path to `node` (`if n == 0 { return }`)."""
+        d = self.lin(expr)
+        if d is None or not d.terms:
+            return False
+        above, below = const(1).minus(d), d.shift(1)  # d >= 1, d <= -1
+        for c in self.at(node):
+            prover = _prover(c, d)
+            if not (prover.proves(above) or prover.proves(below)):
+                return False
+        return True
 
     def non_nil(self, node: Node, expr: Node) -> bool:
         key = self.path(expr)
@@ -649,6 +735,12 @@ def _is_statement(node: Node) -> bool:
     )
 
 
+def _call_reads(call: Node) -> set[str]:
+    """The variables a call's first argument reads (the one bounds are taken from)."""
+    args = call_args(call)
+    return roots(text(args[0])) if args else set()
+
+
 def _block_statements(container: Node) -> list[Node]:
     out: list[Node] = []
     for child in container.named_children:
@@ -669,7 +761,7 @@ def _statements_before(container: Node, child: Node) -> list[Node]:
     return out
 
 
-def _calls_before(top: Node, node: Node, chain: list[Node]) -> bool:
+def _calls_before(top: Node, node: Node, chain: list[Node], pure: Callable[[Node], bool]) -> bool:
     """Whether the statement `top` calls something that may run before `node`. Go leaves the
     order of indexing and calls within one statement partly unspecified, so every call of the
     statement counts except those around `node` (they use its value) and those in nested blocks."""
@@ -679,7 +771,7 @@ def _calls_before(top: Node, node: Node, chain: list[Node]) -> bool:
         n = stack.pop()
         if n.type in ("block", "statement_list", "func_literal") and n.id not in around:
             continue
-        if n.type == "call_expression" and n.id not in around and _impure_call(n):
+        if n.type == "call_expression" and n.id not in around and _impure_call(n, pure):
             return True
         stack.extend(n.children)
     return False
@@ -695,9 +787,11 @@ def _earlier_cases(case: Node) -> list[Node]:
     return out
 
 
-def _impure_call(call: Node) -> bool:
+def _impure_call(call: Node, pure: Callable[[Node], bool]) -> bool:
     fn = call.child_by_field_name("function")
-    return fn is None or unparen(fn).type != "identifier" or text(unparen(fn)) not in _SAFE_CALLS
+    if fn is not None and unparen(fn).type == "identifier" and text(unparen(fn)) in _SAFE_CALLS:
+        return False
+    return not pure(call)
 
 
 def _in_literal(node: Node, body: Node) -> bool:
@@ -764,11 +858,11 @@ def _all_assigned(stmt: Node) -> set[str]:
     return out
 
 
-def _impure(stmt: Node) -> bool:
+def _impure(stmt: Node, pure: Callable[[Node], bool]) -> bool:
     """Whether running `stmt` may call code or wait (other code may then change fields)."""
     for node in walk_expr(stmt):
         kind = node.type
-        if kind == "call_expression" and _impure_call(node):
+        if kind == "call_expression" and _impure_call(node, pure):
             return True
         elif kind in ("send_statement", "select_statement", "go_statement", "defer_statement", "range_clause"):
             return True

@@ -190,6 +190,12 @@ def _struct_fields(struct: Node) -> dict[str, str]:
 def _bind_spec(spec: Node, into: dict[str, str], pkg: PackageTypes, scope: dict[str, str]) -> None:
     names = [text(n) for n in spec.children_by_field_name("name")]
     type_node = spec.child_by_field_name("type")
+    value = spec.child_by_field_name("value")
+    if type_node is None and value is not None and value.named_child_count == 1 and names:
+        literal = unparen(value.named_children[0])  # `var t = struct{ ...; m map[K]V }{...}`
+        if literal.type == "composite_literal":
+            type_node = literal.child_by_field_name("type")
+            type_node = type_node if type_node is not None and type_node.type == "struct_type" else None
     if type_node is not None and type_node.type == "struct_type" and names:
         # `var cache struct { sync.Mutex; m map[K]V }`: give the struct a name to find its fields by
         synthetic = f"struct:{names[0]}"
@@ -199,7 +205,6 @@ def _bind_spec(spec: Node, into: dict[str, str], pkg: PackageTypes, scope: dict[
             into[name] = synthetic
         return
     declared = squash(type_node)
-    value = spec.child_by_field_name("value")
     values = value.named_children if value is not None else []
     for i, name in enumerate(names):
         if declared:
