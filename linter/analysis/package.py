@@ -76,7 +76,7 @@ class Package:
         self._families: dict[int, list[Function]] | None = None
         self._identities: dict[tuple[int, str], str | None] = {}
         self._refs: dict[tuple[int, str], LockRef | None] = {}
-        self._paths: dict[int, Paths] = {}
+        self._paths: dict[tuple[int, str], Paths] = {}
         self._bindings: dict[int, Bindings] = {}
         self._in_place: dict[int, bool] = {}
         self._called: dict[int, Function | None] = {}  # call node -> the literal it runs in place
@@ -688,21 +688,24 @@ class Package:
 
     # path facts ---------------------------------------------------------------------------
 
-    def paths(self, fn: Function) -> Paths | None:
-        """What holds on the paths to each expression of `fn` (see linter.analysis.paths)."""
+    def paths(self, fn: Function, indexed: str = "") -> Paths | None:
+        """What holds on the paths to each expression of `fn` (see linter.analysis.paths).
+
+        `indexed`: a local of unknown type taken as a slice, because the question is whether an
+        index of it is in range: were it a map, the index could not panic anyway."""
         body = fn.body
         if body is None:
             return None
-        found = self._paths.get(id(fn))
+        found = self._paths.get((id(fn), indexed))
         if found is None:
             scope = self.scope(fn)
             names = self.own_names(fn) | ({fn.receiver} if fn.receiver else set())
 
             def slices(name: str) -> bool:
                 t = self.types.underlying(scope.names.get(name, "")) if name in names else ""
-                return t.startswith("[") or t == "string"
+                return t.startswith("[") or t == "string" or name == indexed
 
-            found = self._paths[id(fn)] = Paths(
+            found = self._paths[(id(fn), indexed)] = Paths(
                 body, frozenset(names), slices, self.terminal(fn), lambda call: self._inline(fn, call),
                 lambda call: self._library(fn, call),
             )
@@ -774,6 +777,19 @@ class Package:
         if op.reason == "nil pointer dereference":
             operand = node.child_by_field_name("operand")
             return operand is not None and paths.non_nil(node, operand)
+        if self._in_range(paths, op):
+            return True
+        operand = node.child_by_field_name("operand")
+        name = text(unparen(operand)) if operand is not None and unparen(operand).type == "identifier" else ""
+        if name and not paths.slices(name):  # `b := tx.Range(..)` through an interface of another package
+            indexed = self.paths(fn, name)
+            return indexed is not None and self._in_range(indexed, op)
+        return False
+
+    @staticmethod
+    def _in_range(paths: Paths, op: Op) -> bool:
+        """Whether an index, slice or division is proven safe by the facts of `paths`."""
+        node = op.node
         if op.reason == "integer divide by zero":
             divisor = node.child_by_field_name("right")
             if node.type == "assignment_statement":  # `x /= d`

@@ -344,10 +344,11 @@ class Scope:
                 elif len(rights) == 1 and len(lefts) > 1:
                     first = infer(rights[0], self.pkg, names)  # `v, ok := x.(T)`, `v, err := f()`
                     types = self._results(rights[0]) or [first]
+                    types = types + [""] * (len(lefts) - len(types))
                     for l, t in zip(lefts, types):
                         n = text(l)
-                        if n != "_" and n not in names and t:
-                            names[n] = t
+                        if n != "_" and n not in names:
+                            names[n] = t  # "" when unknown: still a local (linter.analysis.paths needs them all)
                         elif n != "_":
                             self._shadow(node, n, t)
             elif kind == "var_spec":
