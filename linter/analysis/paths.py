@@ -216,7 +216,18 @@ class Paths:
                 names |= {text(alias)} if alias is not None and alias.type == "identifier" else set()
                 cases = [c.forget(lambda t: bool(roots(t) & names)) for c in cases]
             return cases
-        if kind in ("select_statement", "communication_case"):
+        if kind == "select_statement":  # the case headers are evaluated in order before it waits
+            for other in parent.named_children:
+                if other == child and child.type == "communication_case":
+                    break
+                for expr in _header(other):
+                    cases = self._effects(expr, cases)
+            return cases
+        if kind == "communication_case":
+            comm = parent.child_by_field_name("communication")
+            if comm is not None and child == comm:
+                return cases  # `case c <- xs[0]:` is evaluated before the wait
+            cases = self._havoc(comm, cases) if comm is not None else cases  # `case v := <-c:` sets v
             return [c.forget(self._volatile) for c in cases]  # it waited: other code may have run
         if kind == "default_case" and parent.parent is not None:
             for other in parent.parent.named_children:  # every case value ran before the default is taken
@@ -735,6 +746,22 @@ def _is_statement(node: Node) -> bool:
     )
 
 
+def _header(case: Node) -> list[Node]:
+    """The expressions a select evaluates for one case before it waits: a send's channel and
+    value, a receive's channel."""
+    comm = case.child_by_field_name("communication") if case.type == "communication_case" else None
+    if comm is None:
+        return []
+    if comm.type == "send_statement":
+        return [n for n in (comm.child_by_field_name("channel"), comm.child_by_field_name("value")) if n is not None]
+    receive = comm.child_by_field_name("right") if comm.type == "receive_statement" else comm
+    receive = unparen(receive) if receive is not None else None
+    if receive is not None and receive.type == "unary_expression":
+        operand = receive.child_by_field_name("operand")
+        return [operand] if operand is not None else []
+    return [receive] if receive is not None else []
+
+
 def _call_reads(call: Node) -> set[str]:
     """The variables a call's first argument reads (the one bounds are taken from)."""
     args = call_args(call)
@@ -847,7 +874,7 @@ def _all_assigned(stmt: Node) -> set[str]:
             out |= _assigned(node)
         elif kind == "var_spec":
             out.update(text(n) for n in node.children_by_field_name("name"))
-        elif kind == "range_clause":
+        elif kind in ("range_clause", "receive_statement"):
             left = node.child_by_field_name("left")
             for n in left.named_children if left is not None else ():
                 out |= _target_roots(n)
