@@ -25,7 +25,7 @@ from linter.analysis.paths import Paths
 from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import call_args, callee, enclosing_function, text, unparen, walk_expr
-from linter.analysis.types import PackageTypes, Scope, infer
+from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, element_type, infer
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
 
@@ -708,8 +708,21 @@ class Package:
             found = self._paths[(id(fn), indexed)] = Paths(
                 body, frozenset(names), slices, self.terminal(fn), lambda call: self._inline(fn, call),
                 lambda call: self._library(fn, call),
+                lambda name: self.types.const_value(name) if name not in scope.names else None,
+                lambda target: self._scalar_slot(fn, target),
             )
         return found
+
+    def _scalar_slot(self, fn: Function, target: Node) -> bool:
+        """`xs[k]` of a slice or array of numbers, strings or bools: writing it changes no
+        variable, field or length (no path can lead into the elements)."""
+        operand = target.child_by_field_name("operand")
+        if operand is None:
+            return False
+        t = self.types.underlying(self.scope(fn).type_of(operand)).lstrip("*")
+        if not t.startswith("["):
+            return False
+        return self.types.underlying(element_type(t)) in SCALAR_TYPES
 
     def _library(self, fn: Function, call: Node) -> str:
         """"sort.Search" for a call of that standard function (the package name not shadowed)."""

@@ -76,6 +76,14 @@ def _no_library(call: Node) -> str:
     return ""
 
 
+def _no_constant(name: str) -> int | None:
+    return None
+
+
+def _no_slot(target: Node) -> bool:
+    return False
+
+
 def roots(key: str) -> set[str]:
     """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
     return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
@@ -91,6 +99,8 @@ class Paths:
     terminal: Callable[[Node], Terminal]
     inline: Inline
     library: Library = _no_library
+    constant: Callable[[str], int | None] = _no_constant  # a package integer constant not shadowed here
+    scalar_slot: Callable[[Node], bool] = _no_slot  # `xs[i]` holding an int, string, ...: writing it changes no term
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
@@ -138,7 +148,15 @@ class Paths:
         return ".".join([name, *reversed(parts)])
 
     def lin(self, node: Node, renaming: dict[str, str] | None = None) -> Lin | None:
-        return parse(node, lambda n: self.path(n, renaming))
+        return parse(node, lambda n: self._term(n, renaming))
+
+    def _term(self, node: Node, renaming: dict[str, str] | None) -> str | int | None:
+        """A path, or the value of a package constant (`hoRCNext + hoRCMaxHeight`)."""
+        if node.type == "identifier" and renaming is None:
+            value = self.constant(text(node))
+            if value is not None:
+                return value
+        return self.path(node, renaming)
 
     def _volatile(self, key: str) -> bool:
         """Whether a call may change the term: fields, package variables, lengths of maps."""
@@ -409,16 +427,19 @@ class Paths:
         left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
         lefts = [unparen(n) for n in left.named_children] if left is not None else []
         rights = right.named_children if right is not None else []
-        targets = _assigned(stmt)
+        slots = [l for l in lefts if l.type == "index_expression" and self.scalar_slot(l)]  # `xs[k] = 0`
+        written = [l for l in lefts if l not in slots]
+        targets = _assigned(stmt) if kind != "assignment_statement" else {r for l in written for r in _target_roots(l)}
         parallel = op in ("=", ":=") and len(lefts) == len(rights)
         out: list[Facts] = []
         for c in cases:
             new: list[tuple[str, str, object]] = []  # (kind, target, value)
             if parallel:
                 for l, r in zip(lefts, rights):
-                    if l.type == "identifier" and text(l) != "_":
-                        new.extend(self._value_facts(text(l), r, c, targets))
-            dead_all = _writes_through_pointer(stmt) or any(unparen(l).type != "identifier" for l in lefts)
+                    key = self.path(l) if l.type in ("identifier", "selector_expression") else None
+                    if key is not None:
+                        new.extend(self._value_facts(key, r, c, targets))
+            dead_all = _writes_through_pointer(stmt) or any(l.type != "identifier" for l in written)
             impure = _impure(stmt, self._pure)
 
             def dead(t: str) -> bool:
@@ -464,7 +485,7 @@ class Paths:
             key = self.path(value)
             if key is not None and key in before.nonnil:
                 out.append(("nonnil", name, None))
-        elif kind == "slice_expression" and self.slices(name):
+        elif kind == "slice_expression" and (self.slices(name) or "." in name):  # a field: a slice or string
             operand = value.child_by_field_name("operand")
             key = self.path(operand) if operand is not None else None
             start, end = value.child_by_field_name("start"), value.child_by_field_name("end")
@@ -472,7 +493,9 @@ class Paths:
             hi = self.lin(end) if end is not None else (term(f"len({key})") if key else None)
             if lo is not None and hi is not None:
                 equal(term(f"len({name})"), hi.minus(lo))
-        elif kind == "call_expression" and callee(value) == ("", "make") and self.slices(name):
+        elif kind == "call_expression" and callee(value) == ("", "make") and (
+            self.slices(name) or text((call_args(value) or [value])[0]).startswith("[]")  # `s.f = make([]T, n)`
+        ):
             args = call_args(value)
             size = self.lin(args[1]) if len(args) >= 2 else None
             if size is not None:

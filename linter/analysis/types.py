@@ -18,6 +18,7 @@ FLOAT_TYPES = frozenset({"float32", "float64", "complex64", "complex128"})
 INT_TYPES = frozenset(
     {"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "byte", "rune"}
 )
+SCALAR_TYPES = FLOAT_TYPES | INT_TYPES | {"string", "bool"}
 # Map types of the standard library that handlers index all the time.
 KNOWN_MAP_TYPES = frozenset({"Header", "Values", "MIMEHeader", "FuncMap"})
 MAX_INFER_DEPTH = 64  # deeper operand chains are left unknown, so inference never exhausts the stack
@@ -61,8 +62,32 @@ class PackageTypes:
     fields: dict[str, dict[str, str]] = field(default_factory=dict)  # struct -> field -> type
     vars: dict[str, str] = field(default_factory=dict)
     consts: set[str] = field(default_factory=set)
+    const_values: dict[str, int] = field(default_factory=dict)  # integer constants
+    const_conflicts: set[str] = field(default_factory=set)  # declared twice with different values
     results: dict[str, str] = field(default_factory=dict)  # func or Type.method -> first result type
     all_results: dict[str, list[str]] = field(default_factory=dict)  # ... -> every result type
+
+    def const_value(self, name: str) -> int | None:
+        """The value of an integer constant of the package (None if unknown, or declared twice
+        with different values, as build-tagged twins may be)."""
+        return None if name in self.const_conflicts else self.const_values.get(name)
+
+    def _const_values(self, decl: Node) -> None:
+        """`const ( a = iota; b; c = 1 << 4 )`: an omitted value repeats the previous one."""
+        previous: list[Node] = []
+        for iota, spec in enumerate(_specs(decl, "const_spec")):
+            value = spec.child_by_field_name("value")
+            values = [v for v in value.named_children if v.type != "comment"] if value is not None else previous
+            previous = values
+            names = [text(n) for n in spec.children_by_field_name("name")]
+            for name, v in zip(names, values if len(values) == len(names) else []):
+                number = _const_int(v, iota, self)  # a typed constant has the same exact value
+                if name in self.const_values and self.const_values[name] != number:
+                    self.const_conflicts.add(name)
+                if number is not None:
+                    self.const_values[name] = number
+                else:
+                    self.const_conflicts.add(name)
 
     def underlying(self, t: str) -> str:
         seen = 0
@@ -118,6 +143,7 @@ class PackageTypes:
                 for spec in _specs(decl, "const_spec"):
                     for n in spec.children_by_field_name("name"):
                         self.consts.add(text(n))
+                self._const_values(decl)
             elif kind in ("function_declaration", "method_declaration"):
                 result = decl.child_by_field_name("result")
                 rtype = _first_result(result)
@@ -133,6 +159,45 @@ class PackageTypes:
                 if rtype and name not in self.results:
                     self.results[name] = rtype
                     self.all_results[name] = _result_types(result)
+
+
+def _const_int(expr: Node, iota: int, pkg: "PackageTypes", depth: int = 0) -> int | None:
+    """The value of an untyped integer constant expression: literals, iota, earlier constants,
+    + - * / % << >> & | and parentheses."""
+    expr = unparen(expr)
+    if depth > 16:
+        return None
+    kind = expr.type
+    if kind == "int_literal":
+        try:
+            return int(text(expr).replace("_", ""), 0)
+        except ValueError:
+            return None
+    if kind == "iota":
+        return iota
+    if kind == "identifier":
+        return iota if text(expr) == "iota" else pkg.const_value(text(expr))
+    if kind == "unary_expression" and text(expr.child_by_field_name("operator")) in ("-", "+"):
+        operand = expr.child_by_field_name("operand")
+        inner = _const_int(operand, iota, pkg, depth + 1) if operand is not None else None
+        return -inner if inner is not None and text(expr.child_by_field_name("operator")) == "-" else inner
+    if kind == "binary_expression":
+        left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+        a = _const_int(left, iota, pkg, depth + 1) if left is not None else None
+        b = _const_int(right, iota, pkg, depth + 1) if right is not None else None
+        if a is None or b is None:
+            return None
+        op = text(expr.child_by_field_name("operator"))
+        if op in ("/", "%") and b == 0 or op in ("<<", ">>") and not 0 <= b <= 64:
+            return None
+        if op in ("/", "%") and (a < 0 or b < 0):
+            return None  # Go truncates toward zero, Python floors
+        result = {
+            "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a // b, "%": lambda: a % b,
+            "<<": lambda: a << b, ">>": lambda: a >> b, "&": lambda: a & b, "|": lambda: a | b,
+        }.get(op)
+        return result() if result is not None else None
+    return None
 
 
 def _specs(decl: Node, kind: str) -> list[Node]:
