@@ -34,7 +34,7 @@ _NAME = re.compile(r"(?<![.\w])([A-Za-z_]\w*)")
 _SIZE = re.compile(r"(?:len|cap)\(([^()]*)\)")
 _SAFE_CALLS = frozenset({  # change no variable
     "len", "cap", "new", "make", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32",
-    "uint64",
+    "uint64", "float32", "float64",
 })
 
 
@@ -69,7 +69,10 @@ Library = Callable[[Node], str]  # a call -> "sort.Search", "rand.Intn", ... whe
 _SEARCH_N = frozenset({"sort.Search"})  # in [0, n] for n >= 0
 _SEARCH_SLICE = frozenset({"sort.SearchInts", "sort.SearchStrings", "sort.SearchFloat64s"})  # in [0, len(a)]
 _BELOW_N = frozenset({"rand.Intn", "rand.Int31n", "rand.Int63n"})  # in [0, n); they panic unless n > 0
-_PURE = _SEARCH_SLICE | _BELOW_N  # change no variable of the program (sort.Search calls f)
+_PURE = _SEARCH_SLICE | _BELOW_N | {  # change no variable of the program (sort.Search and rand.Shuffle call f)
+    "rand.Int", "rand.Int31", "rand.Int63", "rand.Uint32", "rand.Uint64", "rand.Float32", "rand.Float64",
+    "rand.ExpFloat64", "rand.NormFloat64", "rand.Perm",
+}
 
 
 def _no_library(call: Node) -> str:
