@@ -331,7 +331,7 @@ class Paths:
             return cases
         name = text(key)
         body = loop.child_by_field_name("body")
-        if body is not None and _all_assigned(body) & {name, over}:
+        if body is not None and _all_assigned(body, self.scalar_slot) & {name, over}:
             return cases
         i, n = term(name), term(f"len({over})")
         return [c.le(const(0).minus(i)).le(i.minus(n).shift(1)) for c in cases]
@@ -410,7 +410,7 @@ class Paths:
 
     def _havoc(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
         """Forget what anything inside `stmt` may change."""
-        names = _all_assigned(stmt)
+        names = _all_assigned(stmt, self.scalar_slot)
         impure = _impure(stmt, self._pure)
         deref = _writes_through_pointer(stmt)
 
@@ -432,7 +432,7 @@ class Paths:
         rights = right.named_children if right is not None else []
         slots = [l for l in lefts if l.type == "index_expression" and self.scalar_slot(l)]  # `xs[k] = 0`
         written = [l for l in lefts if l not in slots]
-        targets = _assigned(stmt) if kind != "assignment_statement" else {r for l in written for r in _target_roots(l)}
+        targets = _assigned(stmt, self.scalar_slot)
         parallel = op in ("=", ":=") and len(lefts) == len(rights)
         out: list[Facts] = []
         for c in cases:
@@ -870,14 +870,19 @@ def _target_roots(target: Node) -> set[str]:
     return set()
 
 
-def _assigned(stmt: Node) -> set[str]:
-    """The variables a statement writes (the root of `x.f = ..`, `x[i] = ..`)."""
+def _assigned(stmt: Node, slot: Callable[[Node], bool] = _no_slot) -> set[str]:
+    """The variables a statement writes (the root of `x.f = ..`, `x[i] = ..`); `slot` tells
+    the `xs[k]` whose write changes no term (see Paths.scalar_slot)."""
     if stmt.type in ("inc_statement", "dec_statement"):
         inner = stmt.named_children[0] if stmt.named_child_count else None
-        return _target_roots(inner) if inner is not None else set()
+        if inner is None or (unparen(inner).type == "index_expression" and slot(unparen(inner))):
+            return set()
+        return _target_roots(inner)
     left = stmt.child_by_field_name("left")
     out: set[str] = set()
     for n in left.named_children if left is not None else ():
+        if stmt.type == "assignment_statement" and unparen(n).type == "index_expression" and slot(unparen(n)):
+            continue
         out |= _target_roots(n)
     return out
 
@@ -892,12 +897,12 @@ def _declared(stmt: Node) -> set[str]:
     return out
 
 
-def _all_assigned(stmt: Node) -> set[str]:
+def _all_assigned(stmt: Node, slot: Callable[[Node], bool] = _no_slot) -> set[str]:
     out: set[str] = set()
     for node in walk_expr(stmt):
         kind = node.type
         if kind in ("assignment_statement", "short_var_declaration", "inc_statement", "dec_statement"):
-            out |= _assigned(node)
+            out |= _assigned(node, slot)
         elif kind == "var_spec":
             out.update(text(n) for n in node.children_by_field_name("name"))
         elif kind in ("range_clause", "receive_statement"):
