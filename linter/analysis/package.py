@@ -714,12 +714,16 @@ class Package:
         return found
 
     def _scalar_slot(self, fn: Function, target: Node) -> bool:
-        """`xs[k]` of a slice or array of numbers, strings or bools: writing it changes no
-        variable, field or length (no path can lead into the elements)."""
+        """`xs[k]` of a slice or array, or a field `s.n`, that holds a number, string or bool:
+        writing it changes no other variable, field or length (no path leads through it)."""
         operand = target.child_by_field_name("operand")
         if operand is None:
             return False
-        t = self.types.underlying(self.scope(fn).type_of(operand)).lstrip("*")
+        scope = self.scope(fn)
+        if target.type == "selector_expression":
+            owner = self.types.underlying(scope.type_of(operand)).lstrip("*")
+            return bool(owner) and self.types.underlying(scope.type_of(target)) in SCALAR_TYPES
+        t = self.types.underlying(scope.type_of(operand)).lstrip("*")
         if not t.startswith("["):
             return False
         return self.types.underlying(element_type(t)) in SCALAR_TYPES

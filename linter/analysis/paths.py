@@ -430,10 +430,24 @@ class Paths:
         left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
         lefts = [unparen(n) for n in left.named_children] if left is not None else []
         rights = right.named_children if right is not None else []
-        slots = [l for l in lefts if l.type == "index_expression" and self.scalar_slot(l)]  # `xs[k] = 0`
+        if kind in ("inc_statement", "dec_statement") and stmt.named_child_count:
+            lefts = [unparen(stmt.named_children[0])]
+        # `xs[k] = 0` and `s.n++` with a number, string or bool: no other term can lead there,
+        # so only `s.n` itself (under any root: s may alias another variable) changes.
+        slots = [l for l in lefts if l.type in ("index_expression", "selector_expression") and self.scalar_slot(l)]
+        fields = {text(l.child_by_field_name("field")) for l in slots if l.type == "selector_expression"}
         written = [l for l in lefts if l not in slots]
-        targets = _assigned(stmt, self.scalar_slot)
+        targets = {r for l in written for r in _target_roots(l)} if kind != "short_var_declaration" else _assigned(stmt)
+        field_term = re.compile(r"\.(?:%s)(?![\w.])" % "|".join(map(re.escape, fields))) if fields else None
         parallel = op in ("=", ":=") and len(lefts) == len(rights)
+        impure = _impure(stmt, self._pure)
+        dead_all = _writes_through_pointer(stmt) or any(l.type != "identifier" for l in written)
+
+        def dead(t: str) -> bool:
+            return bool(roots(t) & targets) or bool(field_term and field_term.search(t)) or (
+                (impure or dead_all) and self._volatile(t)
+            )
+
         out: list[Facts] = []
         for c in cases:
             new: list[tuple[str, str, object]] = []  # (kind, target, value)
@@ -441,12 +455,7 @@ class Paths:
                 for l, r in zip(lefts, rights):
                     key = self.path(l) if l.type in ("identifier", "selector_expression") else None
                     if key is not None:
-                        new.extend(self._value_facts(key, r, c, targets))
-            dead_all = _writes_through_pointer(stmt) or any(l.type != "identifier" for l in written)
-            impure = _impure(stmt, self._pure)
-
-            def dead(t: str) -> bool:
-                return bool(roots(t) & targets) or ((impure or dead_all) and self._volatile(t))
+                        new.extend(self._value_facts(key, r, c, dead))
 
             c = c.forget(dead)
             for what, name, value in new:
@@ -459,23 +468,26 @@ class Paths:
             out.append(c)
         return out
 
-    def _value_facts(self, name: str, value: Node, before: Facts, targets: set[str]) -> list[tuple[str, str, object]]:
-        """Facts `name = value` adds: equalities, lengths of slices taken, non-nil pointers."""
+    def _value_facts(self, name: str, value: Node, before: Facts, dead: Callable[[str], bool]) -> list[tuple[str, str, object]]:
+        """Facts `name = value` adds: equalities, lengths of slices taken, non-nil pointers.
+        `dead`: the terms the assignment changes (a fact through their old value is dropped)."""
         value = unparen(value)
         out: list[tuple[str, str, object]] = []
 
         def equal(a: Lin, b: Lin) -> None:
-            if any(roots(t) & targets for t, _ in b.terms):
+            if any(dead(t) for t, _ in b.terms):
                 return  # `i = i + 1`: the old value is gone
             out.append(("le", name, a.minus(b)))
             out.append(("le", name, b.minus(a)))
 
-        if value.type == "call_expression" and not _call_reads(value) & targets:
-            out.extend(("le", name, f) for f in self.call_bounds(term(name), value, before))
+        if value.type == "call_expression":
+            bounds = self.call_bounds(term(name), value, before)
+            out.extend(("le", name, f) for f in bounds if not any(dead(t) for t, _ in f.terms if t != name))
         lin = self.lin(value)
         if lin is not None:
+            had = len(out)
             equal(term(name), lin)
-            if out and lin.const >= 0 and all(c > 0 and t.startswith(("len(", "cap(")) for t, c in lin.terms):
+            if len(out) > had and lin.const >= 0 and all(c > 0 and t.startswith(("len(", "cap(")) for t, c in lin.terms):
                 out.append(("le", name, const(0).minus(term(name))))  # `n := len(xs)`: n >= 0 outlives xs
         kind = value.type
         if _is_nil(value):
@@ -786,12 +798,6 @@ def _header(case: Node) -> list[Node]:
         operand = receive.child_by_field_name("operand")
         return [operand] if operand is not None else []
     return [receive] if receive is not None else []
-
-
-def _call_reads(call: Node) -> set[str]:
-    """The variables a call's first argument reads (the one bounds are taken from)."""
-    args = call_args(call)
-    return roots(text(args[0])) if args else set()
 
 
 def _block_statements(container: Node) -> list[Node]:
