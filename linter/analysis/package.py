@@ -708,10 +708,20 @@ class Package:
             found = self._paths[(id(fn), indexed)] = Paths(
                 body, frozenset(names), slices, self.terminal(fn), lambda call: self._inline(fn, call),
                 lambda call: self._library(fn, call),
-                lambda name: self.types.const_value(name) if name not in scope.names else None,
+                lambda name: None if self._shadowed(fn, name) else self.types.const_value(name),
                 lambda target: self._scalar_slot(fn, target),
             )
         return found
+
+    def _shadowed(self, fn: Function, name: str) -> bool:
+        """Whether `fn` or a function around it declares `name` (a variable or a local constant)."""
+        f: Function | None = fn
+        while f is not None:
+            scope = self.scope(f)
+            if name in scope.names or name in scope.consts:
+                return True
+            f = f.parent
+        return False
 
     def _scalar_slot(self, fn: Function, target: Node) -> bool:
         """`xs[k]` of a slice or array, or a field `s.n`, that holds a number, string or bool:

@@ -468,7 +468,9 @@ class Paths:
             out.append(c)
         return out
 
-    def _value_facts(self, name: str, value: Node, before: Facts, dead: Callable[[str], bool]) -> list[tuple[str, str, object]]:
+    def _value_facts(
+        self, name: str, value: Node, before: Facts, dead: Callable[[str], bool]
+    ) -> list[tuple[str, str, object]]:
         """Facts `name = value` adds: equalities, lengths of slices taken, non-nil pointers.
         `dead`: the terms the assignment changes (a fact through their old value is dropped)."""
         value = unparen(value)
@@ -487,7 +489,8 @@ class Paths:
         if lin is not None:
             had = len(out)
             equal(term(name), lin)
-            if len(out) > had and lin.const >= 0 and all(c > 0 and t.startswith(("len(", "cap(")) for t, c in lin.terms):
+            sizes = all(c > 0 and t.startswith(("len(", "cap(")) for t, c in lin.terms)
+            if len(out) > had and lin.const >= 0 and sizes:
                 out.append(("le", name, const(0).minus(term(name))))  # `n := len(xs)`: n >= 0 outlives xs
         kind = value.type
         if _is_nil(value):
