@@ -31,6 +31,14 @@ class Function:
         return self.node.child_by_field_name("body")
 
     @property
+    def results(self) -> dict[str, str]:
+        """Named results (name -> type text): locals of the body like the parameters."""
+        result = self.node.child_by_field_name("result")
+        if result is None or result.type != "parameter_list":
+            return {}
+        return {n: t for n, t in _param_types(result).items() if not (n.startswith("_") and n[1:].isdigit())}
+
+    @property
     def is_literal(self) -> bool:
         return self.node.type == "func_literal"
 

@@ -66,8 +66,9 @@ def int_value(node: Node) -> int | None:
         return None
 
 
-# A path renamer: the key a variable or field path stands for, or None when it has none.
-Path = Callable[[Node], str | None]
+# A path renamer: the key a variable or field path stands for, the value of a constant,
+# or None when it has neither.
+Path = Callable[[Node], str | int | None]
 
 
 MAX_DEPTH = 32  # deeper expressions are not linear forms worth knowing (and recursion stays bounded)
@@ -84,6 +85,8 @@ def parse(node: Node, path: Path, depth: int = 0) -> Lin | None:
         return const(value) if value is not None else None
     if kind in ("identifier", "selector_expression"):
         key = path(node)
+        if isinstance(key, int):
+            return const(key)  # a constant
         return term(key) if key else None
     if kind == "unary_expression":
         operand = node.child_by_field_name("operand")
@@ -119,7 +122,7 @@ def parse(node: Node, path: Path, depth: int = 0) -> Lin | None:
             return None
         if name in ("len", "cap"):
             key = path(unparen(args[0]))
-            return term(f"{name}({key})") if key else None
+            return term(f"{name}({key})") if isinstance(key, str) and key else None
         if name in _CONVERSIONS:
             return parse(args[0], path, depth + 1)
     return None

@@ -26,7 +26,7 @@ from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import call_args, callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.tokens import Tokens
-from linter.analysis.types import PackageTypes, Scope, infer
+from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, element_type, infer
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
 
@@ -77,7 +77,7 @@ class Package:
         self._families: dict[int, list[Function]] | None = None
         self._identities: dict[tuple[int, str], str | None] = {}
         self._refs: dict[tuple[int, str], LockRef | None] = {}
-        self._paths: dict[int, Paths] = {}
+        self._paths: dict[tuple[int, str], Paths] = {}
         self._bindings: dict[int, Bindings] = {}
         self._in_place: dict[int, bool] = {}
         self._called: dict[int, Function | None] = {}  # call node -> the literal it runs in place
@@ -157,7 +157,7 @@ class Package:
             f = f.parent
         for f in reversed(missing):
             outer = self._scopes[id(f.parent)].names if f.parent is not None else {}
-            params = dict(f.params)
+            params = {**f.results, **f.params}
             if f.receiver:
                 params[f.receiver] = "*" + f.receiver_type
             self._scopes[id(f)] = Scope(self.types, params, f.body, outer)
@@ -480,7 +480,7 @@ class Package:
         """Names `fn` declares itself (parameters and locals), not those of enclosing functions."""
         cached = self._own_names.get(id(fn))
         if cached is None:
-            cached = frozenset(Scope(self.types, dict(fn.params), fn.body, {}).names)
+            cached = frozenset(Scope(self.types, {**fn.results, **fn.params}, fn.body, {}).names)
             self._own_names[id(fn)] = cached
         return cached
 
@@ -717,24 +717,66 @@ class Package:
 
     # path facts ---------------------------------------------------------------------------
 
-    def paths(self, fn: Function) -> Paths | None:
-        """What holds on the paths to each expression of `fn` (see linter.analysis.paths)."""
+    def paths(self, fn: Function, indexed: str = "") -> Paths | None:
+        """What holds on the paths to each expression of `fn` (see linter.analysis.paths).
+
+        `indexed`: a local of unknown type taken as a slice, because the question is whether an
+        index of it is in range: were it a map, the index could not panic anyway."""
         body = fn.body
         if body is None:
             return None
-        found = self._paths.get(id(fn))
+        found = self._paths.get((id(fn), indexed))
         if found is None:
             scope = self.scope(fn)
             names = self.own_names(fn) | ({fn.receiver} if fn.receiver else set())
 
             def slices(name: str) -> bool:
                 t = self.types.underlying(scope.names.get(name, "")) if name in names else ""
-                return t.startswith("[") or t == "string"
+                return t.startswith("[") or t == "string" or name == indexed
 
-            found = self._paths[id(fn)] = Paths(
-                body, frozenset(names), slices, self.terminal(fn), lambda call: self._inline(fn, call)
+            found = self._paths[(id(fn), indexed)] = Paths(
+                body, frozenset(names), slices, self.terminal(fn), lambda call: self._inline(fn, call),
+                lambda call: self._library(fn, call),
+                lambda name: None if self._shadowed(fn, name) else self.types.const_value(name),
+                lambda target: self._scalar_slot(fn, target),
             )
         return found
+
+    def _shadowed(self, fn: Function, name: str) -> bool:
+        """Whether `fn` or a function around it declares `name` (a variable or a local constant)."""
+        f: Function | None = fn
+        while f is not None:
+            scope = self.scope(f)
+            if name in scope.names or name in scope.consts:
+                return True
+            f = f.parent
+        return False
+
+    def _scalar_slot(self, fn: Function, target: Node) -> bool:
+        """`xs[k]` of a slice or array, or a field `s.n`, that holds a number, string or bool:
+        writing it changes no other variable, field or length (no path leads through it)."""
+        operand = target.child_by_field_name("operand")
+        if operand is None:
+            return False
+        scope = self.scope(fn)
+        if target.type == "selector_expression":
+            owner = self.types.underlying(scope.type_of(operand)).lstrip("*")
+            return bool(owner) and self.types.underlying(scope.type_of(target)) in SCALAR_TYPES
+        t = self.types.underlying(scope.type_of(operand)).lstrip("*")
+        if not t.startswith("["):
+            return False
+        return self.types.underlying(element_type(t)) in SCALAR_TYPES
+
+    def _library(self, fn: Function, call: Node) -> str:
+        """"sort.Search" for a call of that standard function (the package name not shadowed)."""
+        qual, name = callee(call)
+        if not qual or "." in qual or qual in self.scope(fn).names:
+            return ""
+        imports = self.imports(fn.file)
+        for path in ("sort", "math/rand"):
+            if qual in imports.of(path):
+                return f"{path.rsplit('/', 1)[-1]}.{name}"
+        return ""
 
     def _inline(self, fn: Function, call: Node) -> tuple[Node, dict[str, str]] | None:
         """A call of a helper whose body is `return <expr>`: the expression, and the caller's
@@ -781,7 +823,7 @@ class Package:
 
     def excluded_by_paths(self, fn: Function, op: Op) -> bool:
         """Whether the facts on every path to a panic op rule it out: `*p` behind `p != nil`,
-        `xs[i]` behind `i < n` with `n := len(xs)` and i >= 0."""
+        `xs[i]` behind `i < n` with `n := len(xs)` and i >= 0, `k % n` behind `if n == 0 { return }`."""
         if op.kind is not OpKind.PANIC:
             return False
         paths = self.paths(fn)
@@ -791,6 +833,24 @@ class Package:
         if op.reason == "nil pointer dereference":
             operand = node.child_by_field_name("operand")
             return operand is not None and paths.non_nil(node, operand)
+        if self._in_range(paths, op):
+            return True
+        operand = node.child_by_field_name("operand")
+        name = text(unparen(operand)) if operand is not None and unparen(operand).type == "identifier" else ""
+        if name and not paths.slices(name):  # `b := tx.Range(..)` through an interface of another package
+            indexed = self.paths(fn, name)
+            return indexed is not None and self._in_range(indexed, op)
+        return False
+
+    @staticmethod
+    def _in_range(paths: Paths, op: Op) -> bool:
+        """Whether an index, slice or division is proven safe by the facts of `paths`."""
+        node = op.node
+        if op.reason == "integer divide by zero":
+            divisor = node.child_by_field_name("right")
+            if node.type == "assignment_statement":  # `x /= d`
+                divisor = divisor.named_children[0] if divisor is not None and divisor.named_child_count == 1 else None
+            return divisor is not None and paths.nonzero(node, divisor)
         operand = node.child_by_field_name("operand")
         size = paths.path(operand) if operand is not None else None
         if size is None:
@@ -798,8 +858,11 @@ class Package:
         length = term(f"len({size})")
         if op.reason == "index out of range":
             index = node.child_by_field_name("index")
-            i = paths.lin(index) if index is not None else None
-            return i is not None and paths.proves(node, [const(0).minus(i), i.minus(length).shift(1)])
+            value = paths.index_value(node, index) if index is not None else None
+            if value is None:
+                return False
+            i, bounds = value
+            return paths.proves_with(node, [const(0).minus(i), i.minus(length).shift(1)], bounds)
         if op.reason == "slice bounds out of range":
             bounds = [node.child_by_field_name(f) for f in ("start", "end", "capacity")]
             start, end, cap = (paths.lin(b) if b is not None else None for b in bounds)

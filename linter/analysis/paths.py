@@ -32,7 +32,10 @@ MAX_CASES = 16  # more cases than this and the facts are dropped (sound, just le
 _COMPARISONS = {"<", "<=", ">", ">=", "==", "!="}
 _NAME = re.compile(r"(?<![.\w])([A-Za-z_]\w*)")
 _SIZE = re.compile(r"(?:len|cap)\(([^()]*)\)")
-_SAFE_CALLS = frozenset({"len", "cap", "int", "int64", "new", "make"})  # change no variable
+_SAFE_CALLS = frozenset({  # change no variable
+    "len", "cap", "new", "make", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32",
+    "uint64", "float32", "float64",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,28 @@ class Facts:
 
 
 Inline = Callable[[Node], tuple[Node, dict[str, str]] | None]  # a bool helper call -> (its result, renaming)
+Library = Callable[[Node], str]  # a call -> "sort.Search", "rand.Intn", ... when it calls that standard function
+
+# Standard functions whose integer result is bounded by an argument (see Paths.call_bounds).
+_SEARCH_N = frozenset({"sort.Search"})  # in [0, n] for n >= 0
+_SEARCH_SLICE = frozenset({"sort.SearchInts", "sort.SearchStrings", "sort.SearchFloat64s"})  # in [0, len(a)]
+_BELOW_N = frozenset({"rand.Intn", "rand.Int31n", "rand.Int63n"})  # in [0, n); they panic unless n > 0
+_PURE = _SEARCH_SLICE | _BELOW_N | {  # change no variable of the program (sort.Search and rand.Shuffle call f)
+    "rand.Int", "rand.Int31", "rand.Int63", "rand.Uint32", "rand.Uint64", "rand.Float32", "rand.Float64",
+    "rand.ExpFloat64", "rand.NormFloat64", "rand.Perm",
+}
+
+
+def _no_library(call: Node) -> str:
+    return ""
+
+
+def _no_constant(name: str) -> int | None:
+    return None
+
+
+def _no_slot(target: Node) -> bool:
+    return False
 
 
 def roots(key: str) -> set[str]:
@@ -76,6 +101,9 @@ class Paths:
     slices: Callable[[str], bool]  # whether a local is a slice, array or string (its len changes only by assignment)
     terminal: Callable[[Node], Terminal]
     inline: Inline
+    library: Library = _no_library
+    constant: Callable[[str], int | None] = _no_constant  # a package integer constant not shadowed here
+    scalar_slot: Callable[[Node], bool] = _no_slot  # `xs[i]` holding an int, string, ...: writing it changes no term
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
@@ -123,7 +151,15 @@ class Paths:
         return ".".join([name, *reversed(parts)])
 
     def lin(self, node: Node, renaming: dict[str, str] | None = None) -> Lin | None:
-        return parse(node, lambda n: self.path(n, renaming))
+        return parse(node, lambda n: self._term(n, renaming))
+
+    def _term(self, node: Node, renaming: dict[str, str] | None) -> str | int | None:
+        """A path, or the value of a package constant (`hoRCNext + hoRCMaxHeight`)."""
+        if node.type == "identifier" and renaming is None:
+            value = self.constant(text(node))
+            if value is not None:
+                return value
+        return self.path(node, renaming)
 
     def _volatile(self, key: str) -> bool:
         """Whether a call may change the term: fields, package variables, lengths of maps."""
@@ -167,7 +203,7 @@ class Paths:
                 cases = self._enter(parent, child, cases)
             if not cases:
                 return [Facts()]  # unreachable as far as we can tell: claim nothing
-        if _calls_before(top, node, chain):  # `f(); xs[s.n]` in one statement: f may change s.n
+        if _calls_before(top, node, chain, self._pure):  # `f(); xs[s.n]` in one statement: f may change s.n
             cases = [c.forget(self._volatile) for c in cases]
         return cases
 
@@ -201,7 +237,18 @@ class Paths:
                 names |= {text(alias)} if alias is not None and alias.type == "identifier" else set()
                 cases = [c.forget(lambda t: bool(roots(t) & names)) for c in cases]
             return cases
-        if kind in ("select_statement", "communication_case"):
+        if kind == "select_statement":  # the case headers are evaluated in order before it waits
+            for other in parent.named_children:
+                if other == child and child.type == "communication_case":
+                    break
+                for expr in _header(other):
+                    cases = self._effects(expr, cases)
+            return cases
+        if kind == "communication_case":
+            comm = parent.child_by_field_name("communication")
+            if comm is not None and child == comm:
+                return cases  # `case c <- xs[0]:` is evaluated before the wait
+            cases = self._havoc(comm, cases) if comm is not None else cases  # `case v := <-c:` sets v
             return [c.forget(self._volatile) for c in cases]  # it waited: other code may have run
         if kind == "default_case" and parent.parent is not None:
             for other in parent.parent.named_children:  # every case value ran before the default is taken
@@ -284,7 +331,7 @@ class Paths:
             return cases
         name = text(key)
         body = loop.child_by_field_name("body")
-        if body is not None and _all_assigned(body) & {name, over}:
+        if body is not None and _all_assigned(body, self.scalar_slot) & {name, over}:
             return cases
         i, n = term(name), term(f"len({over})")
         return [c.le(const(0).minus(i)).le(i.minus(n).shift(1)) for c in cases]
@@ -363,8 +410,8 @@ class Paths:
 
     def _havoc(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
         """Forget what anything inside `stmt` may change."""
-        names = _all_assigned(stmt)
-        impure = _impure(stmt)
+        names = _all_assigned(stmt, self.scalar_slot)
+        impure = _impure(stmt, self._pure)
         deref = _writes_through_pointer(stmt)
 
         def dead(t: str) -> bool:
@@ -373,7 +420,7 @@ class Paths:
         return [c.forget(dead) for c in cases]
 
     def _effects(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
-        if not _impure(stmt):
+        if not _impure(stmt, self._pure):
             return cases
         return [c.forget(self._volatile) for c in cases]
 
@@ -383,20 +430,32 @@ class Paths:
         left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
         lefts = [unparen(n) for n in left.named_children] if left is not None else []
         rights = right.named_children if right is not None else []
-        targets = _assigned(stmt)
+        if kind in ("inc_statement", "dec_statement") and stmt.named_child_count:
+            lefts = [unparen(stmt.named_children[0])]
+        # `xs[k] = 0` and `s.n++` with a number, string or bool: no other term can lead there,
+        # so only `s.n` itself (under any root: s may alias another variable) changes.
+        slots = [l for l in lefts if l.type in ("index_expression", "selector_expression") and self.scalar_slot(l)]
+        fields = {text(l.child_by_field_name("field")) for l in slots if l.type == "selector_expression"}
+        written = [l for l in lefts if l not in slots]
+        targets = {r for l in written for r in _target_roots(l)} if kind != "short_var_declaration" else _assigned(stmt)
+        field_term = re.compile(r"\.(?:%s)(?![\w.])" % "|".join(map(re.escape, fields))) if fields else None
         parallel = op in ("=", ":=") and len(lefts) == len(rights)
+        impure = _impure(stmt, self._pure)
+        dead_all = _writes_through_pointer(stmt) or any(l.type != "identifier" for l in written)
+
+        def dead(t: str) -> bool:
+            return bool(roots(t) & targets) or bool(field_term and field_term.search(t)) or (
+                (impure or dead_all) and self._volatile(t)
+            )
+
         out: list[Facts] = []
         for c in cases:
             new: list[tuple[str, str, object]] = []  # (kind, target, value)
             if parallel:
                 for l, r in zip(lefts, rights):
-                    if l.type == "identifier" and text(l) != "_":
-                        new.extend(self._value_facts(text(l), r, c, targets))
-            dead_all = _writes_through_pointer(stmt) or any(unparen(l).type != "identifier" for l in lefts)
-            impure = _impure(stmt)
-
-            def dead(t: str) -> bool:
-                return bool(roots(t) & targets) or ((impure or dead_all) and self._volatile(t))
+                    key = self.path(l) if l.type in ("identifier", "selector_expression") else None
+                    if key is not None:
+                        new.extend(self._value_facts(key, r, c, dead))
 
             c = c.forget(dead)
             for what, name, value in new:
@@ -409,20 +468,30 @@ class Paths:
             out.append(c)
         return out
 
-    def _value_facts(self, name: str, value: Node, before: Facts, targets: set[str]) -> list[tuple[str, str, object]]:
-        """Facts `name = value` adds: equalities, lengths of slices taken, non-nil pointers."""
+    def _value_facts(
+        self, name: str, value: Node, before: Facts, dead: Callable[[str], bool]
+    ) -> list[tuple[str, str, object]]:
+        """Facts `name = value` adds: equalities, lengths of slices taken, non-nil pointers.
+        `dead`: the terms the assignment changes (a fact through their old value is dropped)."""
         value = unparen(value)
         out: list[tuple[str, str, object]] = []
 
         def equal(a: Lin, b: Lin) -> None:
-            if any(roots(t) & targets for t, _ in b.terms):
+            if any(dead(t) for t, _ in b.terms):
                 return  # `i = i + 1`: the old value is gone
             out.append(("le", name, a.minus(b)))
             out.append(("le", name, b.minus(a)))
 
+        if value.type == "call_expression":
+            bounds = self.call_bounds(term(name), value, before)
+            out.extend(("le", name, f) for f in bounds if not any(dead(t) for t, _ in f.terms if t != name))
         lin = self.lin(value)
         if lin is not None:
+            had = len(out)
             equal(term(name), lin)
+            sizes = all(c > 0 and t.startswith(("len(", "cap(")) for t, c in lin.terms)
+            if len(out) > had and lin.const >= 0 and sizes:
+                out.append(("le", name, const(0).minus(term(name))))  # `n := len(xs)`: n >= 0 outlives xs
         kind = value.type
         if _is_nil(value):
             out.append(("isnil", name, None))
@@ -434,7 +503,7 @@ class Paths:
             key = self.path(value)
             if key is not None and key in before.nonnil:
                 out.append(("nonnil", name, None))
-        elif kind == "slice_expression" and self.slices(name):
+        elif kind == "slice_expression" and (self.slices(name) or "." in name):  # a field: a slice or string
             operand = value.child_by_field_name("operand")
             key = self.path(operand) if operand is not None else None
             start, end = value.child_by_field_name("start"), value.child_by_field_name("end")
@@ -442,7 +511,9 @@ class Paths:
             hi = self.lin(end) if end is not None else (term(f"len({key})") if key else None)
             if lo is not None and hi is not None:
                 equal(term(f"len({name})"), hi.minus(lo))
-        elif kind == "call_expression" and callee(value) == ("", "make") and self.slices(name):
+        elif kind == "call_expression" and callee(value) == ("", "make") and (
+            self.slices(name) or text((call_args(value) or [value])[0]).startswith("[]")  # `s.f = make([]T, n)`
+        ):
             args = call_args(value)
             size = self.lin(args[1]) if len(args) >= 2 else None
             if size is not None:
@@ -528,6 +599,73 @@ class Paths:
     def proves(self, node: Node, goals: list[Lin]) -> bool:
         """Whether every goal (each `g <= 0`) holds on every path to `node`."""
         return all(_prover(c, *goals).proves(g) for c in self.at(node) for g in goals)
+
+    def _pure(self, call: Node) -> bool:
+        """A standard call that runs no code of the program (`rand.Intn(n)`, `sort.SearchInts`)."""
+        return self.library(call) in _PURE
+
+    def call_bounds(self, result: Lin, call: Node, before: Facts) -> list[Lin]:
+        """Facts about the result of a standard call bounded by its argument: `sort.Search(n, f)`
+        is in [0, n] when n >= 0, `rand.Intn(n)` in [0, n) (else it panicked)."""
+        which = self.library(call)
+        args = call_args(call)
+        if not which or not args:
+            return []
+        low = const(0).minus(result)  # result >= 0
+        if which in _SEARCH_SLICE:
+            key = self.path(args[0])
+            return [low, result.minus(term(f"len({key})"))] if key is not None else [low]
+        bound = self._nonneg_arg(args[0], before)
+        if which in _SEARCH_N:  # it calls f, which may change what the bound read
+            stable = bound is not None and not any(self._volatile(t) for t, _ in bound.terms)
+            return [low, result.minus(bound)] if bound is not None and stable else [low]
+        if which in _BELOW_N:
+            return [low, result.minus(bound).shift(1)] if bound is not None else [low]
+        return []
+
+    def _nonneg_arg(self, arg: Node, before: Facts) -> Lin | None:
+        """The linear form of an argument known to be >= 0, seen through `int32(..)` (which
+        can only make a non-negative value smaller or negative)."""
+        arg = unparen(arg)
+        if arg.type == "call_expression" and callee(arg) == ("", "int32") and len(call_args(arg)) == 1:
+            fn = unparen(arg.child_by_field_name("function"))
+            arg = call_args(arg)[0] if fn.type == "identifier" else arg
+        lin = self.lin(arg)
+        if lin is None or not _prover(before, lin).proves(const(0).minus(lin)):
+            return None
+        return lin
+
+    def index_value(self, node: Node, expr: Node) -> tuple[Lin, Callable[[Facts], list[Lin]]] | None:
+        """The linear form of an index, or for `xs[rand.Intn(n)]` a fresh term with its bounds."""
+        lin = self.lin(expr)
+        if lin is not None:
+            return lin, lambda c: []
+        expr = unparen(expr)
+        if expr.type != "call_expression" or not self.library(expr):
+            return None
+        fresh = term(f"#{expr.start_byte}")
+        return fresh, lambda c: self.call_bounds(fresh, expr, c)
+
+    def proves_with(self, node: Node, goals: list[Lin], extra: Callable[[Facts], list[Lin]]) -> bool:
+        """`proves`, with facts added to each case (the bounds of an index call)."""
+        for c in self.at(node):
+            for f in extra(c):
+                c = c.le(f)
+            if not all(_prover(c, *goals).proves(g) for g in goals):
+                return False
+        return True
+
+    def nonzero(self, node: Node, expr: Node) -> bool:
+        """Whether the integer `expr` is non-zero on every path to `node` (`if n == 0 { return }`)."""
+        d = self.lin(expr)
+        if d is None or not d.terms:
+            return False
+        above, below = const(1).minus(d), d.shift(1)  # d >= 1, d <= -1
+        for c in self.at(node):
+            prover = _prover(c, d)
+            if not (prover.proves(above) or prover.proves(below)):
+                return False
+        return True
 
     def non_nil(self, node: Node, expr: Node) -> bool:
         key = self.path(expr)
@@ -649,6 +787,22 @@ def _is_statement(node: Node) -> bool:
     )
 
 
+def _header(case: Node) -> list[Node]:
+    """The expressions a select evaluates for one case before it waits: a send's channel and
+    value, a receive's channel."""
+    comm = case.child_by_field_name("communication") if case.type == "communication_case" else None
+    if comm is None:
+        return []
+    if comm.type == "send_statement":
+        return [n for n in (comm.child_by_field_name("channel"), comm.child_by_field_name("value")) if n is not None]
+    receive = comm.child_by_field_name("right") if comm.type == "receive_statement" else comm
+    receive = unparen(receive) if receive is not None else None
+    if receive is not None and receive.type == "unary_expression":
+        operand = receive.child_by_field_name("operand")
+        return [operand] if operand is not None else []
+    return [receive] if receive is not None else []
+
+
 def _block_statements(container: Node) -> list[Node]:
     out: list[Node] = []
     for child in container.named_children:
@@ -669,7 +823,7 @@ def _statements_before(container: Node, child: Node) -> list[Node]:
     return out
 
 
-def _calls_before(top: Node, node: Node, chain: list[Node]) -> bool:
+def _calls_before(top: Node, node: Node, chain: list[Node], pure: Callable[[Node], bool]) -> bool:
     """Whether the statement `top` calls something that may run before `node`. Go leaves the
     order of indexing and calls within one statement partly unspecified, so every call of the
     statement counts except those around `node` (they use its value) and those in nested blocks."""
@@ -679,7 +833,7 @@ def _calls_before(top: Node, node: Node, chain: list[Node]) -> bool:
         n = stack.pop()
         if n.type in ("block", "statement_list", "func_literal") and n.id not in around:
             continue
-        if n.type == "call_expression" and n.id not in around and _impure_call(n):
+        if n.type == "call_expression" and n.id not in around and _impure_call(n, pure):
             return True
         stack.extend(n.children)
     return False
@@ -695,9 +849,11 @@ def _earlier_cases(case: Node) -> list[Node]:
     return out
 
 
-def _impure_call(call: Node) -> bool:
+def _impure_call(call: Node, pure: Callable[[Node], bool]) -> bool:
     fn = call.child_by_field_name("function")
-    return fn is None or unparen(fn).type != "identifier" or text(unparen(fn)) not in _SAFE_CALLS
+    if fn is not None and unparen(fn).type == "identifier" and text(unparen(fn)) in _SAFE_CALLS:
+        return False
+    return not pure(call)
 
 
 def _in_literal(node: Node, body: Node) -> bool:
@@ -723,14 +879,19 @@ def _target_roots(target: Node) -> set[str]:
     return set()
 
 
-def _assigned(stmt: Node) -> set[str]:
-    """The variables a statement writes (the root of `x.f = ..`, `x[i] = ..`)."""
+def _assigned(stmt: Node, slot: Callable[[Node], bool] = _no_slot) -> set[str]:
+    """The variables a statement writes (the root of `x.f = ..`, `x[i] = ..`); `slot` tells
+    the `xs[k]` whose write changes no term (see Paths.scalar_slot)."""
     if stmt.type in ("inc_statement", "dec_statement"):
         inner = stmt.named_children[0] if stmt.named_child_count else None
-        return _target_roots(inner) if inner is not None else set()
+        if inner is None or (unparen(inner).type == "index_expression" and slot(unparen(inner))):
+            return set()
+        return _target_roots(inner)
     left = stmt.child_by_field_name("left")
     out: set[str] = set()
     for n in left.named_children if left is not None else ():
+        if stmt.type == "assignment_statement" and unparen(n).type == "index_expression" and slot(unparen(n)):
+            continue
         out |= _target_roots(n)
     return out
 
@@ -745,15 +906,15 @@ def _declared(stmt: Node) -> set[str]:
     return out
 
 
-def _all_assigned(stmt: Node) -> set[str]:
+def _all_assigned(stmt: Node, slot: Callable[[Node], bool] = _no_slot) -> set[str]:
     out: set[str] = set()
     for node in walk_expr(stmt):
         kind = node.type
         if kind in ("assignment_statement", "short_var_declaration", "inc_statement", "dec_statement"):
-            out |= _assigned(node)
+            out |= _assigned(node, slot)
         elif kind == "var_spec":
             out.update(text(n) for n in node.children_by_field_name("name"))
-        elif kind == "range_clause":
+        elif kind in ("range_clause", "receive_statement"):
             left = node.child_by_field_name("left")
             for n in left.named_children if left is not None else ():
                 out |= _target_roots(n)
@@ -764,11 +925,11 @@ def _all_assigned(stmt: Node) -> set[str]:
     return out
 
 
-def _impure(stmt: Node) -> bool:
+def _impure(stmt: Node, pure: Callable[[Node], bool]) -> bool:
     """Whether running `stmt` may call code or wait (other code may then change fields)."""
     for node in walk_expr(stmt):
         kind = node.type
-        if kind == "call_expression" and _impure_call(node):
+        if kind == "call_expression" and _impure_call(node, pure):
             return True
         elif kind in ("send_statement", "select_statement", "go_statement", "defer_statement", "range_clause"):
             return True

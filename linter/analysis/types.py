@@ -18,6 +18,7 @@ FLOAT_TYPES = frozenset({"float32", "float64", "complex64", "complex128"})
 INT_TYPES = frozenset(
     {"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "byte", "rune"}
 )
+SCALAR_TYPES = FLOAT_TYPES | INT_TYPES | {"string", "bool"}
 # Map types of the standard library that handlers index all the time.
 KNOWN_MAP_TYPES = frozenset({"Header", "Values", "MIMEHeader", "FuncMap"})
 MAX_INFER_DEPTH = 64  # deeper operand chains are left unknown, so inference never exhausts the stack
@@ -61,6 +62,8 @@ class PackageTypes:
     fields: dict[str, dict[str, str]] = field(default_factory=dict)  # struct -> field -> type
     vars: dict[str, str] = field(default_factory=dict)
     consts: set[str] = field(default_factory=set)
+    const_values: dict[str, int] = field(default_factory=dict)  # integer constants
+    const_conflicts: set[str] = field(default_factory=set)  # declared twice with different values
     results: dict[str, str] = field(default_factory=dict)  # func or Type.method -> first result type
     all_results: dict[str, list[str]] = field(default_factory=dict)  # ... -> every result type
     methods: dict[str, set[str]] = field(default_factory=dict)  # struct or interface -> its own method names
@@ -74,6 +77,28 @@ class PackageTypes:
         if t in self.embeds or not (kind == "struct" or kind.startswith("interface{")):
             return None
         return self.methods.get(t, set())
+
+    def const_value(self, name: str) -> int | None:
+        """The value of an integer constant of the package (None if unknown, or declared twice
+        with different values, as build-tagged twins may be)."""
+        return None if name in self.const_conflicts else self.const_values.get(name)
+
+    def _const_values(self, decl: Node) -> None:
+        """`const ( a = iota; b; c = 1 << 4 )`: an omitted value repeats the previous one."""
+        previous: list[Node] = []
+        for iota, spec in enumerate(_specs(decl, "const_spec")):
+            value = spec.child_by_field_name("value")
+            values = [v for v in value.named_children if v.type != "comment"] if value is not None else previous
+            previous = values
+            names = [text(n) for n in spec.children_by_field_name("name")]
+            for name, v in zip(names, values if len(values) == len(names) else []):
+                number = _const_int(v, iota, self)  # a typed constant has the same exact value
+                if name in self.const_values and self.const_values[name] != number:
+                    self.const_conflicts.add(name)
+                if number is not None:
+                    self.const_values[name] = number
+                else:
+                    self.const_conflicts.add(name)
 
     def underlying(self, t: str) -> str:
         seen = 0
@@ -134,6 +159,7 @@ class PackageTypes:
                 for spec in _specs(decl, "const_spec"):
                     for n in spec.children_by_field_name("name"):
                         self.consts.add(text(n))
+                self._const_values(decl)
             elif kind in ("function_declaration", "method_declaration"):
                 result = decl.child_by_field_name("result")
                 rtype = _first_result(result)
@@ -177,6 +203,45 @@ def _embeds(struct: Node) -> bool:
         for lst in struct.named_children if lst.type == "field_declaration_list"
         for fd in lst.named_children
     )
+
+
+def _const_int(expr: Node, iota: int, pkg: "PackageTypes", depth: int = 0) -> int | None:
+    """The value of an untyped integer constant expression: literals, iota, earlier constants,
+    + - * / % << >> & | and parentheses."""
+    expr = unparen(expr)
+    if depth > 16:
+        return None
+    kind = expr.type
+    if kind == "int_literal":
+        try:
+            return int(text(expr).replace("_", ""), 0)
+        except ValueError:
+            return None
+    if kind == "iota":
+        return iota
+    if kind == "identifier":
+        return iota if text(expr) == "iota" else pkg.const_value(text(expr))
+    if kind == "unary_expression" and text(expr.child_by_field_name("operator")) in ("-", "+"):
+        operand = expr.child_by_field_name("operand")
+        inner = _const_int(operand, iota, pkg, depth + 1) if operand is not None else None
+        return -inner if inner is not None and text(expr.child_by_field_name("operator")) == "-" else inner
+    if kind == "binary_expression":
+        left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+        a = _const_int(left, iota, pkg, depth + 1) if left is not None else None
+        b = _const_int(right, iota, pkg, depth + 1) if right is not None else None
+        if a is None or b is None:
+            return None
+        op = text(expr.child_by_field_name("operator"))
+        if op in ("/", "%") and b == 0 or op in ("<<", ">>") and not 0 <= b <= 64:
+            return None
+        if op in ("/", "%") and (a < 0 or b < 0):
+            return None  # Go truncates toward zero, Python floors
+        result = {
+            "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a // b, "%": lambda: a % b,
+            "<<": lambda: a << b, ">>": lambda: a >> b, "&": lambda: a & b, "|": lambda: a | b,
+        }.get(op)
+        return result() if result is not None else None
+    return None
 
 
 def _specs(decl: Node, kind: str) -> list[Node]:
@@ -234,6 +299,12 @@ def _struct_fields(struct: Node) -> dict[str, str]:
 def _bind_spec(spec: Node, into: dict[str, str], pkg: PackageTypes, scope: dict[str, str]) -> None:
     names = [text(n) for n in spec.children_by_field_name("name")]
     type_node = spec.child_by_field_name("type")
+    value = spec.child_by_field_name("value")
+    if type_node is None and value is not None and value.named_child_count == 1 and names:
+        literal = unparen(value.named_children[0])  # `var t = struct{ ...; m map[K]V }{...}`
+        if literal.type == "composite_literal":
+            type_node = literal.child_by_field_name("type")
+            type_node = type_node if type_node is not None and type_node.type == "struct_type" else None
     if type_node is not None and type_node.type == "struct_type" and names:
         # `var cache struct { sync.Mutex; m map[K]V }`: give the struct a name to find its fields by
         synthetic = f"struct:{names[0]}"
@@ -245,7 +316,6 @@ def _bind_spec(spec: Node, into: dict[str, str], pkg: PackageTypes, scope: dict[
             into[name] = synthetic
         return
     declared = squash(type_node)
-    value = spec.child_by_field_name("value")
     values = value.named_children if value is not None else []
     for i, name in enumerate(names):
         if declared:
@@ -385,10 +455,11 @@ class Scope:
                 elif len(rights) == 1 and len(lefts) > 1:
                     first = infer(rights[0], self.pkg, names)  # `v, ok := x.(T)`, `v, err := f()`
                     types = self._results(rights[0]) or [first]
+                    types = types + [""] * (len(lefts) - len(types))
                     for l, t in zip(lefts, types):
                         n = text(l)
-                        if n != "_" and n not in names and t:
-                            names[n] = t
+                        if n != "_" and n not in names:
+                            names[n] = t  # "" when unknown: still a local (linter.analysis.paths needs them all)
                         elif n != "_":
                             self._shadow(node, n, t)
             elif kind == "var_spec":
