@@ -38,7 +38,7 @@ func (s *Store) Get(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(item)
 }""",
     level=Level.WARNING,
-    precision=Precision.HIGH,
+    precision=Precision.MEDIUM,
     tags=("concurrency", "deadlock", "panic", "reliability"),
     needles=(b"Lock",),
 )

@@ -43,7 +43,7 @@ func (s *Store) Get(key string) string {
 	return s.items[key]
 }""",
     level=Level.ERROR,
-    precision=Precision.HIGH,
+    precision=Precision.MEDIUM,
     tags=("concurrency", "crash", "reliability"),
     needles=(b"Unlock",),
 )
