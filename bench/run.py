@@ -329,7 +329,8 @@ def main() -> None:
     checks = [
         (f"standard library cold under {TARGETS['cold']} s wall", cold.wall < TARGETS["cold"], f"{cold.wall:.2f} s"),
         (f"cold at most 1/{TARGETS['parse_ratio']:.0f} of parsing everything", ratio >= TARGETS["parse_ratio"],
-         f"{base_all['seconds']:.2f} s / {cold.wall:.2f} s = {ratio:.1f}x"),
+         f"{cold.wall:.2f} s is {cold.wall / base_all['seconds']:.2f} times the {base_all['seconds']:.2f} s of parsing"
+         f" everything (at most {1 / TARGETS['parse_ratio']:.2f} wanted)"),
         (f"unchanged re-run under {TARGETS['warm']} s", warm.wall < TARGETS["warm"], f"{warm.wall:.2f} s"),
         *[(f"one file ({name}) under {TARGETS['one']} s", one.wall < TARGETS["one"], f"{one.wall:.2f} s")
           for name, one in zip(ONE_FILES, ones)],

@@ -298,33 +298,36 @@ def test_handler_registrations_of_any_router_keep_a_package(tmp_path: Path, call
     assert run([str(tmp_path)], ALL_RULES, cwd=tmp_path).findings == everything.findings
 
 
-def test_summaries_skip_only_functions_that_cannot_reach_a_lock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Call sites are resolved only in functions that may reach a lock; every summary stays the same."""
+def fixture_packages():
+    """Every fixture directory's Go packages, loaded as the engine loads them."""
     from collections import defaultdict
 
-    from linter.analysis import summaries
     from linter.analysis.package import Package
     from linter.discovery import discover
     from linter.engine import load, plan
     from linter.source import SourceFile
 
-    def packages():
-        files, _ = discover([str(FIXTURES)], FIXTURES)
-        for group in plan(files, FIXTURES):
-            by_name = defaultdict(list)
-            for item in load(group)[0]:
-                source = SourceFile(item.ref.path, item.ref.display, item.data)
-                by_name[source.package_name].append(source)
-            yield from (Package(sources) for sources in by_name.values())
+    files, _ = discover([str(FIXTURES)], FIXTURES)
+    for group in plan(files, FIXTURES):
+        by_name = defaultdict(list)
+        for item in load(group)[0]:
+            source = SourceFile(item.ref.path, item.ref.display, item.data)
+            by_name[source.package_name].append(source)
+        yield from (Package(sources) for sources in by_name.values())
+
+
+def test_summaries_skip_only_functions_that_cannot_reach_a_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Call sites are resolved only in functions that may reach a lock; every summary stays the same."""
+    from linter.analysis import summaries
 
     def signatures(package) -> list:
         table = package.summaries
         return [(fn.display_name, table.get(fn).signature) for fn in package.functions]
 
-    gated = [signatures(p) for p in packages()]
-    skipped = sum(len(p.functions) - len(summaries._may_reach_locks(p)) for p in packages())
+    gated = [signatures(p) for p in fixture_packages()]
+    skipped = sum(len(p.functions) - len(summaries._may_reach_locks(p)) for p in fixture_packages())
     monkeypatch.setattr(summaries, "_may_reach_locks", lambda pkg: {id(fn) for fn in pkg.functions})
-    assert gated == [signatures(p) for p in packages()]
+    assert gated == [signatures(p) for p in fixture_packages()]
     assert skipped > 0
 
 
@@ -333,25 +336,12 @@ def test_summaries_on_demand_do_not_depend_on_what_was_asked_first() -> None:
     (what the dataflow reads) agrees with the full one on everything else."""
     from collections import defaultdict
 
-    from linter.analysis.package import Package
-    from linter.discovery import discover
-    from linter.engine import load, plan
-    from linter.source import SourceFile
-
-    def packages():
-        files, _ = discover([str(FIXTURES)], FIXTURES)
-        for group in plan(files, FIXTURES):
-            by_name = defaultdict(list)
-            for item in load(group)[0]:
-                source = SourceFile(item.ref.path, item.ref.display, item.data)
-                by_name[source.package_name].append(source)
-            yield from (Package(sources) for sources in by_name.values())
 
     def without_takes(summary) -> tuple:
         return summary.signature[:2] + summary.signature[3:6]
 
     checked = 0
-    for forward, backward in zip(packages(), packages()):
+    for forward, backward in zip(fixture_packages(), fixture_packages()):
         asked_forward = [forward.summary(fn).signature for fn in forward.functions]
         asked_backward = [backward.summary(fn).signature for fn in reversed(backward.functions)][::-1]
         assert asked_forward == asked_backward
