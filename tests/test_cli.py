@@ -86,7 +86,7 @@ def test_version_rules_and_explain() -> None:
     assert listing.startswith("LJ101  panic-while-locked")
     explained = runner.invoke(cli, ["explain", "LJ101"]).output
     for section in ("# LJ101 `panic-while-locked`", "## What it does", "## Why is this bad?", "## Example",
-                    "## Use instead", "Precision: high"):
+                    "## Use instead", "Precision: medium"):
         assert section in explained
 
 
