@@ -739,6 +739,7 @@ class Package:
                 lambda call: self._library(fn, call),
                 lambda name: None if self._shadowed(fn, name) else self.types.const_value(name),
                 lambda target: self._scalar_slot(fn, target),
+                lambda expr: self.types.underlying(scope.type_of(expr)),
             )
         return found
 

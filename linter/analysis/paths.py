@@ -87,6 +87,10 @@ def _no_slot(target: Node) -> bool:
     return False
 
 
+def _no_type(expr: Node) -> str:
+    return ""
+
+
 def roots(key: str) -> set[str]:
     """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
     return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
@@ -104,9 +108,11 @@ class Paths:
     library: Library = _no_library
     constant: Callable[[str], int | None] = _no_constant  # a package integer constant not shadowed here
     scalar_slot: Callable[[Node], bool] = _no_slot  # `xs[i]` holding an int, string, ...: writing it changes no term
+    underlying: Callable[[Node], str] = _no_type  # an expression's underlying type ("[]int", "string"); "" unknown
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
+    _survived: dict[int, tuple[tuple[str, object], ...]] = field(default_factory=dict)
     _depth: int = 0
 
     # terms ---------------------------------------------------------------------------------
@@ -420,9 +426,100 @@ class Paths:
         return [c.forget(dead) for c in cases]
 
     def _effects(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
+        cases = self._evaluated(stmt, cases)
         if not _impure(stmt, self._pure):
             return cases
         return [c.forget(self._volatile) for c in cases]
+
+    def _evaluated(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
+        """Facts plus what `stmt`, once run without panicking, proves (see `survived`)."""
+        found = self.survived(stmt)
+        if not found:
+            return cases
+        out = []
+        for c in cases:
+            for what, value in found:
+                if what == "le" and isinstance(value, Lin):
+                    c = c.le(value)
+                elif what == "nonnil" and isinstance(value, str):
+                    c = replace(c, nonnil=c.nonnil | {value})
+            out.append(c)
+        return out
+
+    def survived(self, stmt: Node) -> tuple[tuple[str, object], ...]:
+        """What the panic sites `stmt` always evaluates prove once it has run on (as Go's prove
+        pass has it): `xs[i]` that 0 <= i < len(xs), `xs[lo:hi]` that 0 <= lo <= hi (and
+        hi <= len(xs) for strings and arrays, cap(xs) for slices), `*p` that p != nil. Only
+        what runs every time counts: not the right of `&&`/`||`, not function literals."""
+        found = self._survived.get(stmt.id)
+        if found is not None:
+            return found
+        out: list[tuple[str, object]] = []
+        stack = [stmt]
+        while stack:
+            n = stack.pop()
+            kind = n.type
+            if kind in ("func_literal", "block", "statement_list"):
+                continue
+            if kind == "binary_expression" and text(n.child_by_field_name("operator")) in ("&&", "||"):
+                left = n.child_by_field_name("left")
+                stack.extend([left] if left is not None else [])
+                continue
+            if kind == "index_expression":
+                out.extend(("le", f) for f in self._index_survived(n))
+            elif kind == "slice_expression":
+                out.extend(("le", f) for f in self._slice_survived(n))
+            elif kind == "unary_expression" and text(n.child_by_field_name("operator")) == "*" and _dereference(n):
+                operand = n.child_by_field_name("operand")
+                key = self.path(operand) if operand is not None else None
+                if key is not None:
+                    out.append(("nonnil", key))
+            stack.extend(n.children)
+        found = self._survived[stmt.id] = tuple(out)
+        return found
+
+    def _sized(self, operand: Node) -> str:
+        """"string", "array" or "slice" for an operand of that type; "" when unknown (a map?)."""
+        t = self.underlying(operand)
+        if t == "string":
+            return t
+        if t.startswith("[]"):
+            return "slice"
+        return "array" if t.startswith("[") else ""
+
+    def _index_survived(self, node: Node) -> list[Lin]:
+        parent = node.parent
+        if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == node:
+            return []  # a generic instantiation f[T](...)
+        operand, index = node.child_by_field_name("operand"), node.child_by_field_name("index")
+        if operand is None or index is None or not self._sized(operand):
+            return []
+        key, i = self.path(operand), self.lin(index)
+        if key is None or i is None:
+            return []
+        return [const(0).minus(i), i.minus(term(f"len({key})")).shift(1)]
+
+    def _slice_survived(self, node: Node) -> list[Lin]:
+        operand = node.child_by_field_name("operand")
+        sized = self._sized(operand) if operand is not None else ""
+        key = self.path(operand) if operand is not None else None
+        if not sized or key is None:
+            return []
+        start, end, capacity = (node.child_by_field_name(f) for f in ("start", "end", "capacity"))
+        lo = self.lin(start) if start is not None else const(0)
+        hi = self.lin(end) if end is not None else term(f"len({key})")
+        top = self.lin(capacity) if capacity is not None else None
+        out: list[Lin] = []
+        if lo is not None:
+            out.append(const(0).minus(lo))
+            if hi is not None:
+                out.append(lo.minus(hi))
+        bound = term(f"cap({key})") if sized == "slice" else term(f"len({key})")
+        if hi is not None and end is not None and capacity is None:
+            out.append(hi.minus(bound))
+        if hi is not None and top is not None:
+            out.extend([hi.minus(top), top.minus(bound)])
+        return out
 
     def _assign(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
         kind = stmt.type
@@ -449,7 +546,7 @@ class Paths:
             )
 
         out: list[Facts] = []
-        for c in cases:
+        for c in self._evaluated(stmt, cases):
             new: list[tuple[str, str, object]] = []  # (kind, target, value)
             if parallel:
                 for l, r in zip(lefts, rights):
@@ -785,6 +882,16 @@ def _is_statement(node: Node) -> bool:
     return node.type.endswith("_statement") or node.type in (
         "short_var_declaration", "var_declaration", "const_declaration", "type_declaration", "block",
     )
+
+
+def _dereference(node: Node) -> bool:
+    """`*p` as a value, not the type of a conversion `(*T)(x)` (see panics.deref_panic)."""
+    parent = node.parent
+    if parent is not None and parent.type == "parenthesized_expression":
+        holder = parent.parent
+        if holder is not None and holder.type == "call_expression" and holder.child_by_field_name("function") == parent:
+            return False
+    return True
 
 
 def _header(case: Node) -> list[Node]:
