@@ -32,6 +32,9 @@ MAX_CASES = 16  # more cases than this and the facts are dropped (sound, just le
 _COMPARISONS = {"<", "<=", ">", ">=", "==", "!="}
 _NAME = re.compile(r"(?<![.\w])([A-Za-z_]\w*)")
 _SIZE = re.compile(r"(?:len|cap)\(([^()]*)\)")
+_UNEVALUATED = frozenset({  # calls whose operand may not run (see Paths.survived)
+    ("", "len"), ("", "cap"), ("unsafe", "Sizeof"), ("unsafe", "Alignof"), ("unsafe", "Offsetof"),
+})
 _SAFE_CALLS = frozenset({  # change no variable
     "len", "cap", "new", "make", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32",
     "uint64", "float32", "float64",
@@ -265,8 +268,8 @@ class Paths:
         if kind == "expression_case" and child.type != "expression_list":
             for earlier in [*_earlier_cases(parent), parent]:  # every case value up to this one ran
                 tested = earlier.child_by_field_name("value")
-                if tested is not None:
-                    cases = self._effects(tested, cases)
+                if tested is not None:  # of the taken case, only those up to the match
+                    cases = self._effects(tested, cases, earlier != parent or tested.named_child_count == 1)
             switch = parent.parent
             value = parent.child_by_field_name("value")
             previous = parent.prev_named_sibling
@@ -425,8 +428,9 @@ class Paths:
 
         return [c.forget(dead) for c in cases]
 
-    def _effects(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
-        cases = self._evaluated(stmt, cases)
+    def _effects(self, stmt: Node, cases: list[Facts], ran: bool = True) -> list[Facts]:
+        """Facts after `stmt` has run (`ran`: all of it; else only calls it may make are known)."""
+        cases = self._evaluated(stmt, cases) if ran else cases
         if not _impure(stmt, self._pure):
             return cases
         return [c.forget(self._volatile) for c in cases]
@@ -465,7 +469,14 @@ class Paths:
                 left = n.child_by_field_name("left")
                 stack.extend([left] if left is not None else [])
                 continue
+            if kind == "call_expression" and callee(n) in _UNEVALUATED:
+                continue  # `len(*p)` of an array pointer, `unsafe.Sizeof(xs[i])`: the operand never runs
             if kind == "index_expression":
+                parent = n.parent
+                if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == n:
+                    operand = n.child_by_field_name("operand")  # `f[*T](..)`: the index is a type
+                    stack.extend([operand] if operand is not None else [])
+                    continue
                 out.extend(("le", f) for f in self._index_survived(n))
             elif kind == "slice_expression":
                 out.extend(("le", f) for f in self._slice_survived(n))
@@ -488,9 +499,6 @@ class Paths:
         return "array" if t.startswith("[") else ""
 
     def _index_survived(self, node: Node) -> list[Lin]:
-        parent = node.parent
-        if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == node:
-            return []  # a generic instantiation f[T](...)
         operand, index = node.child_by_field_name("operand"), node.child_by_field_name("index")
         if operand is None or index is None or not self._sized(operand):
             return []
