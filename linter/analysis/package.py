@@ -833,7 +833,7 @@ class Package:
             return False
         if op.reason == "nil pointer dereference":
             operand = node.child_by_field_name("operand")
-            return operand is not None and paths.non_nil(node, operand)
+            return operand is not None and (paths.non_nil(node, operand) or self._captured_non_nil(fn, operand))
         if self._in_range(paths, op):
             return True
         operand = node.child_by_field_name("operand")
@@ -841,6 +841,21 @@ class Package:
         if name and not paths.slices(name):  # `b := tx.Range(..)` through an interface of another package
             indexed = self.paths(fn, name)
             return indexed is not None and self._in_range(indexed, op)
+        return False
+
+    def _captured_non_nil(self, fn: Function, operand: Node) -> bool:
+        """`*p` in a function literal, p a variable of an enclosing function that is never
+        assigned nor has its address taken: p still holds the value it had where the literal
+        was written, so a non-nil fact there (`*p = nil` before it) holds inside."""
+        operand = unparen(operand)
+        if operand.type != "identifier":
+            return False
+        name = text(operand)
+        while fn.is_literal and fn.parent is not None and name not in self.own_names(fn):
+            literal, fn = fn.node, fn.parent
+            if name in self.own_names(fn) or name == fn.receiver:
+                paths = self.paths(fn)
+                return paths is not None and bool(paths.fixed({name})) and paths.non_nil(literal, operand)
         return False
 
     @staticmethod
