@@ -216,16 +216,23 @@ class Paths:
             cases = [c.forget(self._volatile) for c in cases]
         return cases
 
+    def _header(self, parent: Node, child: Node, cases: list[Facts], tested: str) -> list[Facts]:
+        """Facts once an `if` or `switch` header has run (its initializer, then the tested
+        expression), for a `child` that is not part of it."""
+        init = parent.child_by_field_name("initializer")
+        if init is not None and child != init:
+            cases = self._run(init, cases)
+        value = parent.child_by_field_name(tested)
+        if value is not None and child != value:
+            cases = self._effects(value, cases)
+        return cases
+
     def _enter(self, parent: Node, child: Node, cases: list[Facts]) -> list[Facts]:
         """Facts on entering `child` of the compound `parent`."""
         kind = parent.type
         if kind == "if_statement":
-            init = parent.child_by_field_name("initializer")
-            if init is not None and child != init:
-                cases = self._run(init, cases)
+            cases = self._header(parent, child, cases, "condition")
             cond = parent.child_by_field_name("condition")
-            if cond is not None and child != cond:
-                cases = self._effects(cond, cases)
             if cond is not None and child == parent.child_by_field_name("consequence"):
                 return self._assume(cases, cond, True)
             if cond is not None and child == parent.child_by_field_name("alternative"):
@@ -234,12 +241,7 @@ class Paths:
         if kind == "for_statement":
             return self._enter_loop(parent, child, cases)
         if kind in ("expression_switch_statement", "type_switch_statement"):
-            init = parent.child_by_field_name("initializer")
-            if init is not None and child != init:
-                cases = self._run(init, cases)
-            value = parent.child_by_field_name("value")
-            if value is not None and child != value:
-                cases = self._effects(value, cases)
+            cases = self._header(parent, child, cases, "value")
             if kind == "type_switch_statement":
                 alias = parent.child_by_field_name("alias")
                 names = {text(n) for n in alias.named_children} if alias is not None else set()
