@@ -28,7 +28,9 @@ META = RuleMeta(
         "the function never locks is reported only when nothing suggests a hand-over: functions named "
         "`...Locked`, `unlock...` or `release...`, mutexes passed in as parameters or to other calls, "
         "`TryLock()`, and package functions that return with a mutex of the same name still locked (lock "
-        "helpers, `Begin()`/`Commit()` pairs) all silence it."
+        "helpers, `Begin()`/`Commit()` pairs) all silence it. Values with `Lock`/`Unlock` methods that are "
+        "not mutexes (a file lock's token, an Unlock-only handle) are left out when their type or origin "
+        "shows it, but not every such type can be told from source, so precision is medium."
     ),
     bad="""\
 func (s *Store) Get(key string) string {
