@@ -21,17 +21,19 @@ from tree_sitter import Node
 from linter.analysis.syntax import text, unparen
 
 
-def _declared(node: Node) -> list[tuple[Node, Node | None]]:
-    """(name, value) pairs a declaration binds; value None when it has none."""
+def bound_pairs(node: Node, *, spread: bool = False) -> list[tuple[Node, Node | None]]:
+    """(name, value) pairs a declaration or assignment binds; value None when it has none. With
+    `spread`, `a, err := f()` pairs every name with the one call."""
     if node.type == "var_spec":
-        names = node.children_by_field_name("name")
+        lefts = node.children_by_field_name("name")
         right = node.child_by_field_name("value")
-        values = right.named_children if right is not None else []
-        return [(n, values[i] if len(values) == len(names) else None) for i, n in enumerate(names)]
-    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-    lefts = left.named_children if left is not None else []
+    else:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        lefts = left.named_children if left is not None else []
     rights = right.named_children if right is not None else []
-    if len(lefts) != len(rights):
+    if spread and len(rights) == 1 and len(lefts) > 1:
+        return [(n, rights[0]) for n in lefts]
+    if len(rights) != len(lefts):
         return [(n, None) for n in lefts]
     return list(zip(lefts, rights))
 
@@ -62,7 +64,7 @@ class Bindings:
             node, own = stack.pop()
             kind = node.type
             if kind in ("short_var_declaration", "var_spec"):
-                for ident, value in _declared(node):
+                for ident, value in bound_pairs(node):
                     name = text(ident)
                     self.declarations[name] += 1
                     if own:

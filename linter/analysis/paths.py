@@ -23,7 +23,7 @@ from typing import Callable
 
 from tree_sitter import Node
 
-from linter.analysis.cfg import Terminal
+from linter.analysis.cfg import Terminal, statements
 from linter.analysis.linear import Lin, Prover, const, parse, term
 from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr
 
@@ -276,7 +276,7 @@ class Paths:
             value = parent.child_by_field_name("value")
             previous = parent.prev_named_sibling
             falls = previous is not None and previous.type.endswith("_case") and any(
-                s.type == "fallthrough_statement" for s in _block_statements(previous)
+                s.type == "fallthrough_statement" for s in statements(previous)
             )
             if switch is not None and switch.child_by_field_name("value") is None and value is not None and (
                 value.named_child_count == 1 and not falls
@@ -388,7 +388,7 @@ class Paths:
 
     def _run_block(self, block: Node, cases: list[Facts]) -> list[Facts]:
         declared: set[str] = set()
-        for s in _block_statements(block):
+        for s in statements(block):
             if s.type in ("short_var_declaration", "var_declaration"):
                 declared |= _declared(s)
             cases = self._run(s, cases)
@@ -918,16 +918,6 @@ def _header(case: Node) -> list[Node]:
         operand = receive.child_by_field_name("operand")
         return [operand] if operand is not None else []
     return [receive] if receive is not None else []
-
-
-def _block_statements(container: Node) -> list[Node]:
-    out: list[Node] = []
-    for child in container.named_children:
-        if child.type == "statement_list":
-            out.extend(c for c in child.named_children if _is_statement(c))
-        elif _is_statement(child):
-            out.append(child)
-    return out
 
 
 def _statements_before(container: Node, child: Node) -> list[Node]:

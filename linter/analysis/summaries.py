@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 from tree_sitter import Node
 
 from linter.analysis import argguards
+from linter.analysis.cfg import statements
 from linter.analysis.functions import Function, literal_of
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
@@ -195,12 +196,6 @@ def _merge(old: Take | None, new: Take) -> Take:
 _LOCK_KINDS = frozenset({OpKind.ACQUIRE, OpKind.RELEASE, OpKind.DEFER_ACQUIRE, OpKind.DEFER_RELEASE})
 
 
-def _statements(block: Node) -> list[Node]:
-    """The statements of a block, through tree-sitter-go's statement_list."""
-    inner = next((c for c in block.named_children if c.type == "statement_list"), None)
-    return (inner or block).named_children
-
-
 def _top_level_flag(fn: Function, call: Node) -> str:
     """`flag` when `call` is a statement of `if flag {...}`, itself a statement of fn's body
     that no return precedes; "" otherwise."""
@@ -216,8 +211,8 @@ def _top_level_flag(fn: Function, call: Node) -> str:
         return ""
     condition = if_stmt.child_by_field_name("condition")
     flag = text(condition) if condition is not None and condition.type == "identifier" else ""
-    top = _statements(body)
-    if not flag or all(s.id != if_stmt.id for s in top) or all(s.id != stmt.id for s in _statements(block)):
+    top = statements(body)
+    if not flag or all(s.id != if_stmt.id for s in top) or all(s.id != stmt.id for s in statements(block)):
         return ""
     for s in top:
         if s.id == if_stmt.id:
@@ -255,12 +250,11 @@ class Summaries:
         self._sibling = calls_of
         self._bool_params: dict[int, dict[str, int]] = {}
         if calls_of is not None:
-            self._targets, self._bound, self._deps = calls_of._targets, calls_of._bound, calls_of._deps
+            self._targets, self._deps = calls_of._targets, calls_of._deps
             self._children, self._reach = calls_of._literals(), calls_of._reach
             self._names, self._names_bytes = calls_of._names, calls_of._names_bytes
             return
         self._targets: dict[int, list[Function]] = {}
-        self._bound: dict[int, dict[str, Node]] = {}
         self._deps: dict[int, list[Function]] = {}
         self._children: dict[int, list[Function]] | None = None
         reach = _may_reach_locks(pkg)
@@ -401,22 +395,9 @@ class Summaries:
 
     def bound_call(self, fn: Function, name: str) -> Node | None:
         """The call whose result `name` holds: `unlock := s.lock()`."""
-        table = self._bound.get(id(fn))
-        if table is None:
-            table = {}
-            for node in walk_expr(fn.body) if fn.body is not None else ():
-                if node.type not in ("short_var_declaration", "assignment_statement"):
-                    continue
-                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-                lefts = left.named_children if left is not None else []
-                rights = right.named_children if right is not None else []
-                if len(lefts) == len(rights):
-                    for l, r in zip(lefts, rights):
-                        r = unparen(r)
-                        if l.type == "identifier" and r.type == "call_expression":
-                            table.setdefault(text(l), r)
-            self._bound[id(fn)] = table
-        return table.get(name)
+        bindings = self.pkg.bindings(fn)
+        value = bindings.values.get(name) if bindings is not None else None
+        return value if value is not None and value.type == "call_expression" else None
 
     def _mapped(self, fn: Function, call: Node, effects: Sequence[Take]) -> list[tuple[str, Take]]:
         out: list[tuple[str, Take]] = []

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from tree_sitter import Node
 
+from linter.analysis.bindings import bound_pairs
 from linter.analysis.syntax import FUNCTION_KINDS, text, unparen, walk_expr
 from linter.analysis.types import squash
 
@@ -45,22 +46,6 @@ def _token_call(value: Node | None) -> bool:
     return text(fn.child_by_field_name("field")) in _TOKEN_METHODS
 
 
-def _bound(node: Node) -> list[tuple[Node, Node | None]]:
-    """(target, value) pairs a declaration or assignment binds; `a, err := f()` binds both to f()."""
-    if node.type == "var_spec":
-        lefts = node.children_by_field_name("name")
-        right = node.child_by_field_name("value")
-    else:
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        lefts = left.named_children if left is not None else []
-    rights = right.named_children if right is not None else []
-    if len(rights) == 1 and len(lefts) > 1:
-        return [(n, rights[0]) for n in lefts]
-    if len(rights) != len(lefts):
-        return [(n, None) for n in lefts]
-    return list(zip(lefts, rights))
-
-
 def token_locals(body: Node) -> frozenset[str]:
     """Names (in `body` and its literals) bound only ever from a `Lock()` used for its value."""
     tokens: set[str] = set()
@@ -68,7 +53,7 @@ def token_locals(body: Node) -> frozenset[str]:
     for node in walk_expr(body, into_literals=True):
         if node.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
             continue
-        for target, value in _bound(node):
+        for target, value in bound_pairs(node, spread=True):
             target = unparen(target)
             if target.type == "identifier":
                 (tokens if _token_call(value) else other).add(text(target))
@@ -129,7 +114,7 @@ class Tokens:
                     if key.type == "identifier" and value.type == "identifier" and text(value) in tokens:
                         yield struct, text(key)
             elif node.type == "assignment_statement":
-                for target, value in _bound(node):
+                for target, value in bound_pairs(node, spread=True):
                     target = unparen(target)
                     value = unparen(value) if value is not None else None
                     operand = target.child_by_field_name("operand") if target.type == "selector_expression" else None
