@@ -15,6 +15,7 @@ from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
 from linter.analysis.functions import Function, discover, literal_of
+from linter.analysis.handles import Handles
 from linter.analysis.imports import LOG, OS, SYNC, TIME, Imports
 from linter.analysis.lockrefs import LockRef, identity, is_unstable, rebound_keys, ref_of
 from linter.analysis.lockstate import EMPTY, Event, LockState, analyse
@@ -391,6 +392,11 @@ class Package:
                 yield owner, ev
 
     # summaries across calls ---------------------------------------------------------------
+
+    @cached_property
+    def handles(self) -> Handles:
+        """Values calls return that point back to their receiver (see linter.analysis.handles)."""
+        return Handles(self)
 
     @cached_property
     def summaries(self) -> Summaries:

@@ -25,6 +25,7 @@ from tree_sitter import Node
 from linter.analysis import argguards
 from linter.analysis.cfg import statements
 from linter.analysis.functions import Function, literal_of
+from linter.analysis.handles import Handle
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
 from linter.analysis.ops import LOCK_METHODS, Op, OpKind, flag_guard
@@ -276,6 +277,10 @@ class Summaries:
                 deps.extend(self.targets(fn, call))
             for value in values:  # returned method values may be unlockers
                 deps.extend(pkg.resolve_value(fn, value))
+            for call in calls:  # `txn.End()` on a handle runs its type's End, whatever txn's static type
+                found = self._handle_call(fn, call)
+                if found is not None:
+                    deps.extend(method for h in found[2] for method, _ in pkg.handles.methods(h, found[3]))
         deps.extend(self._literals().get(id(fn), ()))  # returned or deferred literals
         self._deps[id(fn)] = deps
         return deps
@@ -426,6 +431,43 @@ class Summaries:
             return self.bound_call(fn, text(target))
         return None
 
+    def _handle_call(self, fn: Function, call: Node) -> tuple[Function, Node, tuple[Handle, ...], str] | None:
+        """For `txn.End()` where `txn := s.Write()` is a local bound once to a call that returns a
+        handle (see linter.analysis.handles): (the function declaring txn, `s.Write()`, the handles
+        it may return, "End")."""
+        target = call.child_by_field_name("function")
+        target = unparen(target) if target is not None else None
+        if target is None or target.type != "selector_expression":
+            return None
+        method = text(target.child_by_field_name("field"))
+        operand = target.child_by_field_name("operand")
+        operand = unparen(operand) if operand is not None else None
+        if method not in self._names or operand is None or operand.type != "identifier":
+            return None
+        bound = self.pkg.local_value(fn, text(operand))
+        if bound is None or bound[1].type != "call_expression":
+            return None
+        owner, source = bound
+        handles = self.pkg.handles.at_call(owner, source)
+        return (owner, source, handles, method) if handles else None
+
+    def _handle_releases(self, fn: Function, call: Node) -> list[tuple[str, Take, Function]]:
+        """The locks the call that made a handle keeps and that a method of the handle releases through
+        its back-pointers, whichever handle it returned: `txn := s.Write(); txn.End()` releases the
+        `s.mu` that Write left read-locked."""
+        found = self._handle_call(fn, call)
+        if found is None:
+            return []
+        owner, source, handles, method = found
+        kept = {(m, t.write) for m, t, _ in self._effects(owner, source, "keeps")}
+        per = [self.pkg.handles.releases(h, method, lambda target: self.get(target).releases) for h in handles]
+        common = set.intersection(*({(m, t.write) for m, t, _ in released} for released in per)) & kept
+        out: dict[tuple[str, bool], tuple[str, Take, Function]] = {}
+        for m, t, target in per[0]:
+            if (m, t.write) in common:
+                out.setdefault((m, t.write), (m, t, target))
+        return list(out.values())
+
     def _bound_lock(self, fn: Function, call: Node) -> tuple[str, bool, bool] | None:
         """(mutex, acquire?, write?) for `unlock()` where `unlock := mu.Unlock` is a local bound once
         (see bindings): calling the method value is calling the method."""
@@ -459,6 +501,8 @@ class Summaries:
         if source is not None:
             for m, t, target in self._effects(fn, source, "unlockers"):
                 ops.append(Op(OpKind.RELEASE, call, m, t.write, detail=target.display_name, via=target.display_name))
+        for m, t, target in self._handle_releases(fn, call):
+            ops.append(Op(OpKind.RELEASE, call, m, t.write, detail=target.display_name, via=target.display_name))
         return ops
 
     def _defer_ops(self, fn: Function, stmt: Node) -> list[Op]:
@@ -472,7 +516,7 @@ class Summaries:
         source = self._unlocker_source(fn, call)
         effects = self._effects(fn, source, "unlockers") if source is not None else self._effects(fn, call, "releases")
         if source is None:
-            effects += self._effects(fn, call, "releases_if")
+            effects += self._effects(fn, call, "releases_if") + self._handle_releases(fn, call)
         return [
             Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name,
                guard=t.flag)
