@@ -18,13 +18,13 @@ call is followed only when it resolves to one function.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence, Union
 
 from tree_sitter import Node
 
 from linter.analysis.calls import base_type
-from linter.analysis.lockrefs import _is_path, split_key
+from linter.analysis.lockrefs import _is_path, map_ref, split_key
 from linter.analysis.ops import OpKind
 from linter.analysis.syntax import call_args, expr_key, text, unparen, walk_expr
 
@@ -43,6 +43,7 @@ class Handle:
 
     type: str  # the struct's name
     fields: tuple[tuple[str, "Value"], ...]  # field -> the path it points back to, or the handle it holds
+    name: str = ""  # a path that names the value itself (`s` for `s := NewStore(..)`), if any
 
     def field(self, types_fields: Callable[[str], dict[str, str]], name: str) -> "Value | None":
         """The value of field `name`, promoted through embedded fields like a Go selector (shallowest first)."""
@@ -71,13 +72,14 @@ def _element(node: Node) -> Node:
 
 
 def _follow(fields: Callable[[str], dict[str, str]], value: Value, segments: tuple[str, ...]) -> Value | None:
-    """`value` followed along `segments` (`.s`, `.mu`): through a handle's fields, then appended to a path."""
+    """`value` followed along `segments` (`.s`, `.mu`): through a handle's fields, then appended to
+    a path; past a field the handle was not built with, appended to the handle's own name."""
     for i, seg in enumerate(segments):
         if isinstance(value, str):
             return value + "".join(segments[i:])
         found = value.field(fields, seg[1:]) if seg.startswith(".") else None
         if found is None:
-            return None
+            return value.name + "".join(segments[i:]) if value.name else None
         value = found
     return value
 
@@ -146,7 +148,9 @@ class Handles:
             fields = tuple(
                 (f, v) for f, inner in value.fields if (v := self._substitute(fn, call, target, inner, depth)) is not None
             )
-            return Handle(value.type, fields) if fields else None
+            ref = self.pkg.lock_ref(target, value.name) if value.name else None
+            name = (map_ref(self.pkg, fn, call, ref) if ref is not None else None) or ""
+            return Handle(value.type, fields, name) if fields else (name or None)
         ref = self.pkg.lock_ref(target, value)
         if ref is None:
             return None  # a local of the callee
@@ -183,7 +187,7 @@ class Handles:
             bound = bindings.value(name) if bindings is not None and bindings.declares(name) else None
             inner = self._value(fn, bound, depth + 1) if bound is not None else None
             if isinstance(inner, Handle):
-                return inner
+                return replace(inner, name=name)
         return expr_key(expr) if kind in ("identifier", "selector_expression") and _is_path(expr) else None
 
     def _literal(self, fn: "Function", lit: Node, depth: int) -> Handle | None:
@@ -309,4 +313,4 @@ class Handles:
         """The caller's name for `receiver<segments>`: fields followed down to a back-pointer
         (a lock inside the handle itself has no name outside)."""
         value = _follow(self._fields, handle, segments)
-        return value if isinstance(value, str) else None
+        return value if isinstance(value, str) else (value.name or None) if value is not None else None

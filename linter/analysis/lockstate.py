@@ -100,6 +100,8 @@ def transfer(state: LockState, op: Op) -> LockState:
             flag = state.covering_flag(op.mutex)
             held = Held(op.mutex, op.write, op.node, bool(flag), flag, op.guard)
         return state.with_held(state.held | {held})
+    if kind is OpKind.RELEASE and op.site is not None:
+        return state.with_held(frozenset(h for h in state.held if h.mutex != op.mutex or h.site.id != op.site.id))
     if kind is OpKind.RELEASE:
         return state.with_held(frozenset(h for h in state.held if h.mutex != op.mutex))
     if kind is OpKind.HANDOFF:
@@ -113,6 +115,11 @@ def transfer(state: LockState, op: Op) -> LockState:
             for h in state.held
         )
         return LockState(held, state.deferred, pending, state.flags, state.handed)
+    if kind is OpKind.DEFER_RELEASE and op.site is not None:  # covers only what that call took
+        site = op.site.id
+        held = frozenset(replace(h, covered=True, flag="") if h.mutex == op.mutex and h.site.id == site else h
+                         for h in state.held)
+        return state.with_held(held)
     if kind is OpKind.DEFER_RELEASE:
         held = frozenset(replace(h, covered=True, flag="") if h.mutex == op.mutex else h for h in state.held)
         return LockState(held, state.deferred | {op.mutex}, state.deferred_if, state.flags, state.handed)

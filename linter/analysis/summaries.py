@@ -451,10 +451,10 @@ class Summaries:
         handles = self.pkg.handles.at_call(owner, source)
         return (owner, source, handles, method) if handles else None
 
-    def _handle_releases(self, fn: Function, call: Node) -> list[tuple[str, Take, Function]]:
+    def _handle_releases(self, fn: Function, call: Node) -> list[tuple[str, Take, Function, Node]]:
         """The locks the call that made a handle keeps and that a method of the handle releases through
-        its back-pointers, whichever handle it returned: `txn := s.Write(); txn.End()` releases the
-        `s.mu` that Write left read-locked."""
+        its back-pointers, whichever handle it returned, each with that call: `txn := s.Write(); txn.End()`
+        releases the `s.mu` that this Write left read-locked (not what another Write took)."""
         found = self._handle_call(fn, call)
         if found is None:
             return []
@@ -462,10 +462,10 @@ class Summaries:
         kept = {(m, t.write) for m, t, _ in self._effects(owner, source, "keeps")}
         per = [self.pkg.handles.releases(h, method, lambda target: self.get(target).releases) for h in handles]
         common = set.intersection(*({(m, t.write) for m, t, _ in released} for released in per)) & kept
-        out: dict[tuple[str, bool], tuple[str, Take, Function]] = {}
+        out: dict[tuple[str, bool], tuple[str, Take, Function, Node]] = {}
         for m, t, target in per[0]:
             if (m, t.write) in common:
-                out.setdefault((m, t.write), (m, t, target))
+                out.setdefault((m, t.write), (m, t, target, source))
         return list(out.values())
 
     def _bound_lock(self, fn: Function, call: Node) -> tuple[str, bool, bool] | None:
@@ -501,8 +501,9 @@ class Summaries:
         if source is not None:
             for m, t, target in self._effects(fn, source, "unlockers"):
                 ops.append(Op(OpKind.RELEASE, call, m, t.write, detail=target.display_name, via=target.display_name))
-        for m, t, target in self._handle_releases(fn, call):
-            ops.append(Op(OpKind.RELEASE, call, m, t.write, detail=target.display_name, via=target.display_name))
+        for m, t, target, made in self._handle_releases(fn, call):
+            ops.append(Op(OpKind.RELEASE, call, m, t.write, detail=target.display_name, via=target.display_name,
+                          site=made))
         return ops
 
     def _defer_ops(self, fn: Function, stmt: Node) -> list[Op]:
@@ -516,12 +517,16 @@ class Summaries:
         source = self._unlocker_source(fn, call)
         effects = self._effects(fn, source, "unlockers") if source is not None else self._effects(fn, call, "releases")
         if source is None:
-            effects += self._effects(fn, call, "releases_if") + self._handle_releases(fn, call)
+            effects += self._effects(fn, call, "releases_if")
+        handled = [
+            Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name, site=made)
+            for m, t, target, made in (self._handle_releases(fn, call) if source is None else ())
+        ]
         return [
             Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name,
                guard=t.flag)
             for m, t, target in effects
-        ]
+        ] + handled
 
     def _go_ops(self, fn: Function, stmt: Node) -> list[Op]:
         """`go func() { defer mu.Unlock(); ... }()`: the goroutine takes over the caller's lock, so
