@@ -80,6 +80,8 @@ def _follow(fields: Callable[[str], dict[str, str]], value: Value, segments: tup
         found = value.field(fields, seg[1:]) if seg.startswith(".") else None
         if found is None:
             return value.name + "".join(segments[i:]) if value.name else None
+        if isinstance(found, Handle) and value.name and not found.name:  # `s.store` names the store s holds
+            found = replace(found, name=value.name + seg)
         value = found
     return value
 
