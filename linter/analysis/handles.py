@@ -11,9 +11,14 @@ handle releases a lock when its summary releases one of its receiver's paths
 (`t.s.mu`), or when on every path it calls a method of a field holding an
 inner handle (`defer tw.TxnWrite.End()`), which is followed into that handle.
 
-Everything is bounded: handles nest at most MAX_DEPTH deep, a function's
-result is known only when every non-nil return builds the same handle, and a
-call is followed only when it resolves to one function.
+Everything is bounded: a value is built through at most MAX_STEPS
+expressions, locals and calls, fields and delegations are followed at most
+MAX_DEPTH deep, a function's result is known only when every non-nil return
+builds the same handle, and a call inside a handle is followed only when it
+resolves to one function. A local bound to a handle keeps its name
+(`s := NewStore(..)`), so a path past the fields the handle was built with
+(`s.mu`) is still named as the caller writes it. Callers use these facts
+only for locks the producing call keeps (see Summaries._handle_releases).
 """
 
 from __future__ import annotations
