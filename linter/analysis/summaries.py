@@ -706,6 +706,7 @@ class Summaries:
                 if take is not None:
                     out[take.key] = _merge(out.get(take.key), take)
             elif op.kind is OpKind.CALL:
+                around: emptiness.Guard | None = None  # the loops around the call, found once
                 for acq in self._call_takes(fn, op.node, ev.state):
                     if acq.mutex in expects or acq.take is None or acq.callee is None:
                         continue
@@ -714,7 +715,9 @@ class Summaries:
                         continue
                     params = self.bool_params(fn)
                     guard = argguards.guard_of(fn, op.node, params) | argguards.forward(op.node, acq.take.guard, params)
-                    nonempty = emptiness.loop_guard(self.pkg, fn, op.node)
+                    if around is None:
+                        around = emptiness.loop_guard(self.pkg, fn, op.node)
+                    nonempty = around
                     if acq.take.nonempty:
                         nonempty |= emptiness.forward(self.pkg, fn, op.node, acq.take.nonempty)
                     take = Take(ref, acq.identity, acq.write, acq.take.origin, (acq.callee.display_name, *acq.take.chain),
