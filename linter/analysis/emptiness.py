@@ -76,6 +76,8 @@ def _untouched(fn: "Function", name: str, point: Node, allowed: Node | None, dec
     if body is None or b"goto" in fn.file.data[body.start_byte : body.end_byte]:
         return False
     node = (stmt or point).parent
+    if node is not None and node.type in ("defer_statement", "go_statement"):
+        return False  # runs later (or elsewhere), after what follows it
     while node is not None and node.id != body.id:
         if node.type == "func_literal":
             return False
