@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from tree_sitter import Node
 
-from linter.analysis import argguards
+from linter.analysis import argguards, emptiness
 from linter.analysis.cfg import statements
 from linter.analysis.functions import Function, literal_of
 from linter.analysis.handles import Handle
@@ -71,6 +71,7 @@ class Take:
     # the caller holding one of them does not hold it while this lock is taken
     dropped: frozenset[LockRef] = frozenset()
     guard: argguards.Guard = argguards.NONE  # bool parameters (position, value) it is taken under
+    nonempty: emptiness.Guard = emptiness.NONE  # collections it is taken only in a loop over
     flag: str = ""  # for a release under a flag of the caller's: that flag
 
     @property
@@ -99,6 +100,7 @@ class Summary:
             tuple(t.key for t in self.unlockers), self.expects, self.lock_helper,
             tuple(t.key for t in self.takes if t.must), tuple(t.dropped for t in self.takes),
             tuple(t.guard for t in self.takes), tuple((t.key, t.flag) for t in self.releases_if),
+            tuple(t.nonempty for t in self.takes),
         )
 
     @property
@@ -191,7 +193,8 @@ def _merge(old: Take | None, new: Take) -> Take:
     if old is None:
         return new
     keep = new if new.must and not old.must else old
-    return replace(keep, must=old.must or new.must, dropped=old.dropped & new.dropped, guard=old.guard & new.guard)
+    return replace(keep, must=old.must or new.must, dropped=old.dropped & new.dropped, guard=old.guard & new.guard,
+                   nonempty=old.nonempty & new.nonempty)
 
 
 _LOCK_KINDS = frozenset({OpKind.ACQUIRE, OpKind.RELEASE, OpKind.DEFER_ACQUIRE, OpKind.DEFER_RELEASE})
@@ -747,10 +750,12 @@ class Summaries:
                     if take is not None:
                         take = replace(take, must=(op.mutex, op.write) in must,
                                        dropped=self._dropped(fn, expects, ev.state),
-                                       guard=argguards.guard_of(fn, op.node, self.bool_params(fn)))
+                                       guard=argguards.guard_of(fn, op.node, self.bool_params(fn)),
+                                       nonempty=emptiness.loop_guard(self.pkg, fn, op.node))
                 if take is not None:
                     out[take.key] = _merge(out.get(take.key), take)
             elif op.kind is OpKind.CALL:
+                around: emptiness.Guard | None = None  # the loops around the call, found once
                 for acq in self._call_takes(fn, op.node, ev.state):
                     if acq.mutex in expects or acq.take is None or acq.callee is None:
                         continue
@@ -759,8 +764,14 @@ class Summaries:
                         continue
                     params = self.bool_params(fn)
                     guard = argguards.guard_of(fn, op.node, params) | argguards.forward(op.node, acq.take.guard, params)
+                    if around is None:
+                        around = emptiness.loop_guard(self.pkg, fn, op.node)
+                    nonempty = around
+                    if acq.take.nonempty:
+                        nonempty |= emptiness.forward(self.pkg, fn, op.node, acq.take.nonempty)
                     take = Take(ref, acq.identity, acq.write, acq.take.origin, (acq.callee.display_name, *acq.take.chain),
-                                (acq.mutex, acq.write) in must, self._dropped(fn, expects, ev.state, acq.dropped), guard)
+                                (acq.mutex, acq.write) in must, self._dropped(fn, expects, ev.state, acq.dropped), guard,
+                                nonempty=nonempty)
                     out[take.key] = _merge(out.get(take.key), take)
             if len(out) >= MAX_TAKES:
                 break
@@ -828,6 +839,8 @@ class Summaries:
             for t in self.get(target).takes:
                 if argguards.ruled_out(call, target, t.guard):
                     continue  # `f(true)` where f locks only `if !hasLock`
+                if t.nonempty and emptiness.ruled_out(self.pkg, fn, call, t.nonempty):
+                    continue  # `t := &T{}; t.f()` where f locks only in `range t.items`
                 mutex = map_ref(self.pkg, fn, call, t.ref) if t.ref is not None else None
                 # the caller's view is the more specific one: `cfgProc.mu` rather than any `(*Proc).mu`
                 ident = (self.pkg.lock_identity(fn, mutex) if mutex is not None else None) or t.identity
