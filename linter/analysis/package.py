@@ -17,14 +17,14 @@ from linter.analysis.conds import CondLocks
 from linter.analysis.functions import Function, discover, literal_of
 from linter.analysis.imports import LOG, OS, SYNC, TIME, Imports
 from linter.analysis.lockrefs import LockRef, identity, is_unstable, rebound_keys, ref_of
-from linter.analysis.lockstate import EMPTY, Event, LockState, analyse
+from linter.analysis.lockstate import EMPTY, Event, LockState, analyse, node_states
 from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.linear import Lin, const, term
 from linter.analysis.panics import explicit_panic
 from linter.analysis.paths import Paths
 from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
-from linter.analysis.syntax import call_args, callee, enclosing_function, text, unparen, walk_expr
+from linter.analysis.syntax import FUNCTION_KINDS, call_args, callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.tokens import Tokens
 from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, element_type, infer
 from linter.model import Notice, NoticeKind
@@ -78,6 +78,7 @@ class Package:
         self._identities: dict[tuple[int, str], str | None] = {}
         self._refs: dict[tuple[int, str], LockRef | None] = {}
         self._paths: dict[tuple[int, str], Paths] = {}
+        self._must_states: dict[int, dict[int, LockState]] = {}
         self._bindings: dict[int, Bindings] = {}
         self._in_place: dict[int, bool] = {}
         self._called: dict[int, Function | None] = {}  # call node -> the literal it runs in place
@@ -740,8 +741,32 @@ class Package:
                 lambda name: None if self._shadowed(fn, name) else self.types.const_value(name),
                 lambda target: self._scalar_slot(fn, target),
                 lambda expr: self.types.underlying(scope.type_of(expr)),
+                lambda node: self.locked_owners(fn, node),
             )
         return found
+
+    def locked_owners(self, fn: Function, node: Node) -> frozenset[str]:
+        """The objects whose mutex `fn` holds on every path to `node` (`b` for `b.mu`, or for
+        `b.Lock()` of an embedded mutex). `node` is a CFG node, an expression inside one, or a
+        statement whose CFG nodes change no lock (the first of them is asked)."""
+        states = self._must_states.get(id(fn))
+        if states is None:
+            states = {}
+            graph = self.cfg(fn) if self.uses_locks(fn) or self.effects_table.relevant(fn) else None
+            if graph is not None:
+                states = node_states(graph, self.ops_of(fn), self.effects_table.expander(fn), must=True,
+                                     unchanged=self.unchanged_flag(fn))
+            self._must_states[id(fn)] = states
+        if not states:
+            return frozenset()
+        state = next((states[n.id] for n in walk_expr(node) if n.id in states), None)
+        current = node.parent
+        while state is None and current is not None and current.type not in FUNCTION_KINDS:
+            state = states.get(current.id)
+            current = current.parent
+        if state is None:
+            return frozenset()
+        return frozenset(h.mutex.rsplit(".", 1)[0] for h in state.held)
 
     def _shadowed(self, fn: Function, name: str) -> bool:
         """Whether `fn` or a function around it declares `name` (a variable or a local constant)."""
