@@ -14,6 +14,7 @@ from linter.analysis.bindings import Bindings, carried_names
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
+from linter.analysis.fields import FixedFields
 from linter.analysis.functions import Function, discover, literal_of
 from linter.analysis.imports import LOG, OS, SYNC, TIME, Imports
 from linter.analysis.lockrefs import LockRef, identity, is_unstable, rebound_keys, ref_of
@@ -742,8 +743,25 @@ class Package:
                 lambda target: self._scalar_slot(fn, target),
                 lambda expr: self.types.underlying(scope.type_of(expr)),
                 lambda node: self.locked_owners(fn, node),
+                lambda owner, name: self._fixed_field(fn, owner, name),
             )
         return found
+
+    @cached_property
+    def fixed_fields(self) -> FixedFields:
+        """Fields only composite literals set (see linter.analysis.fields)."""
+        return FixedFields(self)
+
+    def _fixed_field(self, fn: Function, owner: str, name: str) -> str:
+        """Whether the field `name` of the path `owner` in `fn` (`p`, `s.cfg`) is fixed (see
+        linter.analysis.fields): the path's type is followed from a local or package variable."""
+        scope = self.scope(fn)
+        root, *rest = owner.split(".")
+        t = scope.names.get(root) or ("" if self._shadowed(fn, root) else self.types.vars.get(root, ""))
+        for part in rest:
+            t = self.types.field_type(t, part) if t else ""
+        struct = t.lstrip("*").split("[", 1)[0]
+        return self.fixed_fields.kind(struct, name) if struct else ""
 
     def locked_owners(self, fn: Function, node: Node) -> frozenset[str]:
         """The objects whose mutex `fn` holds on every path to `node` (`b` for `b.mu`, or for

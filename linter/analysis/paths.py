@@ -28,6 +28,7 @@ from typing import Callable
 from tree_sitter import Node
 
 from linter.analysis.cfg import Terminal, statements
+from linter.analysis.fields import LENGTH, VALUE
 from linter.analysis.linear import Lin, Prover, const, parse, term
 from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr
 
@@ -102,6 +103,10 @@ def _no_guard(node: Node) -> frozenset[str]:
     return frozenset()
 
 
+def _no_field(owner: str, name: str) -> str:
+    return ""
+
+
 def roots(key: str) -> set[str]:
     """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
     return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
@@ -121,6 +126,7 @@ class Paths:
     scalar_slot: Callable[[Node], bool] = _no_slot  # `xs[i]` holding an int, string, ...: writing it changes no term
     underlying: Callable[[Node], str] = _no_type  # an expression's underlying type ("[]int", "string"); "" unknown
     guarded: Callable[[Node], frozenset[str]] = _no_guard  # objects whose mutex is held on every path to a node
+    fixed_field: Callable[[str, str], str] = _no_field  # (owner path, field) only composite literals set: fields.LENGTH, VALUE or ""
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
@@ -180,8 +186,15 @@ class Paths:
         return self.path(node, renaming)
 
     def _volatile(self, key: str) -> bool:
-        """Whether a call may change the term: fields, package variables, lengths of maps."""
+        """Whether a call may change the term: fields, package variables, lengths of maps. A field
+        only composite literals set (see linter.analysis.fields) changes only with its object."""
         assert self._untrusted is not None
+        inner = key[4:-1] if key.startswith(("len(", "cap(")) else key
+        if "." in inner and "(" not in inner:
+            owner, name = inner.rsplit(".", 1)
+            kind = self.fixed_field(owner, name)
+            if kind == LENGTH or (kind == VALUE and inner == key):
+                return self._volatile(owner)
         for name in roots(key):
             if name not in self.locals or name in self._untrusted:
                 return True
