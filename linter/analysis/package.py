@@ -32,6 +32,7 @@ from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
 
 LOCK_WORDS = (b"Lock", b"Unlock")  # "Unlock" does not contain "Lock"
+_REFERENCES = ("*", "[]", "map[", "chan", "<-chan", "func", "interface{")  # types whose values hold no field
 
 
 def _has_go_statement(file: SourceFile) -> bool:
@@ -798,7 +799,9 @@ class Package:
 
     def _scalar_slot(self, fn: Function, target: Node) -> bool:
         """`xs[k]` of a slice or array, or a field `s.n`, that holds a number, string or bool:
-        writing it changes no other variable, field or length (no path leads through it)."""
+        writing it changes no other variable, field or length (no path leads through it). So
+        does `xs[k]` holding a pointer, slice, map, channel, func or interface: an element of
+        such a type is no variable and no struct's field, so no term reads its memory."""
         operand = target.child_by_field_name("operand")
         if operand is None:
             return False
@@ -809,7 +812,8 @@ class Package:
         t = self.types.underlying(scope.type_of(operand)).lstrip("*")
         if not t.startswith("["):
             return False
-        return self.types.underlying(element_type(t)) in SCALAR_TYPES
+        element = self.types.underlying(element_type(t))
+        return element in SCALAR_TYPES or element in ("error", "any") or element.startswith(_REFERENCES)
 
     def _library(self, fn: Function, call: Node) -> str:
         """"sort.Search" for a call of that standard function (the package name not shadowed)."""
