@@ -88,9 +88,9 @@ class FixedFields:
             for m in pattern.finditer(file.data):
                 node = file.root.descendant_for_byte_range(m.end() - len(name), m.end())
                 selector = node.parent if node is not None else None
-                if selector is None or selector.type != "selector_expression" or selector.child_by_field_name("field") != node:
+                if selector is None or selector.type != "selector_expression":
                     continue
-                if _is_written(selector):
+                if selector.child_by_field_name("field") == node and _is_written(selector):
                     operand = selector.child_by_field_name("operand")
                     scope = self._scope(selector)
                     owner = base_type(scope.type_of(operand)) if scope is not None and operand is not None else ""
@@ -128,7 +128,9 @@ class FixedFields:
         deref = target.type == "unary_expression" and text(target.child_by_field_name("operator")) == "*"
         if value is not None and value.type == "composite_literal":
             return _named(text(value.child_by_field_name("type")))
-        copied = value is not None and value.type == "unary_expression" and text(value.child_by_field_name("operator")) == "*"
+        copied = value is not None and value.type == "unary_expression" and (
+            text(value.child_by_field_name("operator")) == "*"
+        )
         if not deref and not copied:
             return None
         scope = self._scope(stmt)

@@ -126,7 +126,7 @@ class Paths:
     scalar_slot: Callable[[Node], bool] = _no_slot  # `xs[i]` holding an int, string, ...: writing it changes no term
     underlying: Callable[[Node], str] = _no_type  # an expression's underlying type ("[]int", "string"); "" unknown
     guarded: Callable[[Node], frozenset[str]] = _no_guard  # objects whose mutex is held on every path to a node
-    fixed_field: Callable[[str, str], str] = _no_field  # (owner path, field) only composite literals set: fields.LENGTH, VALUE or ""
+    fixed_field: Callable[[str, str], str] = _no_field  # (owner path, field) -> fields.LENGTH, VALUE or ""
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
