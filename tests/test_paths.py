@@ -141,6 +141,9 @@ def test_fields_only_composite_literals_set_are_fixed() -> None:
     assert fields.kind("box", "named") == ""  # assigned in rename
     assert fields.kind("box", "whole") == "length"  # only other.whole is assigned
     assert fields.kind("box", "m") == "value"  # the map is fixed, not its length
+    copied = _FIELDS.replace("func reset(b *box) { *b = box{} }\n", "func reset(bs []box) { bs[0] = makeBox() }\n")
+    copied += "\nfunc makeBox() box { return box{} }\n"
+    assert package(copied).fixed_fields.kind("box", "items") == ""  # a slot of box overwritten by a call's box
 
 
 def test_a_wait_keeps_facts_on_fields_of_the_locked_object() -> None:

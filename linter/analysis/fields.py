@@ -3,17 +3,18 @@
 `&rrBalanced{scs: scs}` sets `scs`; when no statement of the package assigns
 `x.scs` of an `x` that may be an rrBalanced (nor increments it, ranges or
 receives into it, or takes its address; an `x` of unknown type may be any)
-and no whole `rrBalanced` value is overwritten (`*p = ...`,
-`x = rrBalanced{..}`, `x = *q`), every such object keeps its `scs`: a fact
+and no `=` overwrites a whole `rrBalanced` value (`*p = ..`, or any value of
+the type: `x = rrBalanced{..}`, `x = *q`, `a[i] = f()`), every such object
+keeps its `scs`: a fact
 about `len(rb.scs)` holds as long as `rb` does, across calls and across
 releasing the lock (etcd's round-robin picker checks the length under one
 lock and divides by it under the next).
 
 Only unexported fields count, as no other package can name them; another
 package could still overwrite a whole value (`*p = pkg.T{}`), which lockjaw
-assumes it does not, and a copy between two slots of unknown type
-(`a[i] = b[j]`) is not seen (go vet's copylocks reports it for a struct
-holding a mutex, where this fact matters). A field of a named type
+assumes it does not, and a value whose type lockjaw cannot infer is not seen
+(go vet's copylocks reports most such copies of a struct holding a mutex,
+where this fact matters). A field of a named type
 (`atomic.Int64`, a slice type with pointer methods) may change through its
 methods, so it is never fixed. The search reads each file's bytes for the
 field's selectors and the package's `=` assignments; nothing walks whole trees.
@@ -37,6 +38,10 @@ LENGTH = "length"  # the value and its len/cap are fixed (a slice, array or stri
 VALUE = "value"  # the value is fixed, not what it refers to (a pointer, map, channel, number)
 _ASSIGN = re.compile(rb"(?<![=!<>:+\-*/%&|^])=(?!=)")
 _UNKNOWN = ""  # an overwritten value of unknown type: any struct may be
+_NOT_STRUCT = frozenset({  # values that are never a struct
+    "int_literal", "float_literal", "imaginary_literal", "rune_literal", "interpreted_string_literal",
+    "raw_string_literal", "nil", "true", "false", "func_literal", "binary_expression", "iota",
+})
 
 
 def _type_kind(t: str) -> str:
@@ -99,51 +104,52 @@ class FixedFields:
         return found
 
     def _overwritten_structs(self) -> set[str]:
-        """Struct types of the package a whole value of which some `=` overwrites; _UNKNOWN
-        among them when a `*p = ..` writes through a pointer of unknown type."""
+        """Struct types of the package a whole value of which some `=` overwrites (the value's
+        type is the target's); _UNKNOWN among them when a `*p = ..` writes through a pointer of
+        unknown type."""
         if self._overwritten is not None:
             return self._overwritten
         out: set[str] = set()
-        fields = self.pkg.types.fields
         for file in self.pkg.files:
             for m in _ASSIGN.finditer(file.data):
                 node = file.root.descendant_for_byte_range(m.start(), m.end())
                 stmt = node.parent if node is not None else None
-                if stmt is None or stmt.type != "assignment_statement" or text(node) != "=":
-                    continue
-                left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
-                targets = left.named_children if left is not None else []
-                values = right.named_children if right is not None else []
-                for i, target in enumerate(targets):
-                    value = unparen(values[i]) if len(values) == len(targets) else None
-                    t = self._whole_write(stmt, unparen(target), value)
-                    if t is not None and (t == _UNKNOWN or t in fields):
-                        out.add(t)
-        self._overwritten = out
+                if stmt is not None and stmt.type == "assignment_statement" and text(node) == "=":
+                    out.update(self._whole_writes(stmt))
+        fields = self.pkg.types.fields
+        self._overwritten = {t for t in out if t == _UNKNOWN or t in fields}
+        return self._overwritten
+
+    def _whole_writes(self, stmt: Node) -> list[str]:
+        """The named types whose values `stmt` overwrites whole (_UNKNOWN: through a pointer of
+        unknown type)."""
+        left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+        targets = [unparen(n) for n in left.named_children] if left is not None else []
+        values = [unparen(n) for n in right.named_children] if right is not None else []
+        scope = self._scope(stmt)
+        out: list[str] = []
+        for target in targets:
+            if target.type == "unary_expression" and text(target.child_by_field_name("operator")) == "*":
+                operand = target.child_by_field_name("operand")
+                t = scope.type_of(operand) if scope is not None and operand is not None else ""
+                if not t.startswith("*"):
+                    out.append(_UNKNOWN)
+                elif _named(t[1:]):  # not `*xs = nil` of a *[]int
+                    out.append(base_type(t[1:]))
+        if len(values) != len(targets):  # `v, err = f()`
+            types = scope.results_of(values[0]) if scope is not None and len(values) == 1 else []
+        else:
+            types = [self._value_type(v, scope) for v in values]
+        out.extend(n for n in map(_named, types) if n)
         return out
 
-    def _whole_write(self, stmt: Node, target: Node, value: Node | None) -> str | None:
-        """The struct type a whole value of which `target = value` may overwrite (_UNKNOWN when
-        unknown), or None when it overwrites none."""
-        deref = target.type == "unary_expression" and text(target.child_by_field_name("operator")) == "*"
-        if value is not None and value.type == "composite_literal":
-            return _named(text(value.child_by_field_name("type")))
-        copied = value is not None and value.type == "unary_expression" and (
-            text(value.child_by_field_name("operator")) == "*"
-        )
-        if not deref and not copied:
-            return None
-        scope = self._scope(stmt)
-        if copied and value is not None:
-            operand = value.child_by_field_name("operand")
-            t = scope.type_of(operand) if scope is not None and operand is not None else ""
-            if t.startswith("*"):
-                return _named(t[1:])
-        if deref:
-            operand = target.child_by_field_name("operand")
-            t = scope.type_of(operand) if scope is not None and operand is not None else ""
-            return _named(t[1:]) if t.startswith("*") else _UNKNOWN
-        return None
+    @staticmethod
+    def _value_type(value: Node, scope) -> str:
+        if value.type == "composite_literal":
+            return text(value.child_by_field_name("type"))
+        if value.type in _NOT_STRUCT or scope is None:
+            return ""
+        return scope.type_of(value)
 
     def _scope(self, node: Node):
         literal = enclosing_function(node)
@@ -152,7 +158,7 @@ class FixedFields:
 
 
 def _named(t: str) -> str | None:
-    """The name of a named type (`pkg.T`, `T[int]` -> `T`); None for a slice, map, array, ..."""
+    """The name of a named type (`pkg.T`, `T[int]` -> `T`); None for a pointer, slice, map, ..."""
     return base_type(t) if t[:1].isalpha() or t[:1] == "_" else None
 
 

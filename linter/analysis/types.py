@@ -549,6 +549,10 @@ class Scope:
         owner = self.type_of(operand).lstrip("*").split("[", 1)[0] if operand is not None else ""
         return self.pkg.returned(f"{owner}.{text(fn.child_by_field_name('field'))}") if owner else ""
 
+    def results_of(self, expr: Node) -> list[str]:
+        """Every result type of a call (`v, err := f()`); [] when unknown."""
+        return self._results(expr)
+
     def _results(self, expr: Node) -> list[str]:
         expr = unparen(expr)
         if expr.type != "call_expression":
