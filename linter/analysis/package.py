@@ -745,6 +745,7 @@ class Package:
                 lambda expr: self.types.underlying(scope.type_of(expr)),
                 lambda node: self.locked_owners(fn, node),
                 lambda owner, name: self._fixed_field(fn, owner, name),
+                lambda target: self._struct_slot(fn, target),
             )
         return found
 
@@ -763,6 +764,67 @@ class Package:
             t = self.types.field_type(t, part) if t else ""
         struct = t.lstrip("*").split("[", 1)[0]
         return self.fixed_fields.kind(struct, name) if struct else ""
+
+    def _struct_slot(self, fn: Function, target: Node) -> Callable[[str], bool] | None:
+        """For `xs[k]` of a slice or array whose element is a struct E (by value, maybe in arrays):
+        the terms that may read E's memory. Writing the slot changes an E and the structs it holds
+        by value; a term reads a struct object only where its path goes through a pointer, so it
+        may change when some pointer on its path leads to such a struct (or to a type lockjaw does
+        not know). Another package's E holds none of this package's types (it cannot import them)."""
+        operand = target.child_by_field_name("operand")
+        if target.type != "index_expression" or operand is None:
+            return None
+        t = self.types.underlying(self.scope(fn).type_of(operand)).lstrip("*")
+        if not t.startswith("["):
+            return None  # a map's element is no memory, but its length changes
+        element = element_type(t)
+        while element.startswith("[") and not element.startswith("[]"):
+            element = element_type(element)
+        if not element[:1].isalpha() or "[" in element:
+            return None
+        nested = self._nested_structs(element)
+        if nested is None:
+            return None
+        return lambda term: self._reads_within(fn, term, nested)
+
+    def _nested_structs(self, name: str) -> frozenset[str] | None:
+        """The package's struct types held by value in a value of type `name` (itself included);
+        empty for another package's type, None for a package type that is no struct."""
+        fields = self.types.fields
+        if name not in fields:
+            return None if name in self.types.named or "." not in name else frozenset()
+        seen = {name}
+        todo = [name]
+        while todo:
+            for ft in fields.get(todo.pop(), {}).values():
+                while ft.startswith("[") and not ft.startswith("[]"):
+                    ft = element_type(ft)
+                base = ft.split("[", 1)[0]
+                if base in fields and base not in seen:
+                    seen.add(base)
+                    todo.append(base)
+        return frozenset(seen)
+
+    def _reads_within(self, fn: Function, term: str, nested: frozenset[str]) -> bool:
+        """Whether the term `p.a.b` (or its len/cap) may read memory of a struct in `nested`:
+        some pointer on its path leads to one, to a type of another package or an unknown one,
+        or a field on it is promoted (through a pointer lockjaw does not see)."""
+        path = term[4:-1] if term.startswith(("len(", "cap(")) else term
+        if "(" in path or "." not in path:
+            return "(" in path
+        root, *rest = path.split(".")
+        t = self.scope(fn).names.get(root) or ("" if self._shadowed(fn, root) else self.types.vars.get(root, ""))
+        fields = self.types.fields
+        for part in rest:
+            if not t:
+                return True
+            struct = t[1:] if t.startswith("*") else t
+            if struct not in fields or part not in fields[struct]:
+                return True
+            if t.startswith("*") and struct in nested:
+                return True
+            t = fields[struct][part]
+        return False
 
     def locked_owners(self, fn: Function, node: Node) -> frozenset[str]:
         """The objects whose mutex `fn` holds on every path to `node` (`b` for `b.mu`, or for

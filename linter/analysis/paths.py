@@ -107,6 +107,10 @@ def _no_field(owner: str, name: str) -> str:
     return ""
 
 
+def _no_struct_slot(target: Node) -> Callable[[str], bool] | None:
+    return None
+
+
 def roots(key: str) -> set[str]:
     """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
     return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
@@ -127,6 +131,8 @@ class Paths:
     underlying: Callable[[Node], str] = _no_type  # an expression's underlying type ("[]int", "string"); "" unknown
     guarded: Callable[[Node], frozenset[str]] = _no_guard  # objects whose mutex is held on every path to a node
     fixed_field: Callable[[str, str], str] = _no_field  # (owner path, field) -> fields.LENGTH, VALUE or ""
+    # `xs[k]` of a slice or array holding a struct: the terms that may read its memory; None if unknown
+    struct_slot: Callable[[Node], Callable[[str], bool] | None] = _no_struct_slot
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
@@ -587,6 +593,10 @@ class Paths:
         slots = [l for l in lefts if l.type in ("index_expression", "selector_expression") and self.scalar_slot(l)]
         fields = {text(l.child_by_field_name("field")) for l in slots if l.type == "selector_expression"}
         written = [l for l in lefts if l not in slots]
+        # `xs[k] = T{}`: only the terms that may read memory of a T change, not xs nor its length
+        reached = [(l, self.struct_slot(l)) for l in written if l.type == "index_expression"]
+        reaches = [r for _, r in reached if r is not None]
+        written = [l for l in written if not any(l == s and r is not None for s, r in reached)]
         targets = {r for l in written for r in _target_roots(l)} if kind != "short_var_declaration" else _assigned(stmt)
         field_term = re.compile(r"\.(?:%s)(?![\w.])" % "|".join(map(re.escape, fields))) if fields else None
         parallel = op in ("=", ":=") and len(lefts) == len(rights)
@@ -597,7 +607,7 @@ class Paths:
         def dead(t: str) -> bool:
             return bool(roots(t) & targets) or bool(field_term and field_term.search(t)) or (
                 (impure or dead_all) and changed(t)
-            )
+            ) or any(r(t) for r in reaches)
 
         out: list[Facts] = []
         for c in self._evaluated(stmt, cases):
