@@ -130,8 +130,9 @@ class Paths:
             if kind == "goto_statement":
                 goto = True
             elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
+                # only the variable addressed: `&ims[i]` lets no one change i, `&T{f: *p}` not p
                 operand = node.child_by_field_name("operand")
-                untrusted.update(roots(text(operand)) if operand is not None else ())
+                untrusted.update(_target_roots(operand) if operand is not None else ())
             elif kind in ("assignment_statement", "inc_statement", "dec_statement") and _in_literal(node, self.body):
                 untrusted.update(_assigned(node))
             elif kind == "type_switch_statement" and not _in_literal(node, self.body):
