@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from linter.analysis.syntax import callee, text, unparen
+from linter.analysis.syntax import call_args, callee, text, unparen
 
 FLOAT_TYPES = frozenset({"float32", "float64", "complex64", "complex128"})
 INT_TYPES = frozenset(
@@ -206,8 +206,9 @@ def _embeds(struct: Node) -> bool:
 
 
 def _const_int(expr: Node, iota: int, pkg: "PackageTypes", depth: int = 0) -> int | None:
-    """The value of an untyped integer constant expression: literals, iota, earlier constants,
-    + - * / % << >> & | and parentheses."""
+    """The value of an integer constant expression: literals, iota, earlier constants,
+    + - * / % << >> & | and parentheses, and conversions to an integer type (`State(iota + 1)`:
+    Go rejects one that would change the value)."""
     expr = unparen(expr)
     if depth > 16:
         return None
@@ -241,6 +242,13 @@ def _const_int(expr: Node, iota: int, pkg: "PackageTypes", depth: int = 0) -> in
             "<<": lambda: a << b, ">>": lambda: a >> b, "&": lambda: a & b, "|": lambda: a | b,
         }.get(op)
         return result() if result is not None else None
+    if kind == "call_expression":
+        function = expr.child_by_field_name("function")
+        args = call_args(expr)
+        if function is not None and unparen(function).type == "identifier" and len(args) == 1 and (
+            pkg.underlying(text(unparen(function))) in INT_TYPES
+        ):
+            return _const_int(args[0], iota, pkg, depth + 1)
     return None
 
 
