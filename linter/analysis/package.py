@@ -737,11 +737,31 @@ class Package:
             found = self._paths[(id(fn), indexed)] = Paths(
                 body, frozenset(names), slices, self.terminal(fn), lambda call: self._inline(fn, call),
                 lambda call: self._library(fn, call),
-                lambda name: None if self._shadowed(fn, name) else self.types.const_value(name),
+                lambda name: self._constant(fn, name),
                 lambda target: self._scalar_slot(fn, target),
                 lambda expr: self.types.underlying(scope.type_of(expr)),
             )
         return found
+
+    def _constant(self, fn: Function, name: str) -> int | None:
+        """The value of the integer constant `name` seen from `fn`: a local constant of `fn` or
+        a function around it (declared once there, and naming no package constant or variable,
+        so that no block can mean another one), else the package's unless a local shadows it."""
+        if not self._shadowed(fn, name):
+            return self.types.const_value(name)
+        declared = [s for s in self._chain_scopes(fn) if name in s.consts]
+        if len(declared) != 1 or any(name in s.names for s in self._chain_scopes(fn)):
+            return None
+        if name in self.types.consts or name in self.types.vars:
+            return None
+        return declared[0].const_values.get(name)
+
+    def _chain_scopes(self, fn: Function) -> list[Scope]:
+        out, f = [], fn
+        while f is not None:
+            out.append(self.scope(f))
+            f = f.parent
+        return out
 
     def _shadowed(self, fn: Function, name: str) -> bool:
         """Whether `fn` or a function around it declares `name` (a variable or a local constant)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from tree_sitter import Node
 
@@ -205,7 +206,7 @@ def _embeds(struct: Node) -> bool:
     )
 
 
-def _const_int(expr: Node, iota: int, pkg: "PackageTypes", depth: int = 0) -> int | None:
+def _const_int(expr: Node, iota: int, pkg: "ConstLookup", depth: int = 0) -> int | None:
     """The value of an integer constant expression: literals, iota, earlier constants,
     + - * / % << >> & | and parentheses, and conversions to an integer type (`State(iota + 1)`:
     Go rejects one that would change the value)."""
@@ -426,6 +427,28 @@ _BLOCKS = frozenset({
 })
 
 
+class ConstLookup(Protocol):
+    """Where a constant expression finds the names it reads."""
+
+    def const_value(self, name: str) -> int | None: ...
+
+    def underlying(self, t: str) -> str: ...
+
+
+class _LocalConsts:
+    """What a local constant's value may read: the function's own earlier constants and
+    the predeclared integer types."""
+
+    def __init__(self, scope: "Scope"):
+        self.scope = scope
+
+    def const_value(self, name: str) -> int | None:
+        return None if name in self.scope.names else self.scope.const_values.get(name)
+
+    def underlying(self, t: str) -> str:
+        return t if t in INT_TYPES else ""
+
+
 class Scope:
     """Local names of one function (and the functions around it) with their types."""
 
@@ -434,6 +457,7 @@ class Scope:
         self.names: dict[str, str] = dict(outer)
         self.names.update(params)
         self.consts: set[str] = set()
+        self.const_values: dict[str, int | None] = {}  # None: not an integer, or declared twice differently
         # Names that stand for another variable in part of the body, (start, end, name, type):
         # `switch v := x.(type) { case *T: ... }` in each one-type case, and `y := y.(*T)` in an inner block.
         self.narrowed: list[tuple[int, int, str, str]] = []
@@ -472,6 +496,8 @@ class Scope:
                             self._shadow(node, n, t)
             elif kind == "var_spec":
                 _bind_spec(node, names, self.pkg, names)
+            elif kind == "const_declaration":
+                self._const_values(node)
             elif kind == "const_spec":
                 for n in node.children_by_field_name("name"):
                     self.consts.add(text(n))
@@ -481,6 +507,21 @@ class Scope:
                 self._bind_type_switch(node)
             if node.child_count:
                 stack.extend(reversed(node.children))
+
+    def _const_values(self, decl: Node) -> None:
+        """The values of a local `const` declaration. Only literals, iota, predeclared integer
+        conversions and this function's earlier constants count: any other name might be shadowed."""
+        previous: list[Node] = []
+        for iota, spec in enumerate(_specs(decl, "const_spec")):
+            value = spec.child_by_field_name("value")
+            values = [v for v in value.named_children if v.type != "comment"] if value is not None else previous
+            previous = values
+            names = [text(n) for n in spec.children_by_field_name("name")]
+            for name, v in zip(names, values if len(values) == len(names) else [None] * len(names)):
+                number = _const_int(v, iota, _LocalConsts(self)) if v is not None else None
+                known = self.const_values.get(name, number) if name in self.const_values else number
+                self.const_values[name] = number if known == number else None
+                self.consts.add(name)
 
     def _results(self, expr: Node) -> list[str]:
         expr = unparen(expr)
