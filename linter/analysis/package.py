@@ -48,6 +48,10 @@ def _has_go_statement(file: SourceFile) -> bool:
     return False
 
 
+_TESTING_TYPES = frozenset({"*testing.T", "*testing.B", "*testing.F", "testing.TB"})
+_GOEXIT_METHODS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
+
+
 class Package:
     def __init__(
         self,
@@ -735,13 +739,32 @@ class Package:
                 return t.startswith("[") or t == "string" or name == indexed
 
             found = self._paths[(id(fn), indexed)] = Paths(
-                body, frozenset(names), slices, self.terminal(fn), lambda call: self._inline(fn, call),
+                body, frozenset(names), slices, self._path_terminal(fn), lambda call: self._inline(fn, call),
                 lambda call: self._library(fn, call),
                 lambda name: self._constant(fn, name),
                 lambda target: self._scalar_slot(fn, target),
                 lambda expr: self.types.underlying(scope.type_of(expr)),
             )
         return found
+
+    def _path_terminal(self, fn: Function) -> Callable[[Node], cfgmod.Terminal]:
+        """`terminal`, and `t.Fatalf(..)` of a *testing.T, B or F or a testing.TB: it ends the
+        goroutine (runtime.Goexit), so no path goes on after it. Only for path facts: the
+        deferred calls still run, which the lock rules must see."""
+        terminal = self.terminal(fn)
+        scope = self.scope(fn)
+
+        def classify(stmt: Node) -> cfgmod.Terminal:
+            found = terminal(stmt)
+            call = stmt.named_children[0] if found is None and stmt.named_child_count else None
+            if call is None or call.type != "call_expression":
+                return found
+            qual, name = callee(call)
+            if name in _GOEXIT_METHODS and scope.names.get(qual) in _TESTING_TYPES:
+                return "exit"
+            return None
+
+        return classify
 
     def _constant(self, fn: Function, name: str) -> int | None:
         """The value of the integer constant `name` seen from `fn`: a local constant of `fn` or
