@@ -817,7 +817,7 @@ class Package:
         if not qual or "." in qual or qual in self.scope(fn).names:
             return ""
         imports = self.imports(fn.file)
-        for path in ("sort", "math/rand"):
+        for path in ("sort", "math/rand", "strings"):
             if qual in imports.of(path):
                 return f"{path.rsplit('/', 1)[-1]}.{name}"
         return ""

@@ -72,7 +72,8 @@ Library = Callable[[Node], str]  # a call -> "sort.Search", "rand.Intn", ... whe
 _SEARCH_N = frozenset({"sort.Search"})  # in [0, n] for n >= 0
 _SEARCH_SLICE = frozenset({"sort.SearchInts", "sort.SearchStrings", "sort.SearchFloat64s"})  # in [0, len(a)]
 _BELOW_N = frozenset({"rand.Intn", "rand.Int31n", "rand.Int63n"})  # in [0, n); they panic unless n > 0
-_PURE = _SEARCH_SLICE | _BELOW_N | {  # change no variable of the program (sort.Search and rand.Shuffle call f)
+_SPLIT = frozenset({"strings.Split", "strings.SplitAfter"})  # at least one element when sep is not empty
+_PURE = _SEARCH_SLICE | _BELOW_N | _SPLIT | {  # change no variable of the program (sort.Search and rand.Shuffle call f)
     "rand.Int", "rand.Int31", "rand.Int63", "rand.Uint32", "rand.Uint64", "rand.Float32", "rand.Float64",
     "rand.ExpFloat64", "rand.NormFloat64", "rand.Perm",
 }
@@ -593,6 +594,8 @@ class Paths:
         if value.type == "call_expression":
             bounds = self.call_bounds(term(name), value, before)
             out.extend(("le", name, f) for f in bounds if not any(dead(t) for t, _ in f.terms if t != name))
+            if self._splits(value):
+                out.append(("le", name, const(1).minus(term(f"len({name})"))))
         lin = self.lin(value)
         if lin is not None:
             had = len(out)
@@ -730,6 +733,15 @@ class Paths:
         if which in _BELOW_N:
             return [low, result.minus(bound).shift(1)] if bound is not None else [low]
         return []
+
+    def _splits(self, call: Node) -> bool:
+        """`strings.Split(s, " ")`: with a constant separator that is not empty, the result has at
+        least one element (`[""]` for an empty s)."""
+        args = call_args(call)
+        if self.library(call) not in _SPLIT or len(args) != 2:
+            return False
+        sep = unparen(args[1])
+        return sep.type in ("interpreted_string_literal", "raw_string_literal") and len(text(sep)) > 2
 
     def _nonneg_arg(self, arg: Node, before: Facts) -> Lin | None:
         """The linear form of an argument known to be >= 0, seen through `int32(..)` (which
