@@ -744,6 +744,7 @@ class Package:
                 lambda name: self._constant(fn, name),
                 lambda target: self._scalar_slot(fn, target),
                 lambda expr: self.types.underlying(scope.type_of(expr)),
+                lambda selector: self._field_through_pointer(fn, selector),
             )
         return found
 
@@ -785,6 +786,15 @@ class Package:
             out.append(self.scope(f))
             f = f.parent
         return out
+
+    def _field_through_pointer(self, fn: Function, selector: Node) -> bool:
+        """`p.f` with p a pointer to a struct that has the field f (not a method): reading it
+        dereferences p."""
+        operand, name = selector.child_by_field_name("operand"), selector.child_by_field_name("field")
+        if operand is None or name is None:
+            return False
+        t = self.scope(fn).type_of(operand)
+        return t.startswith("*") and bool(self.types.field_type(t, text(name)))
 
     def _shadowed(self, fn: Function, name: str) -> bool:
         """Whether `fn` or a function around it declares `name` (a variable or a local constant)."""

@@ -113,6 +113,7 @@ class Paths:
     constant: Callable[[str], int | None] = _no_constant  # a package integer constant not shadowed here
     scalar_slot: Callable[[Node], bool] = _no_slot  # `xs[i]` holding an int, string, ...: writing it changes no term
     underlying: Callable[[Node], str] = _no_type  # an expression's underlying type ("[]int", "string"); "" unknown
+    field_read: Callable[[Node], bool] = _no_slot  # `p.f` reading a field through the pointer p
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
@@ -457,7 +458,8 @@ class Paths:
     def survived(self, stmt: Node) -> tuple[tuple[str, object], ...]:
         """What the panic sites `stmt` always evaluates prove once it has run on (as Go's prove
         pass has it): `xs[i]` that 0 <= i < len(xs), `xs[lo:hi]` that 0 <= lo <= hi (and
-        hi <= len(xs) for strings and arrays, cap(xs) for slices), `*p` that p != nil. Only
+        hi <= len(xs) for strings and arrays, cap(xs) for slices), `*p` and `p.f` (a field) that
+        p != nil. Only
         what runs every time counts: not the right of `&&`/`||`, not function literals."""
         found = self._survived.get(stmt.id)
         if found is not None:
@@ -484,7 +486,9 @@ class Paths:
                 out.extend(("le", f) for f in self._index_survived(n))
             elif kind == "slice_expression":
                 out.extend(("le", f) for f in self._slice_survived(n))
-            elif kind == "unary_expression" and text(n.child_by_field_name("operator")) == "*" and _dereference(n):
+            elif (kind == "unary_expression" and text(n.child_by_field_name("operator")) == "*" and _dereference(n)) or (
+                kind == "selector_expression" and self.field_read(n)
+            ):
                 operand = n.child_by_field_name("operand")
                 key = self.path(operand) if operand is not None else None
                 if key is not None:
