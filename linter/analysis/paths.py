@@ -561,9 +561,19 @@ class Paths:
                 (impure or dead_all) and self._volatile(t)
             )
 
+        moved = self._moved_by(stmt, lefts, rights, op)
         out: list[Facts] = []
         for c in self._evaluated(stmt, cases):
             new: list[tuple[str, str, object]] = []  # (kind, target, value)
+            if moved is not None:  # `n--`: what held of n holds of n + 1
+                name, delta = moved
+                c = _moved(c, name, delta)
+
+                def kept(f: Lin) -> bool:
+                    return name in dict(f.terms) and all(t == name or not dead(t) for t, _ in f.terms)
+
+                new.extend(("le", name, f) for f in c.ineqs if kept(f))
+                new.extend(("ne", name, f) for f in c.unequal if kept(f))
             if parallel:
                 for l, r in zip(lefts, rights):
                     key = self.path(l) if l.type in ("identifier", "selector_expression") else None
@@ -578,8 +588,26 @@ class Paths:
                     c = replace(c, nonnil=c.nonnil | {name})
                 elif what == "isnil":
                     c = replace(c, isnil=c.isnil | {name})
+                elif what == "ne" and isinstance(value, Lin):
+                    c = replace(c, unequal=c.unequal | {value})
             out.append(c)
         return out
+
+    def _moved_by(self, stmt: Node, lefts: list[Node], rights: list[Node], op: str) -> tuple[str, int] | None:
+        """`n++`, `n--`, `n += 2`, `n -= k` (k a constant) on a local: (n, the constant added)."""
+        if len(lefts) != 1 or lefts[0].type != "identifier":
+            return None
+        name = text(lefts[0])
+        if name not in self.locals:
+            return None
+        if stmt.type in ("inc_statement", "dec_statement"):
+            return name, 1 if stmt.type == "inc_statement" else -1
+        if op not in ("+=", "-=") or len(rights) != 1:
+            return None
+        k = self.lin(rights[0])
+        if k is None or k.terms:
+            return None
+        return name, k.const if op == "+=" else -k.const
 
     def _value_facts(
         self, name: str, value: Node, before: Facts, dead: Callable[[str], bool]
@@ -884,6 +912,16 @@ def _about(t: str, params: set[str]) -> bool:
 def _prover(facts: Facts, *goals: Lin) -> Prover:
     extra = {t for g in goals for t, _ in g.terms}
     return Prover(facts.ineqs, facts.unequal, extra)
+
+
+def _moved(facts: Facts, name: str, delta: int) -> Facts:
+    """The facts once `name` has grown by `delta`: f(old) with old = new - delta."""
+
+    def move(f: Lin) -> Lin:
+        a = dict(f.terms).get(name, 0)
+        return f.shift(-a * delta) if a else f
+
+    return replace(facts, ineqs=frozenset(map(move, facts.ineqs)), unequal=frozenset(map(move, facts.unequal)))
 
 
 def _dedupe(cases: list[Facts]) -> list[Facts]:
