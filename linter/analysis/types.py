@@ -26,7 +26,23 @@ MAX_INFER_DEPTH = 64  # deeper operand chains are left unknown, so inference nev
 
 
 def squash(node: Node | None) -> str:
-    return "".join(text(node).split()) if node is not None else ""
+    """A type's text without spaces, and without the parentheses Go allows around a type
+    (`map[K](map[L]V)` is `map[K]map[L]V`) except around a channel, where they matter."""
+    if node is None:
+        return ""
+    source = text(node)
+    if "(" not in source:
+        return "".join(source.split())
+    start, skip = node.start_byte, set[int]()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "parenthesized_type" and not any(c.type == "channel_type" for c in n.named_children):
+            skip.update((n.start_byte - start, n.end_byte - 1 - start))
+        stack.extend(n.named_children)
+    data = source.encode()
+    kept = bytes(b for i, b in enumerate(data) if i not in skip).decode(errors="replace")
+    return "".join(kept.split())
 
 
 def _split_map(t: str) -> tuple[str, str]:
@@ -144,7 +160,7 @@ class PackageTypes:
                     if name in self.named:
                         continue  # the first declaration wins; later ones are usually build-excluded twins
                     if type_node.type == "struct_type":
-                        self.fields[name] = _struct_fields(type_node)
+                        self.fields[name] = _struct_fields(type_node, self, name)
                         self.named[name] = "struct"
                         if _embeds(type_node):
                             self.embeds.add(name)
@@ -287,7 +303,10 @@ def _result_types(result: Node | None) -> list[str]:
     return out
 
 
-def _struct_fields(struct: Node) -> dict[str, str]:
+def _struct_fields(struct: Node, pkg: "PackageTypes", owner: str) -> dict[str, str]:
+    """The fields of a struct type and their types. A field of anonymous struct type
+    (`pasi struct { sync.Mutex; m map[K]V }`) gets a synthetic named type, `struct:Owner.pasi`,
+    so that its own fields are known too."""
     fields: dict[str, str] = {}
     for lst in struct.named_children:
         if lst.type != "field_declaration_list":
@@ -295,9 +314,18 @@ def _struct_fields(struct: Node) -> dict[str, str]:
         for fd in lst.named_children:
             if fd.type != "field_declaration":
                 continue
-            t = squash(fd.child_by_field_name("type"))
+            type_node = fd.child_by_field_name("type")
+            t = squash(type_node)
             names = fd.children_by_field_name("name")
-            if names:
+            if names and type_node is not None and type_node.type == "struct_type":
+                for n in names:
+                    synthetic = f"struct:{owner.removeprefix('struct:')}.{text(n)}"
+                    pkg.fields[synthetic] = _struct_fields(type_node, pkg, synthetic)
+                    pkg.named[synthetic] = "struct"
+                    if _embeds(type_node):
+                        pkg.embeds.add(synthetic)
+                    fields[text(n)] = synthetic
+            elif names:
                 for n in names:
                     fields[text(n)] = t
             else:  # embedded: the field is named after its type
@@ -317,7 +345,7 @@ def _bind_spec(spec: Node, into: dict[str, str], pkg: PackageTypes, scope: dict[
     if type_node is not None and type_node.type == "struct_type" and names:
         # `var cache struct { sync.Mutex; m map[K]V }`: give the struct a name to find its fields by
         synthetic = f"struct:{names[0]}"
-        pkg.fields[synthetic] = _struct_fields(type_node)
+        pkg.fields[synthetic] = _struct_fields(type_node, pkg, synthetic)
         pkg.named[synthetic] = "struct"
         if _embeds(type_node):
             pkg.embeds.add(synthetic)
