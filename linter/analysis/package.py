@@ -26,7 +26,7 @@ from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import call_args, callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.tokens import Tokens
-from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, element_type, infer
+from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, const_str_len, element_type, infer
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
 
@@ -50,6 +50,22 @@ def _has_go_statement(file: SourceFile) -> bool:
 
 _TESTING_TYPES = frozenset({"*testing.T", "*testing.B", "*testing.F", "testing.TB"})
 _GOEXIT_METHODS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
+
+
+class _Unshadowed:
+    """The package's constants as `fn` sees them: a name it declares itself has no value here."""
+
+    def __init__(self, package: "Package", fn: Function):
+        self.package, self.fn = package, fn
+
+    def const_value(self, name: str) -> int | None:
+        return None if self.package._shadowed(self.fn, name) else self.package.types.const_value(name)
+
+    def const_length(self, name: str) -> int | None:
+        return None if self.package._shadowed(self.fn, name) else self.package.types.const_length(name)
+
+    def underlying(self, t: str) -> str:
+        return self.package.types.underlying(t)
 
 
 class Package:
@@ -745,6 +761,7 @@ class Package:
                 lambda target: self._scalar_slot(fn, target),
                 lambda expr: self.types.underlying(scope.type_of(expr)),
                 lambda selector: self._field_through_pointer(fn, selector),
+                lambda expr: const_str_len(expr, _Unshadowed(self, fn)),
             )
         return found
 

@@ -95,6 +95,10 @@ def _no_type(expr: Node) -> str:
     return ""
 
 
+def _no_length(expr: Node) -> int | None:
+    return None
+
+
 def roots(key: str) -> set[str]:
     """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
     return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
@@ -114,6 +118,7 @@ class Paths:
     scalar_slot: Callable[[Node], bool] = _no_slot  # `xs[i]` holding an int, string, ...: writing it changes no term
     underlying: Callable[[Node], str] = _no_type  # an expression's underlying type ("[]int", "string"); "" unknown
     field_read: Callable[[Node], bool] = _no_slot  # `p.f` reading a field through the pointer p
+    text_len: Callable[[Node], int | None] = _no_length  # bytes of a constant string (`"\r\n"`, `CR_LF`)
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
@@ -562,9 +567,21 @@ class Paths:
             )
 
         moved = self._moved_by(stmt, lefts, rights, op)
+        grows = None
+        if parallel and len(lefts) == 1 and lefts[0].type == "identifier" and self.slices(text(lefts[0])):
+            grown = self._appended(rights[0])
+            if grown is not None and self.path(grown[0]) == text(lefts[0]):
+                grows = text(lefts[0]), grown[1]
         out: list[Facts] = []
         for c in self._evaluated(stmt, cases):
             new: list[tuple[str, str, object]] = []  # (kind, target, value)
+            if grows is not None:  # `x = append(x, ..)`: what bounded len(x) from below still does
+                name, added = grows
+                size = f"len({name})"
+                for f in c.ineqs:
+                    a = dict(f.terms).get(size, 0)
+                    if a < 0 and all(t == size or not dead(t) for t, _ in f.terms):
+                        new.append(("le", name, f.shift(-a * added)))
             if moved is not None:  # `n--`: what held of n holds of n + 1
                 name, delta = moved
                 c = _moved(c, name, delta)
@@ -592,6 +609,24 @@ class Paths:
                     c = replace(c, unequal=c.unequal | {value})
             out.append(c)
         return out
+
+    def _appended(self, value: Node) -> tuple[Node, int] | None:
+        """`append(y, a, b)` or `append(y, "\r\n"...)`: y, and how many elements it surely adds."""
+        value = unparen(value)
+        if value.type != "call_expression" or callee(value) != ("", "append") or "append" in self.locals:
+            return None
+        args = call_args(value)
+        if not args:
+            return None
+        added = 0
+        for arg in args[1:]:
+            if arg.type == "variadic_argument":
+                inner = arg.named_children[0] if arg.named_child_count else None
+                size = self.text_len(inner) if inner is not None else None
+                added += size or 0  # a spread slice adds len(it) >= 0
+            else:
+                added += 1
+        return args[0], added
 
     def _moved_by(self, stmt: Node, lefts: list[Node], rights: list[Node], op: str) -> tuple[str, int] | None:
         """`n++`, `n--`, `n += 2`, `n -= k` (k a constant) on a local: (n, the constant added)."""
@@ -623,6 +658,13 @@ class Paths:
             out.append(("le", name, a.minus(b)))
             out.append(("le", name, b.minus(a)))
 
+        grown = self._appended(value) if self.slices(name) else None
+        if grown is not None:  # `x = append(y, ...)`: len(x) >= len(y) + what was added
+            first, added = grown
+            out.append(("le", name, const(added).minus(term(f"len({name})"))))
+            key = self.path(first)
+            if key is not None and key != name and self.slices(key) and not dead(key):
+                out.append(("le", name, term(f"len({key})").shift(added).minus(term(f"len({name})"))))
         if value.type == "call_expression":
             bounds = self.call_bounds(term(name), value, before)
             out.extend(("le", name, f) for f in bounds if not any(dead(t) for t, _ in f.terms if t != name))

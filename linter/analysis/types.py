@@ -81,6 +81,7 @@ class PackageTypes:
     consts: set[str] = field(default_factory=set)
     const_values: dict[str, int] = field(default_factory=dict)  # integer constants
     const_conflicts: set[str] = field(default_factory=set)  # declared twice with different values
+    const_lengths: dict[str, int | None] = field(default_factory=dict)  # string constants' byte lengths
     results: dict[str, str] = field(default_factory=dict)  # func or Type.method -> first result type
     all_results: dict[str, list[str]] = field(default_factory=dict)  # ... -> every result type
     methods: dict[str, set[str]] = field(default_factory=dict)  # struct or interface -> its own method names
@@ -100,6 +101,10 @@ class PackageTypes:
         with different values, as build-tagged twins may be)."""
         return None if name in self.const_conflicts else self.const_values.get(name)
 
+    def const_length(self, name: str) -> int | None:
+        """The byte length of a string constant of the package (None if unknown or ambiguous)."""
+        return self.const_lengths.get(name)
+
     def _const_values(self, decl: Node) -> None:
         """`const ( a = iota; b; c = 1 << 4 )`: an omitted value repeats the previous one."""
         previous: list[Node] = []
@@ -109,6 +114,10 @@ class PackageTypes:
             previous = values
             names = [text(n) for n in spec.children_by_field_name("name")]
             for name, v in zip(names, values if len(values) == len(names) else []):
+                size = const_str_len(v, self)
+                if size is not None or name in self.const_lengths:
+                    known = self.const_lengths.get(name, size)
+                    self.const_lengths[name] = size if known == size else None
                 number = _const_int(v, iota, self)  # a typed constant has the same exact value
                 if name in self.const_values and self.const_values[name] != number:
                     self.const_conflicts.add(name)
@@ -262,11 +271,62 @@ def _const_int(expr: Node, iota: int, pkg: "ConstLookup", depth: int = 0) -> int
     if kind == "call_expression":
         function = expr.child_by_field_name("function")
         args = call_args(expr)
-        if function is not None and unparen(function).type == "identifier" and len(args) == 1 and (
-            pkg.underlying(text(unparen(function))) in INT_TYPES
-        ):
+        if function is None or unparen(function).type != "identifier" or len(args) != 1:
+            return None
+        if text(unparen(function)) == "len":  # `LEN_CR_LF = len(CR_LF)`
+            return const_str_len(args[0], pkg, depth + 1)
+        if pkg.underlying(text(unparen(function))) in INT_TYPES:
             return _const_int(args[0], iota, pkg, depth + 1)
     return None
+
+
+_SIMPLE_ESCAPES = frozenset("abfnrtv\\'\"")
+
+
+def const_str_len(expr: Node, pkg: "ConstLookup", depth: int = 0) -> int | None:
+    """The length in bytes of a constant string: a literal, a string constant, or a sum of them."""
+    expr = unparen(expr)
+    if depth > 16:
+        return None
+    kind = expr.type
+    if kind == "raw_string_literal":
+        return len(text(expr)[1:-1].replace("\r", "").encode())
+    if kind == "interpreted_string_literal":
+        return _unquoted_len(text(expr)[1:-1])
+    if kind == "identifier":
+        return pkg.const_length(text(expr))
+    if kind == "binary_expression" and text(expr.child_by_field_name("operator")) == "+":
+        left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+        a = const_str_len(left, pkg, depth + 1) if left is not None else None
+        b = const_str_len(right, pkg, depth + 1) if right is not None else None
+        return a + b if a is not None and b is not None else None
+    return None
+
+
+def _unquoted_len(body: str) -> int | None:
+    """Bytes of a Go interpreted string literal's body (`\\r\\n` is 2, `\\u00e9` is 2)."""
+    size, i = 0, 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            size += len(ch.encode())
+            i += 1
+            continue
+        kind = body[i + 1] if i + 1 < len(body) else ""
+        if kind in _SIMPLE_ESCAPES:
+            size, i = size + 1, i + 2
+        elif kind == "x" or (kind and kind in "01234567"):  # `\x41`, `\101`: one byte
+            size, i = size + 1, i + 4
+        elif kind in ("u", "U"):
+            width = 4 if kind == "u" else 8
+            try:
+                size += len(chr(int(body[i + 2 : i + 2 + width], 16)).encode())
+            except (ValueError, OverflowError):
+                return None
+            i += 2 + width
+        else:
+            return None
+    return size
 
 
 def _specs(decl: Node, kind: str) -> list[Node]:
@@ -460,6 +520,8 @@ class ConstLookup(Protocol):
 
     def const_value(self, name: str) -> int | None: ...
 
+    def const_length(self, name: str) -> int | None: ...
+
     def underlying(self, t: str) -> str: ...
 
 
@@ -472,6 +534,9 @@ class _LocalConsts:
 
     def const_value(self, name: str) -> int | None:
         return None if name in self.scope.names else self.scope.const_values.get(name)
+
+    def const_length(self, name: str) -> int | None:
+        return None
 
     def underlying(self, t: str) -> str:
         return t if t in INT_TYPES else ""
