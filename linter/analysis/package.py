@@ -28,7 +28,7 @@ from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import FUNCTION_KINDS, call_args, callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.tokens import Tokens
-from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, element_type, infer
+from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, const_str_len, element_type, infer
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
 
@@ -49,6 +49,26 @@ def _has_go_statement(file: SourceFile) -> bool:
                 return True
         i = data.find(b"go", i + 2)
     return False
+
+
+_TESTING_TYPES = frozenset({"*testing.T", "*testing.B", "*testing.F", "testing.TB"})
+_GOEXIT_METHODS = frozenset({"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"})
+
+
+class _Unshadowed:
+    """The package's constants as `fn` sees them: a name it declares itself has no value here."""
+
+    def __init__(self, package: "Package", fn: Function):
+        self.package, self.fn = package, fn
+
+    def const_value(self, name: str) -> int | None:
+        return None if self.package._shadowed(self.fn, name) else self.package.types.const_value(name)
+
+    def const_length(self, name: str) -> int | None:
+        return None if self.package._shadowed(self.fn, name) else self.package.types.const_length(name)
+
+    def underlying(self, t: str) -> str:
+        return self.package.types.underlying(t)
 
 
 class Package:
@@ -744,14 +764,16 @@ class Package:
                 return t.startswith("[") or t == "string" or name == indexed
 
             found = self._paths[(id(fn), indexed)] = Paths(
-                body, frozenset(names), slices, self.terminal(fn), lambda call: self._inline(fn, call),
+                body, frozenset(names), slices, self._path_terminal(fn), lambda call: self._inline(fn, call),
                 lambda call: self._library(fn, call),
-                lambda name: None if self._shadowed(fn, name) else self.types.const_value(name),
+                lambda name: self._constant(fn, name),
                 lambda target: self._scalar_slot(fn, target),
                 lambda expr: self.types.underlying(scope.type_of(expr)),
                 lambda node: self.locked_owners(fn, node),
                 lambda owner, name: self._fixed_field(fn, owner, name),
                 lambda target: self._struct_slot(fn, target),
+                lambda selector: self._field_through_pointer(fn, selector),
+                lambda expr: const_str_len(expr, _Unshadowed(self, fn)),
             )
         return found
 
@@ -855,6 +877,54 @@ class Package:
             return frozenset()
         return frozenset(h.mutex.rsplit(".", 1)[0] for h in state.held)
 
+    def _path_terminal(self, fn: Function) -> Callable[[Node], cfgmod.Terminal]:
+        """`terminal`, and `t.Fatalf(..)` of a *testing.T, B or F or a testing.TB: it ends the
+        goroutine (runtime.Goexit), so no path goes on after it. Only for path facts: the
+        deferred calls still run, which the lock rules must see."""
+        terminal = self.terminal(fn)
+        scope = self.scope(fn)
+
+        def classify(stmt: Node) -> cfgmod.Terminal:
+            found = terminal(stmt)
+            call = stmt.named_children[0] if found is None and stmt.named_child_count else None
+            if call is None or call.type != "call_expression":
+                return found
+            qual, name = callee(call)
+            if name in _GOEXIT_METHODS and scope.names.get(qual) in _TESTING_TYPES:
+                return "exit"
+            return None
+
+        return classify
+
+    def _constant(self, fn: Function, name: str) -> int | None:
+        """The value of the integer constant `name` seen from `fn`: a local constant of `fn` or
+        a function around it (declared once there, and naming no package constant or variable,
+        so that no block can mean another one), else the package's unless a local shadows it."""
+        if not self._shadowed(fn, name):
+            return self.types.const_value(name)
+        declared = [s for s in self._chain_scopes(fn) if name in s.consts]
+        if len(declared) != 1 or any(name in s.names for s in self._chain_scopes(fn)):
+            return None
+        if name in self.types.consts or name in self.types.vars:
+            return None
+        return declared[0].const_values.get(name)
+
+    def _chain_scopes(self, fn: Function) -> list[Scope]:
+        out, f = [], fn
+        while f is not None:
+            out.append(self.scope(f))
+            f = f.parent
+        return out
+
+    def _field_through_pointer(self, fn: Function, selector: Node) -> bool:
+        """`p.f` with p a pointer to a struct that has the field f (not a method): reading it
+        dereferences p."""
+        operand, name = selector.child_by_field_name("operand"), selector.child_by_field_name("field")
+        if operand is None or name is None:
+            return False
+        t = self.scope(fn).type_of(operand)
+        return t.startswith("*") and bool(self.types.field_type(t, text(name)))
+
     def _shadowed(self, fn: Function, name: str) -> bool:
         """Whether `fn` or a function around it declares `name` (a variable or a local constant)."""
         f: Function | None = fn
@@ -889,7 +959,7 @@ class Package:
         if not qual or "." in qual or qual in self.scope(fn).names:
             return ""
         imports = self.imports(fn.file)
-        for path in ("sort", "math/rand"):
+        for path in ("sort", "math/rand", "strings"):
             if qual in imports.of(path):
                 return f"{path.rsplit('/', 1)[-1]}.{name}"
         return ""

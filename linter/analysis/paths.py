@@ -77,7 +77,8 @@ Library = Callable[[Node], str]  # a call -> "sort.Search", "rand.Intn", ... whe
 _SEARCH_N = frozenset({"sort.Search"})  # in [0, n] for n >= 0
 _SEARCH_SLICE = frozenset({"sort.SearchInts", "sort.SearchStrings", "sort.SearchFloat64s"})  # in [0, len(a)]
 _BELOW_N = frozenset({"rand.Intn", "rand.Int31n", "rand.Int63n"})  # in [0, n); they panic unless n > 0
-_PURE = _SEARCH_SLICE | _BELOW_N | {  # change no variable of the program (sort.Search and rand.Shuffle call f)
+_SPLIT = frozenset({"strings.Split", "strings.SplitAfter"})  # at least one element when sep is not empty
+_PURE = _SEARCH_SLICE | _BELOW_N | _SPLIT | {  # change no variable of the program (sort.Search and rand.Shuffle call f)
     "rand.Int", "rand.Int31", "rand.Int63", "rand.Uint32", "rand.Uint64", "rand.Float32", "rand.Float64",
     "rand.ExpFloat64", "rand.NormFloat64", "rand.Perm",
 }
@@ -111,6 +112,10 @@ def _no_struct_slot(target: Node) -> Callable[[str], bool] | None:
     return None
 
 
+def _no_length(expr: Node) -> int | None:
+    return None
+
+
 def roots(key: str) -> set[str]:
     """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
     return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
@@ -133,6 +138,8 @@ class Paths:
     fixed_field: Callable[[str, str], str] = _no_field  # (owner path, field) -> fields.LENGTH, VALUE or ""
     # `xs[k]` of a slice or array holding a struct: the terms that may read its memory; None if unknown
     struct_slot: Callable[[Node], Callable[[str], bool] | None] = _no_struct_slot
+    field_read: Callable[[Node], bool] = _no_slot  # `p.f` reading a field through the pointer p
+    text_len: Callable[[Node], int | None] = _no_length  # bytes of a constant string (`"\r\n"`, `CR_LF`)
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
@@ -151,8 +158,9 @@ class Paths:
             if kind == "goto_statement":
                 goto = True
             elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
+                # only the variable addressed: `&ims[i]` lets no one change i, `&T{f: *p}` not p
                 operand = node.child_by_field_name("operand")
-                untrusted.update(roots(text(operand)) if operand is not None else ())
+                untrusted.update(_target_roots(operand) if operand is not None else ())
             elif kind in ("assignment_statement", "inc_statement", "dec_statement") and _in_literal(node, self.body):
                 untrusted.update(_assigned(node))
             elif kind == "type_switch_statement" and not _in_literal(node, self.body):
@@ -504,7 +512,8 @@ class Paths:
     def survived(self, stmt: Node) -> tuple[tuple[str, object], ...]:
         """What the panic sites `stmt` always evaluates prove once it has run on (as Go's prove
         pass has it): `xs[i]` that 0 <= i < len(xs), `xs[lo:hi]` that 0 <= lo <= hi (and
-        hi <= len(xs) for strings and arrays, cap(xs) for slices), `*p` that p != nil. Only
+        hi <= len(xs) for strings and arrays, cap(xs) for slices), `*p` and `p.f` (a field) that
+        p != nil. Only
         what runs every time counts: not the right of `&&`/`||`, not function literals."""
         found = self._survived.get(stmt.id)
         if found is not None:
@@ -531,7 +540,9 @@ class Paths:
                 out.extend(("le", f) for f in self._index_survived(n))
             elif kind == "slice_expression":
                 out.extend(("le", f) for f in self._slice_survived(n))
-            elif kind == "unary_expression" and text(n.child_by_field_name("operator")) == "*" and _dereference(n):
+            elif (kind == "unary_expression" and text(n.child_by_field_name("operator")) == "*" and _dereference(n)) or (
+                kind == "selector_expression" and self.field_read(n)
+            ):
                 operand = n.child_by_field_name("operand")
                 key = self.path(operand) if operand is not None else None
                 if key is not None:
@@ -609,9 +620,31 @@ class Paths:
                 (impure or dead_all) and changed(t)
             ) or any(r(t) for r in reaches)
 
+        moved = self._moved_by(stmt, lefts, rights, op)
+        grows = None
+        if parallel and len(lefts) == 1 and lefts[0].type == "identifier" and self.slices(text(lefts[0])):
+            grown = self._appended(rights[0])
+            if grown is not None and self.path(grown[0]) == text(lefts[0]):
+                grows = text(lefts[0]), grown[1]
         out: list[Facts] = []
         for c in self._evaluated(stmt, cases):
             new: list[tuple[str, str, object]] = []  # (kind, target, value)
+            if grows is not None:  # `x = append(x, ..)`: what bounded len(x) from below still does
+                name, added = grows
+                size = f"len({name})"
+                for f in c.ineqs:
+                    a = dict(f.terms).get(size, 0)
+                    if a < 0 and all(t == size or not dead(t) for t, _ in f.terms):
+                        new.append(("le", name, f.shift(-a * added)))
+            if moved is not None:  # `n--`: what held of n holds of n + 1
+                name, delta = moved
+                c = _moved(c, name, delta)
+
+                def kept(f: Lin) -> bool:
+                    return name in dict(f.terms) and all(t == name or not dead(t) for t, _ in f.terms)
+
+                new.extend(("le", name, f) for f in c.ineqs if kept(f))
+                new.extend(("ne", name, f) for f in c.unequal if kept(f))
             if parallel:
                 for l, r in zip(lefts, rights):
                     key = self.path(l) if l.type in ("identifier", "selector_expression") else None
@@ -626,8 +659,44 @@ class Paths:
                     c = replace(c, nonnil=c.nonnil | {name})
                 elif what == "isnil":
                     c = replace(c, isnil=c.isnil | {name})
+                elif what == "ne" and isinstance(value, Lin):
+                    c = replace(c, unequal=c.unequal | {value})
             out.append(c)
         return out
+
+    def _appended(self, value: Node) -> tuple[Node, int] | None:
+        """`append(y, a, b)` or `append(y, "\r\n"...)`: y, and how many elements it surely adds."""
+        value = unparen(value)
+        if value.type != "call_expression" or callee(value) != ("", "append") or "append" in self.locals:
+            return None
+        args = call_args(value)
+        if not args:
+            return None
+        added = 0
+        for arg in args[1:]:
+            if arg.type == "variadic_argument":
+                inner = arg.named_children[0] if arg.named_child_count else None
+                size = self.text_len(inner) if inner is not None else None
+                added += size or 0  # a spread slice adds len(it) >= 0
+            else:
+                added += 1
+        return args[0], added
+
+    def _moved_by(self, stmt: Node, lefts: list[Node], rights: list[Node], op: str) -> tuple[str, int] | None:
+        """`n++`, `n--`, `n += 2`, `n -= k` (k a constant) on a local: (n, the constant added)."""
+        if len(lefts) != 1 or lefts[0].type != "identifier":
+            return None
+        name = text(lefts[0])
+        if name not in self.locals:
+            return None
+        if stmt.type in ("inc_statement", "dec_statement"):
+            return name, 1 if stmt.type == "inc_statement" else -1
+        if op not in ("+=", "-=") or len(rights) != 1:
+            return None
+        k = self.lin(rights[0])
+        if k is None or k.terms:
+            return None
+        return name, k.const if op == "+=" else -k.const
 
     def _value_facts(
         self, name: str, value: Node, before: Facts, dead: Callable[[str], bool]
@@ -643,9 +712,18 @@ class Paths:
             out.append(("le", name, a.minus(b)))
             out.append(("le", name, b.minus(a)))
 
+        grown = self._appended(value) if self.slices(name) else None
+        if grown is not None:  # `x = append(y, ...)`: len(x) >= len(y) + what was added
+            first, added = grown
+            out.append(("le", name, const(added).minus(term(f"len({name})"))))
+            key = self.path(first)
+            if key is not None and key != name and self.slices(key) and not dead(key):
+                out.append(("le", name, term(f"len({key})").shift(added).minus(term(f"len({name})"))))
         if value.type == "call_expression":
             bounds = self.call_bounds(term(name), value, before)
             out.extend(("le", name, f) for f in bounds if not any(dead(t) for t, _ in f.terms if t != name))
+            if self._splits(value):
+                out.append(("le", name, const(1).minus(term(f"len({name})"))))
         lin = self.lin(value)
         if lin is not None:
             had = len(out)
@@ -784,6 +862,15 @@ class Paths:
             return [low, result.minus(bound).shift(1)] if bound is not None else [low]
         return []
 
+    def _splits(self, call: Node) -> bool:
+        """`strings.Split(s, " ")`: with a constant separator that is not empty, the result has at
+        least one element (`[""]` for an empty s)."""
+        args = call_args(call)
+        if self.library(call) not in _SPLIT or len(args) != 2:
+            return False
+        sep = unparen(args[1])
+        return sep.type in ("interpreted_string_literal", "raw_string_literal") and len(text(sep)) > 2
+
     def _nonneg_arg(self, arg: Node, before: Facts) -> Lin | None:
         """The linear form of an argument known to be >= 0, seen through `int32(..)` (which
         can only make a non-negative value smaller or negative)."""
@@ -921,6 +1008,16 @@ def _about(t: str, params: set[str]) -> bool:
 def _prover(facts: Facts, *goals: Lin) -> Prover:
     extra = {t for g in goals for t, _ in g.terms}
     return Prover(facts.ineqs, facts.unequal, extra)
+
+
+def _moved(facts: Facts, name: str, delta: int) -> Facts:
+    """The facts once `name` has grown by `delta`: f(old) with old = new - delta."""
+
+    def move(f: Lin) -> Lin:
+        a = dict(f.terms).get(name, 0)
+        return f.shift(-a * delta) if a else f
+
+    return replace(facts, ineqs=frozenset(map(move, facts.ineqs)), unequal=frozenset(map(move, facts.unequal)))
 
 
 def _dedupe(cases: list[Facts]) -> list[Facts]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import ChainMap
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from tree_sitter import Node
 
-from linter.analysis.syntax import callee, text, unparen, walk_expr
+from linter.analysis.syntax import call_args, callee, text, unparen, walk_expr
 
 FLOAT_TYPES = frozenset({"float32", "float64", "complex64", "complex128"})
 INT_TYPES = frozenset(
@@ -25,7 +26,23 @@ MAX_INFER_DEPTH = 64  # deeper operand chains are left unknown, so inference nev
 
 
 def squash(node: Node | None) -> str:
-    return "".join(text(node).split()) if node is not None else ""
+    """A type's text without spaces, and without the parentheses Go allows around a type
+    (`map[K](map[L]V)` is `map[K]map[L]V`) except around a channel, where they matter."""
+    if node is None:
+        return ""
+    source = text(node)
+    if "(" not in source:
+        return "".join(source.split())
+    start, skip = node.start_byte, set[int]()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "parenthesized_type" and not any(c.type == "channel_type" for c in n.named_children):
+            skip.update((n.start_byte - start, n.end_byte - 1 - start))
+        stack.extend(n.named_children)
+    data = source.encode()
+    kept = bytes(b for i, b in enumerate(data) if i not in skip).decode(errors="replace")
+    return "".join(kept.split())
 
 
 def _split_map(t: str) -> tuple[str, str]:
@@ -64,6 +81,7 @@ class PackageTypes:
     consts: set[str] = field(default_factory=set)
     const_values: dict[str, int] = field(default_factory=dict)  # integer constants
     const_conflicts: set[str] = field(default_factory=set)  # declared twice with different values
+    const_lengths: dict[str, int | None] = field(default_factory=dict)  # string constants' byte lengths
     results: dict[str, str] = field(default_factory=dict)  # func or Type.method -> first result type
     all_results: dict[str, list[str]] = field(default_factory=dict)  # ... -> every result type
     methods: dict[str, set[str]] = field(default_factory=dict)  # struct or interface -> its own method names
@@ -85,6 +103,10 @@ class PackageTypes:
         with different values, as build-tagged twins may be)."""
         return None if name in self.const_conflicts else self.const_values.get(name)
 
+    def const_length(self, name: str) -> int | None:
+        """The byte length of a string constant of the package (None if unknown or ambiguous)."""
+        return self.const_lengths.get(name)
+
     def _const_values(self, decl: Node) -> None:
         """`const ( a = iota; b; c = 1 << 4 )`: an omitted value repeats the previous one."""
         previous: list[Node] = []
@@ -94,6 +116,10 @@ class PackageTypes:
             previous = values
             names = [text(n) for n in spec.children_by_field_name("name")]
             for name, v in zip(names, values if len(values) == len(names) else []):
+                size = const_str_len(v, self)
+                if size is not None or name in self.const_lengths:
+                    known = self.const_lengths.get(name, size)
+                    self.const_lengths[name] = size if known == size else None
                 number = _const_int(v, iota, self)  # a typed constant has the same exact value
                 if name in self.const_values and self.const_values[name] != number:
                     self.const_conflicts.add(name)
@@ -159,7 +185,7 @@ class PackageTypes:
                     if name in self.named:
                         continue  # the first declaration wins; later ones are usually build-excluded twins
                     if type_node.type == "struct_type":
-                        self.fields[name] = _struct_fields(type_node)
+                        self.fields[name] = _struct_fields(type_node, self, name)
                         self.named[name] = "struct"
                         if _embeds(type_node):
                             self.embeds.add(name)
@@ -240,9 +266,10 @@ def _embeds(struct: Node) -> bool:
     )
 
 
-def _const_int(expr: Node, iota: int, pkg: "PackageTypes", depth: int = 0) -> int | None:
-    """The value of an untyped integer constant expression: literals, iota, earlier constants,
-    + - * / % << >> & | and parentheses."""
+def _const_int(expr: Node, iota: int, pkg: "ConstLookup", depth: int = 0) -> int | None:
+    """The value of an integer constant expression: literals, iota, earlier constants,
+    + - * / % << >> & | and parentheses, and conversions to an integer type (`State(iota + 1)`:
+    Go rejects one that would change the value)."""
     expr = unparen(expr)
     if depth > 16:
         return None
@@ -276,7 +303,65 @@ def _const_int(expr: Node, iota: int, pkg: "PackageTypes", depth: int = 0) -> in
             "<<": lambda: a << b, ">>": lambda: a >> b, "&": lambda: a & b, "|": lambda: a | b,
         }.get(op)
         return result() if result is not None else None
+    if kind == "call_expression":
+        function = expr.child_by_field_name("function")
+        args = call_args(expr)
+        if function is None or unparen(function).type != "identifier" or len(args) != 1:
+            return None
+        if text(unparen(function)) == "len":  # `LEN_CR_LF = len(CR_LF)`
+            return const_str_len(args[0], pkg, depth + 1)
+        if pkg.underlying(text(unparen(function))) in INT_TYPES:
+            return _const_int(args[0], iota, pkg, depth + 1)
     return None
+
+
+_SIMPLE_ESCAPES = frozenset("abfnrtv\\'\"")
+
+
+def const_str_len(expr: Node, pkg: "ConstLookup", depth: int = 0) -> int | None:
+    """The length in bytes of a constant string: a literal, a string constant, or a sum of them."""
+    expr = unparen(expr)
+    if depth > 16:
+        return None
+    kind = expr.type
+    if kind == "raw_string_literal":
+        return len(text(expr)[1:-1].replace("\r", "").encode())
+    if kind == "interpreted_string_literal":
+        return _unquoted_len(text(expr)[1:-1])
+    if kind == "identifier":
+        return pkg.const_length(text(expr))
+    if kind == "binary_expression" and text(expr.child_by_field_name("operator")) == "+":
+        left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+        a = const_str_len(left, pkg, depth + 1) if left is not None else None
+        b = const_str_len(right, pkg, depth + 1) if right is not None else None
+        return a + b if a is not None and b is not None else None
+    return None
+
+
+def _unquoted_len(body: str) -> int | None:
+    """Bytes of a Go interpreted string literal's body (`\\r\\n` is 2, `\\u00e9` is 2)."""
+    size, i = 0, 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            size += len(ch.encode())
+            i += 1
+            continue
+        kind = body[i + 1] if i + 1 < len(body) else ""
+        if kind in _SIMPLE_ESCAPES:
+            size, i = size + 1, i + 2
+        elif kind == "x" or (kind and kind in "01234567"):  # `\x41`, `\101`: one byte
+            size, i = size + 1, i + 4
+        elif kind in ("u", "U"):
+            width = 4 if kind == "u" else 8
+            try:
+                size += len(chr(int(body[i + 2 : i + 2 + width], 16)).encode())
+            except (ValueError, OverflowError):
+                return None
+            i += 2 + width
+        else:
+            return None
+    return size
 
 
 def _specs(decl: Node, kind: str) -> list[Node]:
@@ -313,7 +398,10 @@ def _result_types(result: Node | None) -> list[str]:
     return out
 
 
-def _struct_fields(struct: Node) -> dict[str, str]:
+def _struct_fields(struct: Node, pkg: "PackageTypes", owner: str) -> dict[str, str]:
+    """The fields of a struct type and their types. A field of anonymous struct type
+    (`pasi struct { sync.Mutex; m map[K]V }`) gets a synthetic named type, `struct:Owner.pasi`,
+    so that its own fields are known too."""
     fields: dict[str, str] = {}
     for lst in struct.named_children:
         if lst.type != "field_declaration_list":
@@ -321,9 +409,18 @@ def _struct_fields(struct: Node) -> dict[str, str]:
         for fd in lst.named_children:
             if fd.type != "field_declaration":
                 continue
-            t = squash(fd.child_by_field_name("type"))
+            type_node = fd.child_by_field_name("type")
+            t = squash(type_node)
             names = fd.children_by_field_name("name")
-            if names:
+            if names and type_node is not None and type_node.type == "struct_type":
+                for n in names:
+                    synthetic = f"struct:{owner.removeprefix('struct:')}.{text(n)}"
+                    pkg.fields[synthetic] = _struct_fields(type_node, pkg, synthetic)
+                    pkg.named[synthetic] = "struct"
+                    if _embeds(type_node):
+                        pkg.embeds.add(synthetic)
+                    fields[text(n)] = synthetic
+            elif names:
                 for n in names:
                     fields[text(n)] = t
             else:  # embedded: the field is named after its type
@@ -360,7 +457,7 @@ def _bind_spec(spec: Node, into: dict[str, str], pkg: PackageTypes, scope: dict[
     if type_node is not None and type_node.type == "struct_type" and names:
         # `var cache struct { sync.Mutex; m map[K]V }`: give the struct a name to find its fields by
         synthetic = f"struct:{names[0]}"
-        pkg.fields[synthetic] = _struct_fields(type_node)
+        pkg.fields[synthetic] = _struct_fields(type_node, pkg, synthetic)
         pkg.named[synthetic] = "struct"
         if _embeds(type_node):
             pkg.embeds.add(synthetic)
@@ -470,6 +567,33 @@ _BLOCKS = frozenset({
 })
 
 
+class ConstLookup(Protocol):
+    """Where a constant expression finds the names it reads."""
+
+    def const_value(self, name: str) -> int | None: ...
+
+    def const_length(self, name: str) -> int | None: ...
+
+    def underlying(self, t: str) -> str: ...
+
+
+class _LocalConsts:
+    """What a local constant's value may read: the function's own earlier constants and
+    the predeclared integer types."""
+
+    def __init__(self, scope: "Scope"):
+        self.scope = scope
+
+    def const_value(self, name: str) -> int | None:
+        return None if name in self.scope.names else self.scope.const_values.get(name)
+
+    def const_length(self, name: str) -> int | None:
+        return None
+
+    def underlying(self, t: str) -> str:
+        return t if t in INT_TYPES else ""
+
+
 class Scope:
     """Local names of one function (and the functions around it) with their types."""
 
@@ -478,6 +602,7 @@ class Scope:
         self.names: dict[str, str] = dict(outer)
         self.names.update(params)
         self.consts: set[str] = set()
+        self.const_values: dict[str, int | None] = {}  # None: not an integer, or declared twice differently
         # Names that stand for another variable in part of the body, (start, end, name, type):
         # `switch v := x.(type) { case *T: ... }` in each one-type case, and `y := y.(*T)` in an inner block.
         self.narrowed: list[tuple[int, int, str, str]] = []
@@ -523,6 +648,8 @@ class Scope:
                             self._shadow(node, n, t)
             elif kind == "var_spec":
                 _bind_spec(node, names, self.pkg, names)
+            elif kind == "const_declaration":
+                self._const_values(node)
             elif kind == "const_spec":
                 for n in node.children_by_field_name("name"):
                     self.consts.add(text(n))
@@ -552,6 +679,21 @@ class Scope:
     def results_of(self, expr: Node) -> list[str]:
         """Every result type of a call (`v, err := f()`); [] when unknown."""
         return self._results(expr)
+
+    def _const_values(self, decl: Node) -> None:
+        """The values of a local `const` declaration. Only literals, iota, predeclared integer
+        conversions and this function's earlier constants count: any other name might be shadowed."""
+        previous: list[Node] = []
+        for iota, spec in enumerate(_specs(decl, "const_spec")):
+            value = spec.child_by_field_name("value")
+            values = [v for v in value.named_children if v.type != "comment"] if value is not None else previous
+            previous = values
+            names = [text(n) for n in spec.children_by_field_name("name")]
+            for name, v in zip(names, values if len(values) == len(names) else [None] * len(names)):
+                number = _const_int(v, iota, _LocalConsts(self)) if v is not None else None
+                known = self.const_values.get(name, number) if name in self.const_values else number
+                self.const_values[name] = number if known == number else None
+                self.consts.add(name)
 
     def _results(self, expr: Node) -> list[str]:
         expr = unparen(expr)
