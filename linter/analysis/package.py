@@ -1056,7 +1056,8 @@ class Package:
         size = paths.path(operand) if operand is not None else None
         if size is None:
             return False
-        length = term(f"len({size})")
+        fixed = paths.text_len(operand) if operand is not None else None  # a constant string
+        length = term(f"len({size})") if fixed is None else const(fixed)
         if op.reason == "index out of range":
             index = node.child_by_field_name("index")
             value = paths.index_value(node, index) if index is not None else None
