@@ -7,8 +7,10 @@ whose branch leaves (return, panic, break, continue), and from assignments on
 the way. The walk is structured, not a dataflow over the CFG: from the function
 body down to the expression, the statements before it are run forward over a
 small set of cases (one per branch of an earlier `if`), and whatever is not
-understood (a loop, a switch, a call for fields) forgets the facts it might
-change. A function with a `goto` gets no facts at all.
+understood (a switch, a call for fields) forgets the facts it might change. A
+loop keeps an invariant of its head (see linter.analysis.loops), or forgets what
+it changes when none is found in bounds. A function with a `goto` gets no facts
+at all.
 
 Kept sound where it matters: facts about fields and package variables are
 forgotten at every call (the callee may change them); locals whose address is
@@ -485,7 +487,8 @@ class Paths:
             if node.type == "binary_expression" and text(node.child_by_field_name("operator")) in _COMPARISONS:
                 for side in (node.child_by_field_name("left"), node.child_by_field_name("right")):
                     lin = self.lin(side) if side is not None else None
-                    out.update(t for t, _ in lin.terms) if lin is not None else None
+                    if lin is not None:
+                        out.update(t for t, _ in lin.terms)
         return out
 
     def _round(
@@ -503,7 +506,8 @@ class Paths:
             jumps = self._jumps
         finally:
             self._jumps = saved
-        inner = _declared_within(body) | (_loop_declared(clause) if clause is not None and clause.type == "range_clause" else set())
+        inner = _declared_within(body)  # and a range's own `k, v :=`, new in each iteration
+        inner |= _loop_declared(clause) if clause is not None and clause.type == "range_clause" else set()
 
         def scoped(cases: list[Facts]) -> list[Facts]:  # the body's own variables end with it
             return [c.forget(lambda t: bool(roots(t) & inner)) for c in cases]
