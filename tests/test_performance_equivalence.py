@@ -351,3 +351,17 @@ def test_summaries_on_demand_do_not_depend_on_what_was_asked_first() -> None:
         assert all(backward.effects(fn).takes == () for fn in backward.functions)
         checked += len(forward.functions)
     assert checked > 100
+
+
+def test_one_file_runs_report_exactly_the_package_findings_in_that_file() -> None:
+    """A file named on its own (its siblings read as context, as a pre-commit hook runs it) gets
+    exactly the findings a run over its whole package reports in it: package-wide facts narrowed
+    to what can end in the checked file must not lose, add or change a finding."""
+    checked = 0
+    for directory in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        whole = run([str(directory)], ALL_RULES, cwd=directory).findings
+        for path in sorted(directory.glob("*.go")):
+            alone = run([str(path)], ALL_RULES, cwd=directory).findings
+            assert alone == [f for f in whole if f.span.path == path.name], path
+            checked += len(alone)
+    assert checked > 100

@@ -1,0 +1,49 @@
+"""Check that one-file runs report exactly the whole package's findings in that file.
+
+    python3 bench/one_file_equivalence.py DIR [DIR...] [--files N]
+
+For each package directory, the package's non-test files are analysed together (every file a
+target), then each file (or the N largest) on its own, its siblings read as context as a
+pre-commit hook runs it; the file's findings must be those of the package run that lie in it,
+compared whole (message, related locations, flow, fixes). Prints the CPU time of each one-file
+run's analysis and exits 1 on any difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from linter.engine import run  # noqa: E402
+from rules import ALL_RULES  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("dirs", nargs="+")
+    parser.add_argument("--files", type=int, default=0, help="only the N largest files of each directory")
+    args = parser.parse_args()
+    bad = 0
+    for d in args.dirs:
+        directory = Path(d).resolve()
+        files = sorted(p for p in directory.glob("*.go") if not p.name.endswith("_test.go"))
+        whole = run([str(p) for p in files], ALL_RULES, cwd=directory).findings
+        chosen = sorted(files, key=lambda p: -p.stat().st_size)[: args.files] if args.files else files
+        for path in sorted(chosen):
+            start = time.process_time()
+            alone = run([str(path)], ALL_RULES, cwd=directory).findings
+            spent = time.process_time() - start
+            expected = [f for f in whole if f.span.path == path.name]
+            same = alone == expected
+            bad += not same
+            print(f"{'ok  ' if same else 'DIFF'} {directory.name}/{path.name}: {len(alone)} findings "
+                  f"({len(expected)} expected), {spent:.2f} s CPU", flush=True)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
