@@ -12,7 +12,7 @@ cannot interleave and are left out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from linter.analysis.functions import Function
 from linter.analysis.lockstate import Held
@@ -52,10 +52,11 @@ class Cycle:
         return tuple(e.first for e in self.edges)
 
 
-def edges(pkg: "Package") -> dict[tuple[str, str], list[Edge]]:
-    """Every ordered pair of locks taken one inside the other, with where, in source order."""
+def edges(pkg: "Package", roots: "Iterable[Function] | None" = None) -> dict[tuple[str, str], list[Edge]]:
+    """Every ordered pair of locks taken one inside the other, with where, in source order;
+    only those taken in `roots` (and the literals they run in place) when given."""
     out: dict[tuple[str, str], list[Edge]] = {}
-    for root in pkg.functions:
+    for root in pkg.functions if roots is None else roots:
         if root.file.path.name.endswith("_test.go"):
             continue  # tests hold locks in odd orders on purpose, one goroutine at a time
         for acq in pkg.acquisitions(root):
@@ -110,6 +111,11 @@ def _pick(cycle: tuple[str, ...], table: dict[tuple[str, str], list[Edge]]) -> t
 
 
 def cycles(pkg: "Package") -> list[Cycle]:
+    """The cycles to report. When some files are context (a file checked on its own), a cycle
+    can only be reported in a checked file if one of its edges lies there (it is reported at
+    one of its edges), so checked files without an edge need no package-wide graph."""
+    if any(not f.is_target for f in pkg.files) and not edges(pkg, pkg.target_functions):
+        return []
     table = edges(pkg)
     succ: dict[str, list[str]] = {}
     for a, b in sorted(table):
