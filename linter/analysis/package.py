@@ -466,6 +466,10 @@ class Package:
             call.parent is not None and call.parent.type == "go_statement"
         )
 
+    def family(self, top: Function) -> list[Function]:
+        """An outermost function and every literal written inside it."""
+        return self._family(top)
+
     def _family(self, root: Function) -> list[Function]:
         if self._families is None:
             self._families = {}
