@@ -135,7 +135,7 @@ class Package:
         conds = CondLocks()
         for f in self.files:
             if b"Cond" in f.data:
-                conds.collect(f.root, self.imports(f).of(SYNC), self._type_where)
+                conds.collect(f.root, self.imports(f).of(SYNC), self._type_where, f.data)
         return conds
 
     def _type_where(self, expr: Node) -> str:
