@@ -1,6 +1,6 @@
 """Check that one-file runs report exactly the whole package's findings in that file.
 
-    python3 bench/one_file_equivalence.py DIR [DIR...] [--files N]
+    python3 bench/one_file_equivalence.py DIR [DIR...] [--files N] [--only NAME...]
 
 For each package directory, the package's non-test files are analysed together (every file a
 target), then each file (or the N largest) on its own, its siblings read as context as a
@@ -26,6 +26,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("dirs", nargs="+")
     parser.add_argument("--files", type=int, default=0, help="only the N largest files of each directory")
+    parser.add_argument("--only", nargs="*", default=(), help="and these files by name")
     args = parser.parse_args()
     bad = 0
     for d in args.dirs:
@@ -33,6 +34,8 @@ def main() -> int:
         files = sorted(p for p in directory.glob("*.go") if not p.name.endswith("_test.go"))
         whole = run([str(p) for p in files], ALL_RULES, cwd=directory).findings
         chosen = sorted(files, key=lambda p: -p.stat().st_size)[: args.files] if args.files else files
+        if args.only:
+            chosen = [p for p in files if p.name in args.only or p in chosen[: args.files]]
         for path in sorted(chosen):
             start = time.process_time()
             alone = run([str(path)], ALL_RULES, cwd=directory).findings

@@ -365,3 +365,23 @@ def test_one_file_runs_report_exactly_the_package_findings_in_that_file() -> Non
             assert alone == [f for f in whole if f.span.path == path.name], path
             checked += len(alone)
     assert checked > 100
+
+
+def test_a_plain_one_file_run_imports_only_what_it_needs() -> None:
+    """Start-up counts in a pre-commit hook: colour, pools, baselines and git are imported when used."""
+    import subprocess
+    import sys
+
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['lockjaw', 'check', {str(FIXTURES / 'LJ101' / 'seed_recovered_dogs.go')!r}, '--no-cache', "
+        "'--color', 'never']\n"
+        "try:\n    runpy.run_module('linter', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "heavy = ('rich', 'multiprocessing', 'pathspec', 'linter.baseline', 'linter.gitdiff', 'linter.cache')\n"
+        "print('imported:', sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert "LJ101" in done.stdout
+    assert "imported: []" in done.stderr
