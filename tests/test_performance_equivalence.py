@@ -385,3 +385,75 @@ def test_a_plain_one_file_run_imports_only_what_it_needs() -> None:
                           env={**os.environ, "PYTHONPATH": str(root)})
     assert "LJ101" in done.stdout
     assert "imported: []" in done.stderr
+
+
+RECURSIVE_A = """package p
+
+import "sync"
+
+func entry(s *S) { s.c(1) }
+
+type S struct{ mu sync.Mutex }
+
+func (s *S) a(k int) {
+	if k > 0 {
+		s.b(k - 1)
+	}
+	s.mu.Lock()
+	s.mu.Unlock()
+}
+
+func (s *S) b(k int) {
+	if k > 0 {
+		s.c(k - 1)
+		s.a(k)
+	}
+}
+"""
+
+RECURSIVE_B = """package p
+
+func (s *S) c(k int) {
+	if k > 0 {
+		s.a(k - 1)
+		s.b(k)
+	}
+}
+
+func (s *S) d(k int) { s.e(k) }
+
+func (s *S) e(k int) {
+	if k > 0 {
+		s.d(k - 1)
+		func() { s.e(k - 1) }()
+	}
+	s.c(k)
+}
+"""
+
+
+def test_recursive_components_keep_the_whole_package_order_when_found_from_their_callers() -> None:
+    """With context files, summaries are solved without a Tarjan pass over the whole package; a
+    recursive component's members must still come in that pass's order (it decides what a cycle
+    keeps under MAX_TAKES), found from the functions that can reach the component."""
+    from linter.analysis.package import Package
+    from linter.source import SourceFile
+
+    def package(target: int | None) -> Package:
+        files = [SourceFile(Path(f"{n}.go"), f"{n}.go", text.encode(), is_target=target in (None, i))
+                 for i, (n, text) in enumerate((("a", RECURSIVE_A), ("b", RECURSIVE_B)))]
+        return Package(files)
+
+    for target in (0, 1):
+        partial, whole = package(target).effects_table, package(None).effects_table
+        assert partial._partial and not whole._partial
+        groups = [m for m in whole._order().members if len(m) > 1]
+        assert sorted(len(m) for m in groups) == [3, 3]  # a, b, c; d, e and the literal in e
+        for members in groups:
+            names = [fn.display_name for fn in members]
+            found = [fn.display_name for fn in partial._package_order(
+                [fn for fn in partial.pkg.functions if fn.display_name in names][::-1])]
+            assert found == names
+        partial.pkg.summaries.get(partial.pkg.functions[0])  # solving from `entry` agrees too
+        for fn, other in zip(partial.pkg.functions, whole.pkg.functions):
+            assert partial.pkg.summary(fn).signature == whole.pkg.summary(other).signature
