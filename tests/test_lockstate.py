@@ -74,3 +74,18 @@ def test_mutex_names_are_normalised() -> None:
     held = {text(ev.op.node): [h.mutex for h in ev.state.held] for _, ev in pkg.all_events(function(pkg, "f"))
             if ev.op.kind is OpKind.PANIC}
     assert held == {"xs[1]": ["mu"], "xs[2]": []}
+
+
+def test_node_states_meet_on_must() -> None:
+    from linter.analysis.lockstate import node_states
+    from linter.analysis.syntax import text, walk_expr
+    from tests.go_snippets import function, package, wrap
+
+    pkg = package(wrap("\tif c {\n\t\tmu.Lock()\n\t}\n\tch <- 1\n\tmu.Lock()\n\tch <- 2"))
+    fn = function(pkg, "f")
+    graph = pkg.cfg(fn)
+    assert graph is not None and fn.body is not None
+    states = node_states(graph, pkg.ops_of(fn), must=True)
+    sends = [n for n in walk_expr(fn.body) if n.type == "send_statement"]
+    assert [bool(states[s.id].held) for s in sends] == [False, True]
+    assert text(sends[0]) == "ch <- 1"

@@ -109,3 +109,58 @@ def test_bounds_that_hold(body: str) -> None:
 )
 def test_bounds_that_do_not_hold(body: str) -> None:
     assert not _index_proven(body)
+
+
+_FIELDS = """package p
+
+type box struct {
+	items []int
+	named []int
+	whole []int
+	m     map[int]int
+}
+
+type other struct{ whole []int }
+
+func newBox(xs []int) *box { return &box{items: xs, named: xs, whole: xs} }
+
+func (b *box) rename(xs []int) { b.named = xs }
+
+func reset(b *box) { *b = box{} }
+
+func (o *other) grow() { o.whole = append(o.whole, 1) }
+"""
+
+
+def test_fields_only_composite_literals_set_are_fixed() -> None:
+    fields = package(_FIELDS).fixed_fields
+    assert fields.kind("box", "items") == ""  # `*b = box{}` overwrites every box
+    pkg = package(_FIELDS.replace("func reset(b *box) { *b = box{} }\n", ""))
+    fields = pkg.fixed_fields
+    assert fields.kind("box", "items") == "length"
+    assert fields.kind("box", "named") == ""  # assigned in rename
+    assert fields.kind("box", "whole") == "length"  # only other.whole is assigned
+    assert fields.kind("box", "m") == "value"  # the map is fixed, not its length
+    copied = _FIELDS.replace("func reset(b *box) { *b = box{} }\n", "func reset(bs []box) { bs[0] = makeBox() }\n")
+    copied += "\nfunc makeBox() box { return box{} }\n"
+    assert package(copied).fixed_fields.kind("box", "items") == ""  # a slot of box overwritten by a call's box
+
+
+def test_a_wait_keeps_facts_on_fields_of_the_locked_object() -> None:
+    src = (
+        "package p\n\nimport \"sync\"\n\ntype buf struct {\n\tmu sync.Mutex\n\tc  chan int\n\tq  []int\n}\n\n"
+        "func (b *buf) f(o *buf) {\n\tb.mu.Lock()\n\tif len(b.q) > 0 && len(o.q) > 0 {\n\t\tb.c <- 1\n"
+        "\t\t_ = b.q[0]\n\t\t_ = o.q[0]\n\t}\n\tb.mu.Unlock()\n}\n\nfunc (b *buf) drop() { b.q = nil }\n"
+    )
+    pkg = package(src)
+    fn = function(pkg, "f")
+    paths = pkg.paths(fn)
+    assert fn.body is not None and paths is not None
+    for operand, proven in (("b.q", True), ("o.q", False)):
+        node = next(n for n in walk_expr(fn.body) if n.type == "index_expression" and text(n) == f"{operand}[0]")
+        index = node.child_by_field_name("index")
+        assert index is not None
+        lin = paths.lin(index)
+        assert lin is not None
+        goal = lin.minus(term(f"len({operand})")).shift(1)
+        assert paths.proves(node, [goal]) is proven

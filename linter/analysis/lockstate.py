@@ -100,6 +100,8 @@ def transfer(state: LockState, op: Op) -> LockState:
             flag = state.covering_flag(op.mutex)
             held = Held(op.mutex, op.write, op.node, bool(flag), flag, op.guard)
         return state.with_held(state.held | {held})
+    if kind is OpKind.RELEASE and op.site is not None:
+        return state.with_held(frozenset(h for h in state.held if h.mutex != op.mutex or h.site.id != op.site.id))
     if kind is OpKind.RELEASE:
         return state.with_held(frozenset(h for h in state.held if h.mutex != op.mutex))
     if kind is OpKind.HANDOFF:
@@ -113,6 +115,11 @@ def transfer(state: LockState, op: Op) -> LockState:
             for h in state.held
         )
         return LockState(held, state.deferred, pending, state.flags, state.handed)
+    if kind is OpKind.DEFER_RELEASE and op.site is not None:  # covers only what that call took
+        site = op.site.id
+        held = frozenset(replace(h, covered=True, flag="") if h.mutex == op.mutex and h.site.id == site else h
+                         for h in state.held)
+        return state.with_held(held)
     if kind is OpKind.DEFER_RELEASE:
         held = frozenset(replace(h, covered=True, flag="") if h.mutex == op.mutex else h for h in state.held)
         return LockState(held, state.deferred | {op.mutex}, state.deferred_if, state.flags, state.handed)
@@ -149,18 +156,10 @@ def _no_flag(name: str) -> bool:
     return False
 
 
-def analyse(
-    cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion, initial: LockState = EMPTY, *, must: bool = False,
-    unchanged: Callable[[str], bool] = _no_flag,
-) -> list[Event]:
-    """Run the dataflow to a fixpoint and return every reachable operation with its state.
-
-    `expand` lets package summaries replace a call by the lock operations its
-    callee performs (a helper that locks, one that unlocks). `initial` is the
-    state at entry: empty, except for a literal called where locks are held.
-    With `must`, paths meet instead of join: a lock is held only if every path holds it.
-    `unchanged(name)` says whether a flag keeps its value in the function (see LockState.assuming_false).
-    """
+def _fixpoint(
+    cfg: CFG, ops_of: OpsOf, expand: Expand, initial: LockState, must: bool, unchanged: Callable[[str], bool],
+) -> tuple[dict[int, LockState], Callable[[int], list[Op]]]:
+    """The state at entry of every reachable block, and each block's (expanded) operations."""
     block_ops: dict[int, list[Op]] = {}
 
     def ops(block_id: int) -> list[Op]:
@@ -189,7 +188,22 @@ def analyse(
                 if s not in queued:
                     queued.add(s)
                     work.append(s)
+    return entry_state, ops
 
+
+def analyse(
+    cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion, initial: LockState = EMPTY, *, must: bool = False,
+    unchanged: Callable[[str], bool] = _no_flag,
+) -> list[Event]:
+    """Run the dataflow to a fixpoint and return every reachable operation with its state.
+
+    `expand` lets package summaries replace a call by the lock operations its
+    callee performs (a helper that locks, one that unlocks). `initial` is the
+    state at entry: empty, except for a literal called where locks are held.
+    With `must`, paths meet instead of join: a lock is held only if every path holds it.
+    `unchanged(name)` says whether a flag keeps its value in the function (see LockState.assuming_false).
+    """
+    entry_state, ops = _fixpoint(cfg, ops_of, expand, initial, must, unchanged)
     events: list[Event] = []
     for b in sorted(entry_state):
         state = entry_state[b]
@@ -198,3 +212,22 @@ def analyse(
             state = transfer(state, op)
     events.sort(key=lambda e: (e.op.node.start_byte, e.op.kind is OpKind.END))  # stable: evaluation order within a node
     return events
+
+
+def node_states(
+    cfg: CFG, ops_of: OpsOf, expand: Expand = _no_expansion, initial: LockState = EMPTY, *, must: bool = False,
+    unchanged: Callable[[str], bool] = _no_flag,
+) -> dict[int, LockState]:
+    """The state just before each reachable CFG node runs, by node id (see `analyse`)."""
+    entry_state, _ = _fixpoint(cfg, ops_of, expand, initial, must, unchanged)
+    out: dict[int, LockState] = {}
+    for b, state in entry_state.items():
+        for node in cfg.blocks[b].nodes:
+            if node is None:
+                continue
+            old = out.get(node.id)
+            out[node.id] = state if old is None else (old.meet(state) if must else old.join(state))
+            for op in ops_of(node):
+                for x in expand(op):
+                    state = transfer(state, x)
+    return out

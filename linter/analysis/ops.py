@@ -53,6 +53,8 @@ class Op:
     via: str = ""  # the package function whose summary this op stands for (a call that locks)
     guard: str = ""  # a boolean variable: the flag a SET/CLEAR_FLAG sets, a DEFER_RELEASE runs under, or
     # an ACQUIRE was taken under (`if doLock { mu.Lock() }`)
+    site: Node | None = None  # a release through a handle (`txn.End()`): the call that took the lock it
+    # releases (`txn := s.Write()`); what other calls took of the same mutex stays held
 
     @property
     def method(self) -> str:

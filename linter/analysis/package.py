@@ -14,23 +14,26 @@ from linter.analysis.bindings import Bindings, carried_names
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
+from linter.analysis.fields import FixedFields
 from linter.analysis.functions import Function, discover, literal_of
+from linter.analysis.handles import Handles
 from linter.analysis.imports import LOG, OS, SYNC, TIME, Imports
 from linter.analysis.lockrefs import LockRef, identity, is_unstable, rebound_keys, ref_of
-from linter.analysis.lockstate import EMPTY, Event, LockState, analyse
+from linter.analysis.lockstate import EMPTY, Event, LockState, analyse, node_states
 from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.linear import Lin, const, term
 from linter.analysis.panics import explicit_panic
 from linter.analysis.paths import Paths
 from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
-from linter.analysis.syntax import call_args, callee, enclosing_function, text, unparen, walk_expr
+from linter.analysis.syntax import FUNCTION_KINDS, call_args, callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.tokens import Tokens
 from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, element_type, infer
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
 
 LOCK_WORDS = (b"Lock", b"Unlock")  # "Unlock" does not contain "Lock"
+_REFERENCES = ("*", "[]", "map[", "chan", "<-chan", "func", "interface{")  # types whose values hold no field
 
 
 def _has_go_statement(file: SourceFile) -> bool:
@@ -78,6 +81,7 @@ class Package:
         self._identities: dict[tuple[int, str], str | None] = {}
         self._refs: dict[tuple[int, str], LockRef | None] = {}
         self._paths: dict[tuple[int, str], Paths] = {}
+        self._must_states: dict[int, dict[int, LockState]] = {}
         self._bindings: dict[int, Bindings] = {}
         self._in_place: dict[int, bool] = {}
         self._called: dict[int, Function | None] = {}  # call node -> the literal it runs in place
@@ -391,6 +395,11 @@ class Package:
                 yield owner, ev
 
     # summaries across calls ---------------------------------------------------------------
+
+    @cached_property
+    def handles(self) -> Handles:
+        """Values calls return that point back to their receiver (see linter.analysis.handles)."""
+        return Handles(self)
 
     @cached_property
     def summaries(self) -> Summaries:
@@ -744,8 +753,111 @@ class Package:
                 lambda name: None if self._shadowed(fn, name) else self.types.const_value(name),
                 lambda target: self._scalar_slot(fn, target),
                 lambda expr: self.types.underlying(scope.type_of(expr)),
+                lambda node: self.locked_owners(fn, node),
+                lambda owner, name: self._fixed_field(fn, owner, name),
+                lambda target: self._struct_slot(fn, target),
             )
         return found
+
+    @cached_property
+    def fixed_fields(self) -> FixedFields:
+        """Fields only composite literals set (see linter.analysis.fields)."""
+        return FixedFields(self)
+
+    def _fixed_field(self, fn: Function, owner: str, name: str) -> str:
+        """Whether the field `name` of the path `owner` in `fn` (`p`, `s.cfg`) is fixed (see
+        linter.analysis.fields): the path's type is followed from a local or package variable."""
+        scope = self.scope(fn)
+        root, *rest = owner.split(".")
+        t = scope.names.get(root) or ("" if self._shadowed(fn, root) else self.types.vars.get(root, ""))
+        for part in rest:
+            t = self.types.field_type(t, part) if t else ""
+        struct = t.lstrip("*").split("[", 1)[0]
+        return self.fixed_fields.kind(struct, name) if struct else ""
+
+    def _struct_slot(self, fn: Function, target: Node) -> Callable[[str], bool] | None:
+        """For `xs[k]` of a slice or array whose element is a struct E (by value, maybe in arrays):
+        the terms that may read E's memory. Writing the slot changes an E and the structs it holds
+        by value; a term reads a struct object only where its path goes through a pointer, so it
+        may change when some pointer on its path leads to such a struct (or to a type lockjaw does
+        not know). Another package's E holds none of this package's types (it cannot import them)."""
+        operand = target.child_by_field_name("operand")
+        if target.type != "index_expression" or operand is None:
+            return None
+        t = self.types.underlying(self.scope(fn).type_of(operand)).lstrip("*")
+        if not t.startswith("["):
+            return None  # a map's element is no memory, but its length changes
+        element = element_type(t)
+        while element.startswith("[") and not element.startswith("[]"):
+            element = element_type(element)
+        if not element[:1].isalpha() or "[" in element:
+            return None
+        nested = self._nested_structs(element)
+        if nested is None:
+            return None
+        return lambda term: self._reads_within(fn, term, nested)
+
+    def _nested_structs(self, name: str) -> frozenset[str] | None:
+        """The package's struct types held by value in a value of type `name` (itself included);
+        empty for another package's type, None for a package type that is no struct."""
+        fields = self.types.fields
+        if name not in fields:
+            return None if name in self.types.named or "." not in name else frozenset()
+        seen = {name}
+        todo = [name]
+        while todo:
+            for ft in fields.get(todo.pop(), {}).values():
+                while ft.startswith("[") and not ft.startswith("[]"):
+                    ft = element_type(ft)
+                base = ft.split("[", 1)[0]
+                if base in fields and base not in seen:
+                    seen.add(base)
+                    todo.append(base)
+        return frozenset(seen)
+
+    def _reads_within(self, fn: Function, term: str, nested: frozenset[str]) -> bool:
+        """Whether the term `p.a.b` (or its len/cap) may read memory of a struct in `nested`:
+        some pointer on its path leads to one, to a type of another package or an unknown one,
+        or a field on it is promoted (through a pointer lockjaw does not see)."""
+        path = term[4:-1] if term.startswith(("len(", "cap(")) else term
+        if "(" in path or "." not in path:
+            return "(" in path
+        root, *rest = path.split(".")
+        t = self.scope(fn).names.get(root) or ("" if self._shadowed(fn, root) else self.types.vars.get(root, ""))
+        fields = self.types.fields
+        for part in rest:
+            if not t:
+                return True
+            struct = t[1:] if t.startswith("*") else t
+            if struct not in fields or part not in fields[struct]:
+                return True
+            if t.startswith("*") and struct in nested:
+                return True
+            t = fields[struct][part]
+        return False
+
+    def locked_owners(self, fn: Function, node: Node) -> frozenset[str]:
+        """The objects whose mutex `fn` holds on every path to `node` (`b` for `b.mu`, or for
+        `b.Lock()` of an embedded mutex). `node` is a CFG node, an expression inside one, or a
+        statement whose CFG nodes change no lock (the first of them is asked)."""
+        states = self._must_states.get(id(fn))
+        if states is None:
+            states = {}
+            graph = self.cfg(fn) if self.uses_locks(fn) or self.effects_table.relevant(fn) else None
+            if graph is not None:
+                states = node_states(graph, self.ops_of(fn), self.effects_table.expander(fn), must=True,
+                                     unchanged=self.unchanged_flag(fn))
+            self._must_states[id(fn)] = states
+        if not states:
+            return frozenset()
+        state = next((states[n.id] for n in walk_expr(node) if n.id in states), None)
+        current = node.parent
+        while state is None and current is not None and current.type not in FUNCTION_KINDS:
+            state = states.get(current.id)
+            current = current.parent
+        if state is None:
+            return frozenset()
+        return frozenset(h.mutex.rsplit(".", 1)[0] for h in state.held)
 
     def _shadowed(self, fn: Function, name: str) -> bool:
         """Whether `fn` or a function around it declares `name` (a variable or a local constant)."""
@@ -759,7 +871,9 @@ class Package:
 
     def _scalar_slot(self, fn: Function, target: Node) -> bool:
         """`xs[k]` of a slice or array, or a field `s.n`, that holds a number, string or bool:
-        writing it changes no other variable, field or length (no path leads through it)."""
+        writing it changes no other variable, field or length (no path leads through it). So
+        does `xs[k]` holding a pointer, slice, map, channel, func or interface: an element of
+        such a type is no variable and no struct's field, so no term reads its memory."""
         operand = target.child_by_field_name("operand")
         if operand is None:
             return False
@@ -770,7 +884,8 @@ class Package:
         t = self.types.underlying(scope.type_of(operand)).lstrip("*")
         if not t.startswith("["):
             return False
-        return self.types.underlying(element_type(t)) in SCALAR_TYPES
+        element = self.types.underlying(element_type(t))
+        return element in SCALAR_TYPES or element in ("error", "any") or element.startswith(_REFERENCES)
 
     def _library(self, fn: Function, call: Node) -> str:
         """"sort.Search" for a call of that standard function (the package name not shadowed)."""

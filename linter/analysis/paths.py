@@ -12,7 +12,11 @@ change. A function with a `goto` gets no facts at all.
 
 Kept sound where it matters: facts about fields and package variables are
 forgotten at every call (the callee may change them); locals whose address is
-taken or that a function literal assigns are never trusted.
+taken or that a function literal assigns are never trusted. A wait on a channel
+(a send, a receive, a select) runs no code of this goroutine, so only other
+goroutines can change anything meanwhile: there the fields of an object whose
+mutex is held on every path keep their facts, by the convention that whoever
+writes them holds that mutex (`b.backlog` under `b.mu`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Callable
 from tree_sitter import Node
 
 from linter.analysis.cfg import Terminal, statements
+from linter.analysis.fields import LENGTH, VALUE
 from linter.analysis.linear import Lin, Prover, const, parse, term
 from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr
 
@@ -94,6 +99,18 @@ def _no_type(expr: Node) -> str:
     return ""
 
 
+def _no_guard(node: Node) -> frozenset[str]:
+    return frozenset()
+
+
+def _no_field(owner: str, name: str) -> str:
+    return ""
+
+
+def _no_struct_slot(target: Node) -> Callable[[str], bool] | None:
+    return None
+
+
 def roots(key: str) -> set[str]:
     """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
     return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
@@ -112,6 +129,10 @@ class Paths:
     constant: Callable[[str], int | None] = _no_constant  # a package integer constant not shadowed here
     scalar_slot: Callable[[Node], bool] = _no_slot  # `xs[i]` holding an int, string, ...: writing it changes no term
     underlying: Callable[[Node], str] = _no_type  # an expression's underlying type ("[]int", "string"); "" unknown
+    guarded: Callable[[Node], frozenset[str]] = _no_guard  # objects whose mutex is held on every path to a node
+    fixed_field: Callable[[str, str], str] = _no_field  # (owner path, field) -> fields.LENGTH, VALUE or ""
+    # `xs[k]` of a slice or array holding a struct: the terms that may read its memory; None if unknown
+    struct_slot: Callable[[Node], Callable[[str], bool] | None] = _no_struct_slot
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
@@ -171,14 +192,35 @@ class Paths:
         return self.path(node, renaming)
 
     def _volatile(self, key: str) -> bool:
-        """Whether a call may change the term: fields, package variables, lengths of maps."""
+        """Whether a call may change the term: fields, package variables, lengths of maps. A field
+        only composite literals set (see linter.analysis.fields) changes only with its object."""
         assert self._untrusted is not None
+        inner = key[4:-1] if key.startswith(("len(", "cap(")) else key
+        if "." in inner and "(" not in inner:
+            owner, name = inner.rsplit(".", 1)
+            kind = self.fixed_field(owner, name)
+            if kind == LENGTH or (kind == VALUE and inner == key):
+                return self._volatile(owner)
         for name in roots(key):
             if name not in self.locals or name in self._untrusted:
                 return True
         if "." in key:
             return True
         return any(not self.slices(x) for x in _SIZE.findall(key))
+
+    def _waited(self, stmt: Node) -> Callable[[str], bool]:
+        """The terms other goroutines may change while this one waits on channels in `stmt`
+        (see `_waits_only`): the volatile ones, except the fields (and their lengths) of a
+        local object whose mutex is held on every path there."""
+        at = stmt.children[0] if stmt.type == "select_statement" and stmt.child_count else stmt  # the `select`
+        owners = {o for o in self.guarded(at) if not self._volatile(o)}
+        if not owners:
+            return self._volatile
+        return lambda t: self._volatile(t) and _field_owner(t) not in owners
+
+    def _changed_by(self, stmt: Node) -> Callable[[str], bool]:
+        """The terms running `stmt` may change besides what it assigns, when it is impure."""
+        return self._waited(stmt) if _waits_only(stmt, self._pure) else self._volatile
 
     # facts at a node ----------------------------------------------------------------------
 
@@ -260,7 +302,12 @@ class Paths:
             if comm is not None and child == comm:
                 return cases  # `case c <- xs[0]:` is evaluated before the wait
             cases = self._havoc(comm, cases) if comm is not None else cases  # `case v := <-c:` sets v
-            return [c.forget(self._volatile) for c in cases]  # it waited: other code may have run
+            select = parent.parent  # it waited: other code may have run, and every case header ran
+            calm = select is not None and all(
+                _waits_only(e, self._pure) for case in select.named_children for e in _header(case)
+            )
+            changed = self._waited(select) if calm and select is not None else self._volatile
+            return [c.forget(changed) for c in cases]
         if kind == "default_case" and parent.parent is not None:
             for other in parent.parent.named_children:  # every case value ran before the default is taken
                 tested = other.child_by_field_name("value") if other.type == "expression_case" else None
@@ -424,9 +471,10 @@ class Paths:
         names = _all_assigned(stmt, self.scalar_slot)
         impure = _impure(stmt, self._pure)
         deref = _writes_through_pointer(stmt)
+        changed = self._changed_by(stmt) if impure and not deref else self._volatile
 
         def dead(t: str) -> bool:
-            return bool(roots(t) & names) or ((impure or deref) and self._volatile(t))
+            return bool(roots(t) & names) or ((impure or deref) and changed(t))
 
         return [c.forget(dead) for c in cases]
 
@@ -435,7 +483,8 @@ class Paths:
         cases = self._evaluated(stmt, cases) if ran else cases
         if not _impure(stmt, self._pure):
             return cases
-        return [c.forget(self._volatile) for c in cases]
+        changed = self._changed_by(stmt)
+        return [c.forget(changed) for c in cases]
 
     def _evaluated(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
         """Facts plus what `stmt`, once run without panicking, proves (see `survived`)."""
@@ -544,16 +593,21 @@ class Paths:
         slots = [l for l in lefts if l.type in ("index_expression", "selector_expression") and self.scalar_slot(l)]
         fields = {text(l.child_by_field_name("field")) for l in slots if l.type == "selector_expression"}
         written = [l for l in lefts if l not in slots]
+        # `xs[k] = T{}`: only the terms that may read memory of a T change, not xs nor its length
+        reached = [(l, self.struct_slot(l)) for l in written if l.type == "index_expression"]
+        reaches = [r for _, r in reached if r is not None]
+        written = [l for l in written if not any(l == s and r is not None for s, r in reached)]
         targets = {r for l in written for r in _target_roots(l)} if kind != "short_var_declaration" else _assigned(stmt)
         field_term = re.compile(r"\.(?:%s)(?![\w.])" % "|".join(map(re.escape, fields))) if fields else None
         parallel = op in ("=", ":=") and len(lefts) == len(rights)
         impure = _impure(stmt, self._pure)
         dead_all = _writes_through_pointer(stmt) or any(l.type != "identifier" for l in written)
+        changed = self._changed_by(stmt) if impure and not dead_all else self._volatile
 
         def dead(t: str) -> bool:
             return bool(roots(t) & targets) or bool(field_term and field_term.search(t)) or (
-                (impure or dead_all) and self._volatile(t)
-            )
+                (impure or dead_all) and changed(t)
+            ) or any(r(t) for r in reaches)
 
         out: list[Facts] = []
         for c in self._evaluated(stmt, cases):
@@ -1043,6 +1097,27 @@ def _impure(stmt: Node, pure: Callable[[Node], bool]) -> bool:
         elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "<-":
             return True
     return False
+
+
+def _waits_only(stmt: Node, pure: Callable[[Node], bool]) -> bool:
+    """Whether `stmt` lets other code run only by waiting on channels: no call, `go`, `defer`,
+    range, function literal, nor a lock's Unlock handed out as a value (any of these may
+    change what is locked, or run code of this goroutine)."""
+    for node in walk_expr(stmt):
+        kind = node.type
+        if kind == "call_expression" and _impure_call(node, pure):
+            return False
+        if kind in ("go_statement", "defer_statement", "range_clause", "func_literal"):
+            return False
+        if kind == "selector_expression" and text(node.child_by_field_name("field")) in ("Unlock", "RUnlock"):
+            return False
+    return True
+
+
+def _field_owner(t: str) -> str:
+    """`b` for the terms `b.backlog` and `len(b.backlog)`; "" for a term that is no field."""
+    inner = t[4:-1] if t.startswith(("len(", "cap(")) else t
+    return inner.rsplit(".", 1)[0] if "." in inner and "(" not in inner else ""
 
 
 def _writes_through_pointer(stmt: Node) -> bool:

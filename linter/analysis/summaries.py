@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from tree_sitter import Node
 
-from linter.analysis import argguards
+from linter.analysis import argguards, emptiness
 from linter.analysis.cfg import statements
 from linter.analysis.functions import Function, literal_of
+from linter.analysis.handles import Handle
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
 from linter.analysis.ops import LOCK_METHODS, Op, OpKind, flag_guard
@@ -70,6 +71,7 @@ class Take:
     # the caller holding one of them does not hold it while this lock is taken
     dropped: frozenset[LockRef] = frozenset()
     guard: argguards.Guard = argguards.NONE  # bool parameters (position, value) it is taken under
+    nonempty: emptiness.Guard = emptiness.NONE  # collections it is taken only in a loop over
     flag: str = ""  # for a release under a flag of the caller's: that flag
 
     @property
@@ -98,6 +100,7 @@ class Summary:
             tuple(t.key for t in self.unlockers), self.expects, self.lock_helper,
             tuple(t.key for t in self.takes if t.must), tuple(t.dropped for t in self.takes),
             tuple(t.guard for t in self.takes), tuple((t.key, t.flag) for t in self.releases_if),
+            tuple(t.nonempty for t in self.takes),
         )
 
     @property
@@ -190,7 +193,8 @@ def _merge(old: Take | None, new: Take) -> Take:
     if old is None:
         return new
     keep = new if new.must and not old.must else old
-    return replace(keep, must=old.must or new.must, dropped=old.dropped & new.dropped, guard=old.guard & new.guard)
+    return replace(keep, must=old.must or new.must, dropped=old.dropped & new.dropped, guard=old.guard & new.guard,
+                   nonempty=old.nonempty & new.nonempty)
 
 
 _LOCK_KINDS = frozenset({OpKind.ACQUIRE, OpKind.RELEASE, OpKind.DEFER_ACQUIRE, OpKind.DEFER_RELEASE})
@@ -289,6 +293,10 @@ class Summaries:
                 deps.extend(self.targets(fn, call))
             for value in values:  # returned method values may be unlockers
                 deps.extend(pkg.resolve_value(fn, value))
+            for call in calls:  # `txn.End()` on a handle runs its type's End, whatever txn's static type
+                found = self._handle_call(fn, call)
+                if found is not None:
+                    deps.extend(method for h in found[2] for method, _ in pkg.handles.methods(h, found[3]))
         deps.extend(self._literals().get(id(fn), ()))  # returned or deferred literals
         self._deps[id(fn)] = deps
         return deps
@@ -439,6 +447,43 @@ class Summaries:
             return self.bound_call(fn, text(target))
         return None
 
+    def _handle_call(self, fn: Function, call: Node) -> tuple[Function, Node, tuple[Handle, ...], str] | None:
+        """For `txn.End()` where `txn := s.Write()` is a local bound once to a call that returns a
+        handle (see linter.analysis.handles): (the function declaring txn, `s.Write()`, the handles
+        it may return, "End")."""
+        target = call.child_by_field_name("function")
+        target = unparen(target) if target is not None else None
+        if target is None or target.type != "selector_expression":
+            return None
+        method = text(target.child_by_field_name("field"))
+        operand = target.child_by_field_name("operand")
+        operand = unparen(operand) if operand is not None else None
+        if method not in self._names or operand is None or operand.type != "identifier":
+            return None
+        bound = self.pkg.local_value(fn, text(operand))
+        if bound is None or bound[1].type != "call_expression":
+            return None
+        owner, source = bound
+        handles = self.pkg.handles.at_call(owner, source)
+        return (owner, source, handles, method) if handles else None
+
+    def _handle_releases(self, fn: Function, call: Node) -> list[tuple[str, Take, Function, Node]]:
+        """The locks the call that made a handle keeps and that a method of the handle releases through
+        its back-pointers, whichever handle it returned, each with that call: `txn := s.Write(); txn.End()`
+        releases the `s.mu` that this Write left read-locked (not what another Write took)."""
+        found = self._handle_call(fn, call)
+        if found is None:
+            return []
+        owner, source, handles, method = found
+        kept = {(m, t.write) for m, t, _ in self._effects(owner, source, "keeps")}
+        per = [self.pkg.handles.releases(h, method, lambda target: self.get(target).releases) for h in handles]
+        common = set.intersection(*({(m, t.write) for m, t, _ in released} for released in per)) & kept
+        out: dict[tuple[str, bool], tuple[str, Take, Function, Node]] = {}
+        for m, t, target in per[0]:
+            if (m, t.write) in common:
+                out.setdefault((m, t.write), (m, t, target, source))
+        return list(out.values())
+
     def _bound_lock(self, fn: Function, call: Node) -> tuple[str, bool, bool] | None:
         """(mutex, acquire?, write?) for `unlock()` where `unlock := mu.Unlock` is a local bound once
         (see bindings): calling the method value is calling the method."""
@@ -472,6 +517,9 @@ class Summaries:
         if source is not None:
             for m, t, target in self._effects(fn, source, "unlockers"):
                 ops.append(Op(OpKind.RELEASE, call, m, t.write, detail=target.display_name, via=target.display_name))
+        for m, t, target, made in self._handle_releases(fn, call):
+            ops.append(Op(OpKind.RELEASE, call, m, t.write, detail=target.display_name, via=target.display_name,
+                          site=made))
         return ops
 
     def _defer_ops(self, fn: Function, stmt: Node) -> list[Op]:
@@ -486,11 +534,15 @@ class Summaries:
         effects = self._effects(fn, source, "unlockers") if source is not None else self._effects(fn, call, "releases")
         if source is None:
             effects += self._effects(fn, call, "releases_if")
+        handled = [
+            Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name, site=made)
+            for m, t, target, made in (self._handle_releases(fn, call) if source is None else ())
+        ]
         return [
             Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name,
                guard=t.flag)
             for m, t, target in effects
-        ]
+        ] + handled
 
     def _go_ops(self, fn: Function, stmt: Node) -> list[Op]:
         """`go func() { defer mu.Unlock(); ... }()`: the goroutine takes over the caller's lock, so
@@ -711,10 +763,12 @@ class Summaries:
                     if take is not None:
                         take = replace(take, must=(op.mutex, op.write) in must,
                                        dropped=self._dropped(fn, expects, ev.state),
-                                       guard=argguards.guard_of(fn, op.node, self.bool_params(fn)))
+                                       guard=argguards.guard_of(fn, op.node, self.bool_params(fn)),
+                                       nonempty=emptiness.loop_guard(self.pkg, fn, op.node))
                 if take is not None:
                     out[take.key] = _merge(out.get(take.key), take)
             elif op.kind is OpKind.CALL:
+                around: emptiness.Guard | None = None  # the loops around the call, found once
                 for acq in self._call_takes(fn, op.node, ev.state):
                     if acq.mutex in expects or acq.take is None or acq.callee is None:
                         continue
@@ -723,8 +777,14 @@ class Summaries:
                         continue
                     params = self.bool_params(fn)
                     guard = argguards.guard_of(fn, op.node, params) | argguards.forward(op.node, acq.take.guard, params)
+                    if around is None:
+                        around = emptiness.loop_guard(self.pkg, fn, op.node)
+                    nonempty = around
+                    if acq.take.nonempty:
+                        nonempty |= emptiness.forward(self.pkg, fn, op.node, acq.take.nonempty)
                     take = Take(ref, acq.identity, acq.write, acq.take.origin, (acq.callee.display_name, *acq.take.chain),
-                                (acq.mutex, acq.write) in must, self._dropped(fn, expects, ev.state, acq.dropped), guard)
+                                (acq.mutex, acq.write) in must, self._dropped(fn, expects, ev.state, acq.dropped), guard,
+                                nonempty=nonempty)
                     out[take.key] = _merge(out.get(take.key), take)
             if len(out) >= MAX_TAKES:
                 break
@@ -792,6 +852,8 @@ class Summaries:
             for t in self.get(target).takes:
                 if argguards.ruled_out(call, target, t.guard):
                     continue  # `f(true)` where f locks only `if !hasLock`
+                if t.nonempty and emptiness.ruled_out(self.pkg, fn, call, t.nonempty):
+                    continue  # `t := &T{}; t.f()` where f locks only in `range t.items`
                 mutex = map_ref(self.pkg, fn, call, t.ref) if t.ref is not None else None
                 # the caller's view is the more specific one: `cfgProc.mu` rather than any `(*Proc).mu`
                 ident = (self.pkg.lock_identity(fn, mutex) if mutex is not None else None) or t.identity

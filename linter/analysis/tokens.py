@@ -11,7 +11,11 @@ such a value from a mutex:
   known and lacks the counterpart (an `Unlock` without `Lock`): no mutex;
 - it was bound from such a `Lock()` call: a local every binding of which is
   one, or a struct field a composite literal or assignment sets to such a
-  local (for tokens of another package's type, whose methods are unknown).
+  local (for tokens of another package's type, whose methods are unknown);
+- its type is a concrete type of the package whose `Lock` (or `RLock`) has an
+  empty body: a no-op takes no lock, so neither it nor its `Unlock` is a mutex's
+  (etcd's `concurrentReadTx`; its type is often known from the one concrete
+  type a constructor returns through an interface, see types.Scope).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from typing import TYPE_CHECKING, Iterator
 from tree_sitter import Node
 
 from linter.analysis.bindings import bound_pairs
+from linter.analysis.calls import base_type
+from linter.analysis.cfg import statements
 from linter.analysis.syntax import FUNCTION_KINDS, text, unparen, walk_expr
 from linter.analysis.types import squash
 
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
     from linter.analysis.package import Package
 
 COUNTERPART = {"Lock": "Unlock", "RLock": "RUnlock", "Unlock": "Lock", "RUnlock": "RLock"}
+ACQUIRE = {"Lock": "Lock", "RLock": "RLock", "Unlock": "Lock", "RUnlock": "RLock"}
 _TOKEN_METHODS = frozenset({"Lock", "RLock"})
 
 
@@ -133,7 +140,10 @@ class Tokens:
             return False
         operand = unparen(operand)
         scope = self.pkg.scope(fn)
-        methods = self.pkg.types.method_set(scope.type_of(operand))
+        static = scope.type_of(operand)
+        if self._no_op(static, ACQUIRE[text(target.child_by_field_name("field"))]):
+            return True
+        methods = self.pkg.types.method_set(static)
         if methods is not None:
             return counterpart not in methods
         if operand.type == "identifier":
@@ -143,6 +153,17 @@ class Tokens:
             owner = scope.type_of(inner).lstrip("*").split("[", 1)[0] if inner is not None else ""
             return bool(owner) and (owner, text(operand.child_by_field_name("field"))) in self.fields()
         return False
+
+
+    def _no_op(self, t: str, acquire: str) -> bool:
+        """Whether `acquire` of the concrete package type `t` (its own or promoted, every
+        build-tagged twin) is declared with an empty body."""
+        name = base_type(t)
+        resolver = self.pkg.resolver
+        if not name or name in resolver.interfaces:
+            return False
+        methods = resolver.method(name, acquire)
+        return bool(methods) and all(m.body is not None and not statements(m.body) for m in methods)
 
 
 def _enclosing(node: Node) -> Node:

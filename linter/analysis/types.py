@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from linter.analysis.syntax import callee, text, unparen
+from linter.analysis.syntax import callee, text, unparen, walk_expr
 
 FLOAT_TYPES = frozenset({"float32", "float64", "complex64", "complex128"})
 INT_TYPES = frozenset(
@@ -68,6 +68,8 @@ class PackageTypes:
     all_results: dict[str, list[str]] = field(default_factory=dict)  # ... -> every result type
     methods: dict[str, set[str]] = field(default_factory=dict)  # struct or interface -> its own method names
     embeds: set[str] = field(default_factory=set)  # types that embed another: their method set is open
+    bodies: dict[str, Node | None] = field(default_factory=dict)  # func or Type.method -> body (None: declared twice)
+    _returned: dict[str, str] = field(default_factory=dict)
 
     def method_set(self, t: str) -> set[str] | None:
         """The methods of a package struct or interface type (or a pointer to one), when all of
@@ -99,6 +101,20 @@ class PackageTypes:
                     self.const_values[name] = number
                 else:
                     self.const_conflicts.add(name)
+
+    def returned(self, name: str) -> str:
+        """The one concrete type a function or method (`Type.method`) declared to return a package
+        interface always returns: every `return` gives a literal of it (`return &tx{..}`). A call's
+        value then has that dynamic type, and its methods are that type's. "" when unknown."""
+        found = self._returned.get(name)
+        if found is None:
+            found = ""
+            body = self.bodies.get(name)
+            if body is not None and self.underlying(self.results.get(name, "")).startswith("interface{"):
+                kinds = {_literal_type(r) for r in walk_expr(body) if r.type == "return_statement"}
+                found = kinds.pop() if len(kinds) == 1 else ""
+            self._returned[name] = found
+        return found
 
     def underlying(self, t: str) -> str:
         seen = 0
@@ -176,6 +192,8 @@ class PackageTypes:
                 if rtype and name not in self.results:
                     self.results[name] = rtype
                     self.all_results[name] = _result_types(result)
+                if rtype:  # a build-tagged twin may return another type: neither body is trusted
+                    self.bodies[name] = decl.child_by_field_name("body") if name not in self.bodies else None
 
 
     def _collect_interface(self, name: str, iface: Node) -> None:
@@ -194,6 +212,23 @@ class PackageTypes:
             if rtype and f"{name}.{method}" not in self.results:
                 self.results[f"{name}.{method}"] = rtype
                 self.all_results[f"{name}.{method}"] = _result_types(result)
+
+
+def _literal_type(ret: Node) -> str:
+    """The type of the one value a `return` gives when it is a composite literal (`T{..}`, `&T{..}`)."""
+    values = [c for c in ret.named_children if c.type != "comment"]
+    value = values[0] if len(values) == 1 else None
+    if value is not None and value.type == "expression_list":
+        value = value.named_children[0] if value.named_child_count == 1 else None
+    value = unparen(value) if value is not None else None
+    pointer = value is not None and value.type == "unary_expression" and text(value.child_by_field_name("operator")) == "&"
+    if pointer and value is not None:
+        operand = value.child_by_field_name("operand")
+        value = unparen(operand) if operand is not None else None
+    if value is None or value.type != "composite_literal":
+        return ""
+    t = squash(value.child_by_field_name("type"))
+    return ("*" + t if pointer else t) if t and t[0].isalpha() else ""
 
 
 def _embeds(struct: Node) -> bool:
@@ -294,6 +329,23 @@ def _struct_fields(struct: Node) -> dict[str, str]:
             else:  # embedded: the field is named after its type
                 fields[t.lstrip("*").rsplit(".", 1)[-1].split("[", 1)[0]] = t
     return fields
+
+
+def _reassigned(body: Node) -> set[str]:
+    """Names assigned with `=` (or received, ranged into) anywhere in `body`, function literals
+    included, or whose address is taken: their value may be another than the declaration's."""
+    out: set[str] = set()
+    for node in walk_expr(body, into_literals=True):
+        kind = node.type
+        if kind in ("assignment_statement", "range_clause", "receive_statement"):
+            left = node.child_by_field_name("left")
+            out.update(text(n) for n in (left.named_children if left is not None else ()) if n.type == "identifier")
+        elif kind == "var_spec":
+            out.update(text(n) for n in node.children_by_field_name("name"))
+        elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
+            operand = node.child_by_field_name("operand")
+            out.update([text(operand)] if operand is not None and operand.type == "identifier" else [])
+    return out
 
 
 def _bind_spec(spec: Node, into: dict[str, str], pkg: PackageTypes, scope: dict[str, str]) -> None:
@@ -435,6 +487,8 @@ class Scope:
     def _collect(self, body: Node) -> None:
         stack = [body]
         names = self.names
+        dynamic: dict[str, str] = {}  # `tx := f()`, f always returning one concrete type: tx's dynamic type
+        declared: set[str] = set()  # declared more than once in the body
         while stack:
             node = stack.pop()
             kind = node.type
@@ -450,7 +504,11 @@ class Scope:
                         n = text(l)
                         if n != "_" and n not in names:
                             names[n] = infer(r, self.pkg, names)
+                            concrete = self._returned(r)
+                            if concrete:
+                                dynamic[n] = concrete
                         elif n != "_":
+                            declared.add(n)
                             self._shadow(node, n, infer(r, self.pkg, names))
                 elif len(rights) == 1 and len(lefts) > 1:
                     first = infer(rights[0], self.pkg, names)  # `v, ok := x.(T)`, `v, err := f()`
@@ -461,6 +519,7 @@ class Scope:
                         if n != "_" and n not in names:
                             names[n] = t  # "" when unknown: still a local (linter.analysis.paths needs them all)
                         elif n != "_":
+                            declared.add(n)
                             self._shadow(node, n, t)
             elif kind == "var_spec":
                 _bind_spec(node, names, self.pkg, names)
@@ -473,6 +532,26 @@ class Scope:
                 self._bind_type_switch(node)
             if node.child_count:
                 stack.extend(reversed(node.children))
+        if dynamic:
+            for n in set(dynamic) - declared - _reassigned(body):
+                names[n] = dynamic[n]
+
+    def _returned(self, value: Node) -> str:
+        """For a call of a package function or method declared to return an interface that always
+        returns one concrete type: that type (see PackageTypes.returned)."""
+        value = unparen(value)
+        if value.type != "call_expression":
+            return ""
+        fn = unparen(value.child_by_field_name("function"))
+        if fn.type == "identifier":
+            return self.pkg.returned(text(fn)) if text(fn) not in self.names else ""
+        operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
+        owner = self.type_of(operand).lstrip("*").split("[", 1)[0] if operand is not None else ""
+        return self.pkg.returned(f"{owner}.{text(fn.child_by_field_name('field'))}") if owner else ""
+
+    def results_of(self, expr: Node) -> list[str]:
+        """Every result type of a call (`v, err := f()`); [] when unknown."""
+        return self._results(expr)
 
     def _results(self, expr: Node) -> list[str]:
         expr = unparen(expr)
