@@ -457,3 +457,21 @@ def test_recursive_components_keep_the_whole_package_order_when_found_from_their
         partial.pkg.summaries.get(partial.pkg.functions[0])  # solving from `entry` agrees too
         for fn, other in zip(partial.pkg.functions, whole.pkg.functions):
             assert partial.pkg.summary(fn).signature == whole.pkg.summary(other).signature
+
+
+def test_a_recursive_component_with_a_name_beyond_ascii_keeps_the_package_order() -> None:
+    """Callers are found by the words of the source; a name the ASCII word index cannot hold
+    makes every function a candidate caller rather than none."""
+    from linter.analysis.package import Package
+    from linter.source import SourceFile
+
+    text = RECURSIVE_B.replace("s.c(", "s.çc(").replace(") c(", ") çc(")
+    # `entry` mentions a lock, so its calls are resolved although no ASCII word of it names `çc`
+    first = RECURSIVE_A.replace("s.c(", "s.çc(").replace("{ s.çc(1) }", "{ s.mu.Lock(); s.çc(1); s.mu.Unlock() }")
+    files = [SourceFile(Path("a.go"), "a.go", first.encode(), is_target=False),
+             SourceFile(Path("b.go"), "b.go", text.encode())]
+    table = Package(files).effects_table
+    groups = [m for m in table._order().members if len(m) > 1]
+    assert any("S.çc" in [fn.display_name for fn in m] for m in groups)
+    for members in groups:
+        assert table._package_order(members[::-1]) == members

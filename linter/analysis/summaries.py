@@ -987,6 +987,8 @@ class Summaries:
         pkg = self.pkg
         tops = [_outermost(callee)]
         if callee.name:
+            if not _IDENTIFIER.fullmatch(callee.name.encode()):
+                return pkg.functions  # a name beyond ASCII: the index of words cannot find it
             tops += self._naming(callee.name)
         return [fn for top in dict.fromkeys(tops) for fn in pkg.family(top)]
 
