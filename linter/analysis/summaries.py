@@ -944,6 +944,12 @@ class Summaries:
             return cached
         members = {id(fn) for fn in group}
         reaching = self._reaching(group)
+        if reaching is None:  # its callers cannot be found by name: take the order from the pass itself
+            order = self._order()
+            ordered = order.members[order.component[id(group[0])]]
+            for fn in ordered:
+                self._member_orders[id(fn)] = ordered
+            return ordered
         position = self._positions()
         start = min((fn for fn in reaching.values()), key=lambda fn: position[id(fn)])
 
@@ -968,15 +974,18 @@ class Summaries:
             self._member_orders[id(fn)] = ordered
         return ordered
 
-    def _reaching(self, group: list[Function]) -> dict[int, Function]:
+    def _reaching(self, group: list[Function]) -> dict[int, Function] | None:
         """The component and every function whose calls can reach it (id -> function). Callers are
         looked for among the functions that can name a member: a call, method value or bound local
         that resolves to a function spells its name in the caller's outermost function, and a
-        literal is reached only from functions written around it."""
+        literal is reached only from functions written around it. None when a method is met: a
+        handle's method may run a method of an inner handle that its caller never names (`deps`)."""
         found = {id(fn): fn for fn in group}
         todo = list(group)
         while todo:
             callee = todo.pop()
+            if callee.receiver_type:
+                return None  # a handle's method may run it on an inner handle where no caller names it
             for caller in self._may_call(callee):
                 if id(caller) not in found and any(d is callee for d in self.deps(caller)):
                     found[id(caller)] = caller
