@@ -159,7 +159,7 @@ class Package:
         conds = CondLocks()
         for f in self.files:
             if b"Cond" in f.data:
-                conds.collect(f.root, self.imports(f).of(SYNC), self._type_where)
+                conds.collect(f.root, self.imports(f).of(SYNC), self._type_where, f.data)
         return conds
 
     def _type_where(self, expr: Node) -> str:
@@ -494,6 +494,10 @@ class Package:
         return fn.is_literal and call is not None and call.type == "call_expression" and (
             call.parent is not None and call.parent.type == "go_statement"
         )
+
+    def family(self, top: Function) -> list[Function]:
+        """An outermost function and every literal written inside it."""
+        return self._family(top)
 
     def _family(self, root: Function) -> list[Function]:
         if self._families is None:
