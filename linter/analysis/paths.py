@@ -29,6 +29,8 @@ from tree_sitter import Node
 
 from linter.analysis.cfg import Terminal, statements
 from linter.analysis.fields import LENGTH, VALUE
+from linter.analysis.library import BELOW_N as _BELOW_N, PURE as _PURE, SEARCH_N as _SEARCH_N
+from linter.analysis.library import SEARCH_SLICE as _SEARCH_SLICE, SPLIT as _SPLIT
 from linter.analysis.linear import Lin, Prover, const, parse, term
 from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr
 
@@ -70,18 +72,8 @@ class Facts:
         return replace(self, ineqs=self.ineqs | {f})
 
 
-Inline = Callable[[Node], tuple[Node, dict[str, str]] | None]  # a bool helper call -> (its result, renaming)
+Inline = Callable[[Node], tuple[Node, dict[str, str]] | None]  # a helper call -> (its result, renaming)
 Library = Callable[[Node], str]  # a call -> "sort.Search", "rand.Intn", ... when it calls that standard function
-
-# Standard functions whose integer result is bounded by an argument (see Paths.call_bounds).
-_SEARCH_N = frozenset({"sort.Search"})  # in [0, n] for n >= 0
-_SEARCH_SLICE = frozenset({"sort.SearchInts", "sort.SearchStrings", "sort.SearchFloat64s"})  # in [0, len(a)]
-_BELOW_N = frozenset({"rand.Intn", "rand.Int31n", "rand.Int63n"})  # in [0, n); they panic unless n > 0
-_SPLIT = frozenset({"strings.Split", "strings.SplitAfter"})  # at least one element when sep is not empty
-_PURE = _SEARCH_SLICE | _BELOW_N | _SPLIT | {  # change no variable of the program (sort.Search and rand.Shuffle call f)
-    "rand.Int", "rand.Int31", "rand.Int63", "rand.Uint32", "rand.Uint64", "rand.Float32", "rand.Float64",
-    "rand.ExpFloat64", "rand.NormFloat64", "rand.Perm",
-}
 
 
 def _no_library(call: Node) -> str:
@@ -192,12 +184,31 @@ class Paths:
         return parse(node, lambda n: self._term(n, renaming))
 
     def _term(self, node: Node, renaming: dict[str, str] | None) -> str | int | None:
-        """A path, or the value of a package constant (`hoRCNext + hoRCMaxHeight`)."""
-        if node.type == "identifier" and renaming is None:
-            value = self.constant(text(node))
-            if value is not None:
-                return value
+        """A path, the value of a constant (`hoRCNext + hoRCMaxHeight`, `time.Second`), or the
+        length a helper returns (`q.Len()`)."""
+        if renaming is None:
+            kind = node.type
+            if kind == "identifier" or (kind == "selector_expression" and _qualified(node)):
+                value = self.constant(text(node))
+                if value is not None:
+                    return value
+            elif kind == "call_expression":
+                return self._returned_length(node)
         return self.path(node, renaming)
+
+    def _returned_length(self, call: Node) -> str | None:
+        """`q.Len()` of a helper whose body is `return len(q.heap)`: the term `len(q.heap)` in the
+        caller's names. The call runs no other code, so its value is that length when it returns."""
+        inlined = self.inline(call)
+        result = unparen(inlined[0]) if inlined is not None else None
+        if inlined is None or result is None or result.type != "call_expression":
+            return None
+        qual, name = callee(result)
+        args = call_args(result)
+        if qual or name not in ("len", "cap") or len(args) != 1:
+            return None
+        key = self.path(args[0], inlined[1])
+        return f"{name}({key})" if key is not None else None
 
     def _volatile(self, key: str) -> bool:
         """Whether a call may change the term: fields, package variables, lengths of maps. A field
@@ -1032,6 +1043,12 @@ def _common(cases: list[Facts]) -> Facts:
         frozenset.intersection(*(c.nonnil for c in cases)),
         frozenset.intersection(*(c.isnil for c in cases)),
     )
+
+
+def _qualified(selector: Node) -> bool:
+    """`time.Second`: a name selected from an identifier (maybe a package)."""
+    operand = selector.child_by_field_name("operand")
+    return operand is not None and operand.type == "identifier"
 
 
 def _is_nil(node: Node) -> bool:
