@@ -869,7 +869,9 @@ class Paths:
         if which in _SEARCH_N:  # it calls f, which may change what the bound read
             stable = bound is not None and not any(self._volatile(t) for t, _ in bound.terms)
             return [low, result.minus(bound)] if bound is not None and stable else [low]
-        if which in _BELOW_N:
+        if which in _BELOW_N:  # it panics unless n > 0: once it returned, result < n whatever was known of n
+            exact = self.lin(args[0])
+            bound = exact if exact is not None else bound
             return [low, result.minus(bound).shift(1)] if bound is not None else [low]
         return []
 
