@@ -55,6 +55,8 @@ def _facts_at(body: str, marker: str, params: str = "xs []int, i int, p *int, c 
         "\tif p == nil {\n\t\tpanic(1)\n\t} else {\n\t\t_ = *p\n\t}",
         "\tif p == nil {\n\t\tp = new(int)\n\t}\n\t_ = *p",
         "\t_ = p != nil && *p > 0",
+        "\tif p == nil {\n\t\treturn\n\t}\n\tgoto L\nL:\n\t_ = *p",
+        "\tif p != nil {\n\t\tgoto L\n\t}\n\treturn\nL:\n\t_ = *p",
     ],
 )
 def test_nil_checks_that_dominate(body: str) -> None:
@@ -69,7 +71,9 @@ def test_nil_checks_that_dominate(body: str) -> None:
         "\tif p == nil {\n\t\treturn\n\t}\n\tp = nil\n\t_ = *p",
         "\tif p != nil || c {\n\t\t_ = *p\n\t}",
         "\tif p == nil {\n\t\treturn\n\t}\n\tfor c {\n\t\t_ = *p\n\t\tp = nil\n\t}",
-        "\tif p == nil {\n\t\treturn\n\t}\n\tgoto L\nL:\n\t_ = *p",
+        "\tif p == nil {\n\t\tgoto L\n\t}\n\treturn\nL:\n\t_ = *p",  # only the jump leads there
+        "\tif p == nil {\n\t\treturn\n\t}\nL:\n\t_ = *p\n\tp = nil\n\tif c {\n\t\tgoto L\n\t}",  # a jump back
+        "\tif p != nil {\n\t\tgoto L\n\t}\nL:\n\t_ = *p",  # and the way through
     ],
 )
 def test_nil_checks_that_do_not_dominate(body: str) -> None:

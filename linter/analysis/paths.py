@@ -8,7 +8,8 @@ the way. The walk is structured, not a dataflow over the CFG: from the function
 body down to the expression, the statements before it are run forward over a
 small set of cases (one per branch of an earlier `if`), and whatever is not
 understood (a loop, a switch, a call for fields) forgets the facts it might
-change. A function with a `goto` gets no facts at all.
+change. A label joins the facts of the statement before it with those at each
+`goto` to it; a function with a `goto` back (to a label before it) gets no facts.
 
 Kept sound where it matters: facts about fields and package variables are
 forgotten at every call (the callee may change them); locals whose address is
@@ -133,7 +134,9 @@ class Paths:
     field_read: Callable[[Node], bool] = _no_slot  # `p.f` reading a field through the pointer p
     text_len: Callable[[Node], int | None] = _no_length  # bytes of a constant string (`"\r\n"`, `CR_LF`)
     _untrusted: frozenset[str] | None = None
-    _has_goto: bool | None = None
+    _jumps_back: bool | None = None  # a goto to a label before it: no facts at all
+    _gotos: dict[int, list[Node]] = field(default_factory=dict)  # labeled statement -> the gotos to it
+    _jumps: list[Node] = field(default_factory=list)  # every goto, in source order
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
     _survived: dict[int, tuple[tuple[str, object], ...]] = field(default_factory=dict)
     _depth: int = 0
@@ -144,11 +147,16 @@ class Paths:
         if self._untrusted is not None:
             return
         untrusted: set[str] = set()
-        goto = False
+        jumps: list[Node] = []
+        labels: dict[str, Node] = {}
+        twice = False
         for node in walk_expr(self.body, into_literals=True):
             kind = node.type
-            if kind == "goto_statement":
-                goto = True
+            if kind == "goto_statement" and not _in_literal(node, self.body):
+                jumps.append(node)
+            elif kind == "labeled_statement" and not _in_literal(node, self.body):
+                twice |= _label(node) in labels
+                labels[_label(node)] = node
             elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
                 # only the variable addressed: `&ims[i]` lets no one change i, `&T{f: *p}` not p
                 operand = node.child_by_field_name("operand")
@@ -160,7 +168,13 @@ class Paths:
                 if alias is not None:
                     self.locals |= {text(n) for n in alias.named_children if n.type == "identifier"}
         self._untrusted = frozenset(untrusted)
-        self._has_goto = goto
+        # Only jumps forward are followed (see `_arrive`): a jump back is a loop by hand.
+        self._jumps_back = twice or any(
+            _label(j) not in labels or j.start_byte >= labels[_label(j)].start_byte for j in jumps
+        )
+        self._jumps = sorted(jumps, key=lambda j: j.start_byte)
+        for j in self._jumps:
+            self._gotos.setdefault(labels[_label(j)].id, []).append(j)
 
     def path(self, node: Node, renaming: dict[str, str] | None = None) -> str | None:
         """The term of a variable or field path; None for anything else."""
@@ -252,8 +266,12 @@ class Paths:
 
     def _at(self, node: Node) -> list[Facts]:
         self._setup()
-        if self._has_goto:
+        if self._jumps_back:
             return [Facts()]
+        for jump in self._jumps:  # the facts at each goto before node first: `_arrive` then finds them cached
+            if jump.start_byte >= node.start_byte:
+                break
+            self.at(jump)
         chain: list[Node] = [node]
         while chain[-1] != self.body:
             parent = chain[-1].parent
@@ -267,6 +285,8 @@ class Paths:
             if parent.type in ("block", "statement_list") or (parent.type.endswith("_case") and _is_statement(child)):
                 for stmt in _statements_before(parent, child):
                     cases = self._run(stmt, cases)
+                if child.type == "labeled_statement":
+                    cases = self._arrive(child, cases)
                 if _is_statement(child):
                     top = child
             else:
@@ -355,7 +375,25 @@ class Paths:
             if left is not None and child == parent.child_by_field_name("right") and op in ("&&", "||"):
                 return self._assume(cases, left, op == "&&")
             return cases
+        if kind == "labeled_statement" and child.type == "labeled_statement":  # `A: B: x++`
+            return self._arrive(child, cases)
         return cases
+
+    def _arrive(self, labeled: Node, cases: list[Facts]) -> list[Facts]:
+        """Facts at a label: the cases of the statement before it and those at each goto to it
+        (all before it, see `_setup`), less what the goto leaves: the statement around it in the
+        label's block ends there, and with it the variables declared in it."""
+        out = list(cases)
+        for jump in self._gotos.get(labeled.id, ()):
+            holder = jump
+            while holder.parent is not None and holder.parent != labeled.parent:
+                holder = holder.parent
+            if holder.parent is None:
+                return [Facts()]
+            ended = _all_assigned(holder)
+            out.extend(c.forget(lambda t: bool(roots(t) & ended)) for c in self.at(jump))
+        out = _dedupe(out)
+        return out if len(out) <= MAX_CASES else [_common(out)]
 
     def _enter_loop(self, loop: Node, child: Node, cases: list[Facts]) -> list[Facts]:
         clause = next((c for c in loop.named_children if c.type in ("for_clause", "range_clause")), None)
@@ -416,7 +454,7 @@ class Paths:
     # running statements -------------------------------------------------------------------
 
     def _run(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
-        if not cases:
+        if not cases and stmt.type != "labeled_statement":  # a goto may still lead there
             return cases
         if self._depth > MAX_NESTING:  # recursion stays bounded: forget what a deep statement changes
             return self._havoc(stmt, cases)
@@ -446,6 +484,7 @@ class Paths:
         if kind == "block":
             return self._run_block(stmt, cases)
         if kind == "labeled_statement":
+            cases = self._arrive(stmt, cases)
             inner = [c for c in stmt.named_children if c.type not in ("label_name", "comment")]
             return self._run(inner[0], cases) if inner else cases
         if kind in ("empty_statement", "comment", "const_declaration", "type_declaration"):
@@ -1045,6 +1084,12 @@ def _common(cases: list[Facts]) -> Facts:
         frozenset.intersection(*(c.nonnil for c in cases)),
         frozenset.intersection(*(c.isnil for c in cases)),
     )
+
+
+def _label(node: Node) -> str:
+    """The label of a goto or labeled statement."""
+    name = next((c for c in node.named_children if c.type == "label_name"), None)
+    return text(name) if name is not None else ""
 
 
 def _qualified(selector: Node) -> bool:
