@@ -172,7 +172,7 @@ class Paths:
         self._jumps_back = twice or any(
             _label(j) not in labels or j.start_byte >= labels[_label(j)].start_byte for j in jumps
         )
-        self._jumps = sorted(jumps, key=lambda j: j.start_byte)
+        self._jumps = [] if self._jumps_back else sorted(jumps, key=lambda j: j.start_byte)
         for j in self._jumps:
             self._gotos.setdefault(labels[_label(j)].id, []).append(j)
 
