@@ -978,8 +978,9 @@ class Package:
             return ""
         scope = self.scope(fn)
         name = text(function.child_by_field_name("field"))
-        if operand.type == "identifier" and text(operand) not in scope.names:
-            return self._listed(fn, text(operand), name)
+        root = text(operand) if operand.type == "identifier" else ""
+        if root and root not in scope.names and root not in self.types.vars:  # a package's name
+            return self._listed(fn, root, name)
         owner = scope.type_of(operand).removeprefix("*")
         qual, _, type_name = owner.partition(".")
         if not type_name or "." in type_name or "[" in owner:
