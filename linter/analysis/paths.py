@@ -627,7 +627,7 @@ class Paths:
             if grown is not None and self.path(grown[0]) == text(lefts[0]):
                 grows = text(lefts[0]), grown[1]
         out: list[Facts] = []
-        for c in self._evaluated(stmt, cases):
+        for c, truth in self._bound_truths(stmt, lefts, rights, parallel, self._evaluated(stmt, cases)):
             new: list[tuple[str, str, object]] = []  # (kind, target, value)
             if grows is not None:  # `x = append(x, ..)`: what bounded len(x) from below still does
                 name, added = grows
@@ -652,6 +652,9 @@ class Paths:
                         new.extend(self._value_facts(key, r, c, dead))
 
             c = c.forget(dead)
+            if truth is not None:  # `ok := a > b`: ok is 1 where a > b held, 0 where it did not
+                flag = term(text(lefts[0]))
+                c = c.le(const(1).minus(flag) if truth else flag)
             for what, name, value in new:
                 if what == "le" and isinstance(value, Lin):
                     c = c.le(value)
@@ -663,6 +666,28 @@ class Paths:
                     c = replace(c, unequal=c.unequal | {value})
             out.append(c)
         return out
+
+    def _bound_truths(
+        self, stmt: Node, lefts: list[Node], rights: list[Node], parallel: bool, cases: list[Facts]
+    ) -> list[tuple[Facts, bool | None]]:
+        """`ok := a > b && c != nil` on a local: one case per truth of the condition, each with
+        what that truth says (its facts are forgotten as usual when a term changes, while ok
+        keeps its value): a later `if ok` picks the cases of its truth (see `_assume`)."""
+        plain: list[tuple[Facts, bool | None]] = [(c, None) for c in cases]
+        if not parallel or len(lefts) != 1 or lefts[0].type != "identifier" or stmt.type == "inc_statement":
+            return plain
+        name = text(lefts[0])
+        cond = unparen(rights[0])
+        if name not in self.locals or not _is_condition(cond):
+            return plain
+        out: list[tuple[Facts, bool | None]] = []
+        for c in cases:
+            yes, no = self._assume([c], cond, True), self._assume([c], cond, False)
+            if yes == [c] and no == [c]:
+                out.append((c, None))
+            else:
+                out.extend([(y, True) for y in yes] + [(n, False) for n in no])
+        return out if len(out) <= MAX_CASES else plain
 
     def _appended(self, value: Node) -> tuple[Node, int] | None:
         """`append(y, a, b)` or `append(y, "\r\n"...)`: y, and how many elements it surely adds."""
@@ -784,6 +809,10 @@ class Paths:
             if op in _COMPARISONS:
                 return [f for c in cases if (f := self._compare(c, left, op, right, truth)) is not None]
             return cases
+        if kind == "identifier" and text(cond) in self.locals:  # a bool local (see `_bound_truths`)
+            flag = term(text(cond))
+            holds, fails = (const(1).minus(flag), flag) if truth else (flag, const(1).minus(flag))
+            return [c.le(holds) for c in cases if fails not in c.ineqs]
         if kind == "call_expression":
             inlined = self.inline(cond)
             if inlined is not None:
@@ -1037,6 +1066,15 @@ def _common(cases: list[Facts]) -> Facts:
 def _is_nil(node: Node) -> bool:
     node = unparen(node)
     return node.type == "nil" or (node.type == "identifier" and text(node) == "nil")
+
+
+def _is_condition(node: Node) -> bool:
+    """A comparison, or `!`, `&&`, `||` of expressions: a bool whose truth says something."""
+    if node.type == "unary_expression":
+        return text(node.child_by_field_name("operator")) == "!"
+    return node.type == "binary_expression" and text(node.child_by_field_name("operator")) in (
+        _COMPARISONS | {"&&", "||"}
+    )
 
 
 def _is_statement(node: Node) -> bool:
