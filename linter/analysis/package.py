@@ -23,11 +23,12 @@ from linter.analysis.lockstate import EMPTY, Event, LockState, analyse, node_sta
 from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.linear import Lin, const, term
 from linter.analysis.panics import explicit_panic
-from linter.analysis.paths import Paths
+from linter.analysis.paths import PURE_CALLS, Paths
 from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import FUNCTION_KINDS, call_args, callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.tokens import Tokens
+from linter.analysis.writes import CallWrites
 from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, const_str_len, element_type, infer
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
@@ -774,8 +775,14 @@ class Package:
                 lambda target: self._struct_slot(fn, target),
                 lambda selector: self._field_through_pointer(fn, selector),
                 lambda expr: const_str_len(expr, _Unshadowed(self, fn)),
+                lambda node: self.call_writes.of_node(fn, node),
             )
         return found
+
+    @cached_property
+    def call_writes(self) -> CallWrites:
+        """What calls may change of the terms path facts read (see linter.analysis.writes)."""
+        return CallWrites(self, lambda fn, call: self._library(fn, call) in PURE_CALLS)
 
     @cached_property
     def fixed_fields(self) -> FixedFields:

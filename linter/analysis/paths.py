@@ -31,6 +31,7 @@ from linter.analysis.cfg import Terminal, statements
 from linter.analysis.fields import LENGTH, VALUE
 from linter.analysis.linear import Lin, Prover, const, parse, term
 from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr
+from linter.analysis.writes import Writes
 
 MAX_NESTING = 64  # statements nested deeper than this are not run, only forgotten
 MAX_CASES = 16  # more cases than this and the facts are dropped (sound, just less precise)
@@ -78,7 +79,7 @@ _SEARCH_N = frozenset({"sort.Search"})  # in [0, n] for n >= 0
 _SEARCH_SLICE = frozenset({"sort.SearchInts", "sort.SearchStrings", "sort.SearchFloat64s"})  # in [0, len(a)]
 _BELOW_N = frozenset({"rand.Intn", "rand.Int31n", "rand.Int63n"})  # in [0, n); they panic unless n > 0
 _SPLIT = frozenset({"strings.Split", "strings.SplitAfter"})  # at least one element when sep is not empty
-_PURE = _SEARCH_SLICE | _BELOW_N | _SPLIT | {  # change no variable of the program (sort.Search and rand.Shuffle call f)
+PURE_CALLS = _PURE = _SEARCH_SLICE | _BELOW_N | _SPLIT | {  # change no variable of the program (sort.Search and rand.Shuffle call f)
     "rand.Int", "rand.Int31", "rand.Int63", "rand.Uint32", "rand.Uint64", "rand.Float32", "rand.Float64",
     "rand.ExpFloat64", "rand.NormFloat64", "rand.Perm",
 }
@@ -116,6 +117,10 @@ def _no_length(expr: Node) -> int | None:
     return None
 
 
+def _no_writes(node: Node) -> Writes | None:
+    return None
+
+
 def roots(key: str) -> set[str]:
     """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
     return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
@@ -140,6 +145,7 @@ class Paths:
     struct_slot: Callable[[Node], Callable[[str], bool] | None] = _no_struct_slot
     field_read: Callable[[Node], bool] = _no_slot  # `p.f` reading a field through the pointer p
     text_len: Callable[[Node], int | None] = _no_length  # bytes of a constant string (`"\r\n"`, `CR_LF`)
+    writes: Callable[[Node], Writes | None] = _no_writes  # what running a node may change; None: anything
     _untrusted: frozenset[str] | None = None
     _has_goto: bool | None = None
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
@@ -228,7 +234,24 @@ class Paths:
 
     def _changed_by(self, stmt: Node) -> Callable[[str], bool]:
         """The terms running `stmt` may change besides what it assigns, when it is impure."""
-        return self._waited(stmt) if _waits_only(stmt, self._pure) else self._volatile
+        return self._waited(stmt) if _waits_only(stmt, self._pure) else self._written(stmt, [stmt])
+
+    def _written(self, at: Node, nodes: list[Node]) -> Callable[[str], bool]:
+        """The terms running `nodes` (in the statement `at`) may change: the volatile ones the
+        calls may write (see linter.analysis.writes), and when they may synchronise, those other
+        goroutines may change meanwhile (see `_waited`); every volatile one if a call is unknown."""
+        found: list[Writes] = []
+        for node in nodes:
+            w = self.writes(node)
+            if w is None:
+                return self._volatile
+            found.append(w)
+        if any(w.releases for w in found):
+            return self._volatile
+        waited = self._waited(at) if any(w.waits for w in found) else None
+        return lambda t: self._volatile(t) and (
+            any(w.changes(t) for w in found) or (waited is not None and waited(t))
+        )
 
     # facts at a node ----------------------------------------------------------------------
 
@@ -262,8 +285,10 @@ class Paths:
                 cases = self._enter(parent, child, cases)
             if not cases:
                 return [Facts()]  # unreachable as far as we can tell: claim nothing
-        if _calls_before(top, node, chain, self._pure):  # `f(); xs[s.n]` in one statement: f may change s.n
-            cases = [c.forget(self._volatile) for c in cases]
+        calls = _calls_before(top, node, chain, self._pure)
+        if calls:  # `f(); xs[s.n]` in one statement: f may change s.n
+            changed = self._written(top, calls)
+            cases = [c.forget(changed) for c in cases]
         return cases
 
     def _header(self, parent: Node, child: Node, cases: list[Facts], tested: str) -> list[Facts]:
@@ -1119,20 +1144,22 @@ def _statements_before(container: Node, child: Node) -> list[Node]:
     return out
 
 
-def _calls_before(top: Node, node: Node, chain: list[Node], pure: Callable[[Node], bool]) -> bool:
-    """Whether the statement `top` calls something that may run before `node`. Go leaves the
+def _calls_before(top: Node, node: Node, chain: list[Node], pure: Callable[[Node], bool]) -> list[Node]:
+    """The calls of the statement `top` that may run before `node`. Go leaves the
     order of indexing and calls within one statement partly unspecified, so every call of the
     statement counts except those around `node` (they use its value) and those in nested blocks."""
     around = {n.id for n in chain}
+    found: list[Node] = []
     stack = [top]
     while stack:
         n = stack.pop()
         if n.type in ("block", "statement_list", "func_literal") and n.id not in around:
             continue
         if n.type == "call_expression" and n.id not in around and _impure_call(n, pure):
-            return True
+            found.append(n)
+            continue  # its arguments run with it
         stack.extend(n.children)
-    return False
+    return found
 
 
 def _earlier_cases(case: Node) -> list[Node]:
