@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Callable
 
 from tree_sitter import Node
 
+from linter.analysis.calls import base_type
 from linter.analysis.functions import Function
 from linter.analysis.syntax import text, unparen, walk_expr
 from linter.analysis.types import SCALAR_TYPES, element_type
@@ -159,8 +160,11 @@ class CallWrites:
                 out = out.union(WAITS)
             elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "<-":
                 out = out.union(WAITS)
-            elif kind == "range_clause" and not self._plain_range(fn, node):
-                out = out.union(WAITS)
+            elif kind == "range_clause":
+                ranged = self._range(fn, node)
+                if ranged is None:
+                    return None, []
+                out = out.union(ranged)
             targets = _targets(node)
             for target in targets:
                 written = self._target(fn, target)
@@ -169,21 +173,26 @@ class CallWrites:
                 out = out.union(written)
         return out, list({id(c): c for c in callees}.values())
 
-    def _plain_range(self, fn: Function, clause: Node) -> bool:
-        """A range over a slice, array, string, map or integer: it receives from no channel."""
+    def _range(self, fn: Function, clause: Node) -> Writes | None:
+        """A range over a slice, array, string, map or integer changes nothing, over a channel it
+        waits; over a function (an iterator) or a value of unknown type it may do anything."""
         right = clause.child_by_field_name("right")
         t = self.pkg.types.underlying(self.pkg.scope(fn).type_of(right)) if right is not None else ""
-        return t.startswith(("[", "map[", "*[")) or t in SCALAR_TYPES
+        if t.startswith(("[", "map[", "*[")) or t in SCALAR_TYPES:
+            return NOTHING
+        return WAITS if t.startswith(("chan", "<-chan")) else None
 
     def _call(self, fn: Function, call: Node) -> tuple[Writes | None, list[Function]]:
         """What the call itself does (without its package targets' bodies), and those targets."""
-        targets = self.pkg.resolve(fn, call)
-        if targets:
-            return NOTHING, targets
         target = call.child_by_field_name("function")
         target = unparen(target) if target is not None else None
         if target is None:
             return None, []
+        if target.type == "selector_expression" and self._dynamic(fn, target):
+            return None, []  # another package may implement the interface
+        targets = self.pkg.resolve(fn, call)
+        if targets:
+            return NOTHING, targets
         names = self.pkg.scope(fn).names
         if target.type == "identifier":
             name = text(target)
@@ -199,7 +208,7 @@ class CallWrites:
                 return self._elements(fn, first) if first is not None else None, []
             return None, []
         if target.type in ("slice_type", "array_type", "map_type", "pointer_type", "channel_type",
-                           "function_type", "interface_type", "generic_type", "qualified_type"):
+                           "function_type", "interface_type", "qualified_type"):
             return NOTHING, []  # a conversion
         if target.type == "parenthesized_expression":  # `(*T)(x)` converts; `(*f)(x)` calls
             inner = unparen(target)
@@ -213,6 +222,12 @@ class CallWrites:
             if self.pure(fn, call):
                 return NOTHING, []
         return None, []
+
+    def _dynamic(self, fn: Function, selector: Node) -> bool:
+        """A method call on a value of one of the package's interface types."""
+        operand = selector.child_by_field_name("operand")
+        t = self.pkg.scope(fn).type_of(operand) if operand is not None else ""
+        return base_type(t) in self.pkg.resolver.interfaces
 
     def _package_locker(self, method: str) -> bool:
         """Whether a package type has a method named like a mutex's: a call through another
@@ -235,7 +250,7 @@ class CallWrites:
             t = scope.type_of(target)
             if not t:  # a field of a struct whose type is not inferred: its declared types, by name
                 declared = {fs[name] for fs in self.pkg.types.fields.values() if name in fs}
-                held: Writes | None = Writes(exported=True) if not declared else NOTHING
+                held: Writes | None = Writes(exported=True)  # or another package's struct
                 for d in declared:
                     more = self._held(d)
                     held = held.union(more) if held is not None and more is not None else None
