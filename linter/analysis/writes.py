@@ -202,6 +202,8 @@ class CallWrites:
                 return NOTHING, []
             if name in _SIZES:
                 return Writes(sizes=True), []
+            if name == "close":
+                return WAITS, []
             if name == "copy":
                 args = call.child_by_field_name("arguments")
                 first = args.named_children[0] if args is not None and args.named_child_count else None
