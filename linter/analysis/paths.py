@@ -11,7 +11,10 @@ understood (a loop, a switch, a call for fields) forgets the facts it might
 change. A function with a `goto` gets no facts at all.
 
 Kept sound where it matters: facts about fields and package variables are
-forgotten at every call (the callee may change them); locals whose address is
+forgotten at a call when the callee may change them (linter.analysis.writes:
+the fields it may write, by name; everything when it runs code lockjaw does
+not follow); a bool local bound to a condition (`ok := a > b`) splits the
+facts by its truth, so `if ok` knows the comparison; locals whose address is
 taken or that a function literal assigns are never trusted. A wait on a channel
 (a send, a receive, a select) runs no code of this goroutine, so only other
 goroutines can change anything meanwhile: there the fields of an object whose
