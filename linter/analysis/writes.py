@@ -264,7 +264,9 @@ class CallWrites:
         if kind == "unary_expression" and text(target.child_by_field_name("operator")) == "*":
             operand = target.child_by_field_name("operand")
             t = scope.type_of(operand) if operand is not None else ""
-            return self._held(t[1:]) if t.startswith("*") else None
+            # a struct: its fields; anything else (`*p = 1`) may be any variable or field whose address escaped
+            struct = self.pkg.types.underlying(t[1:]) == "struct" if t.startswith("*") else False
+            return self._held(t[1:]) if struct else None
         return None
 
     def _elements(self, fn: Function, operand: Node | None) -> Writes | None:
