@@ -224,3 +224,31 @@ def test_standard_results_and_constants_follow_the_file_imports() -> None:
     assert fn.body is not None and paths is not None
     second = next(n for n in walk_expr(fn.body) if n.type == "selector_expression" and text(n) == "time.Second")
     assert paths.lin(second) == const(10**9)
+
+
+def test_prover_substitutes_through_an_equality() -> None:
+    over, a, b, n = term("over"), term("a"), term("b"), term("len(xs)")
+    d = over.minus(a).plus(b)  # over == a - b
+    facts = [d, d.times(-1), b.minus(a).shift(1), over.minus(n).shift(1)]  # a - b >= 1, over < len(xs)
+    p = Prover(facts)
+    assert p.proves(const(1).minus(over))  # over >= 1
+    assert not Prover([d, b.minus(a).shift(1)]).proves(const(1).minus(over))  # over <= a - b only
+
+
+def test_call_writes_name_the_fields_they_may_change() -> None:
+    pkg = package(
+        "package p\n\nimport \"strings\"\n\ntype E struct{ data []byte }\n\ntype A struct{ entries []*E }\n\n"
+        "type B struct{ a A }\n\ntype N struct{ peers int; ch chan int }\n\n"
+        "func (n *N) apply(b []byte) { n.peers = len(b) }\n\n"
+        "func (n *N) logged(b []byte) { n.peers = len(strings.ToUpper(string(b))) }\n\n"
+        "func (n *N) notify() { n.ch <- n.peers }\n\n"
+        "func (n *N) reset(b *B) { b.a = A{}; n.apply(nil) }\n"
+    )
+    writes = pkg.call_writes
+    found = {fn.name: writes.of_function(fn) for fn in pkg.functions}
+    assert found["apply"] is not None and found["apply"].fields == {"peers"} and not found["apply"].waits
+    assert found["logged"] is None  # another package's code
+    assert found["notify"] is not None and found["notify"].waits
+    reset = found["reset"]
+    assert reset is not None and reset.fields == {"a", "entries", "peers"}  # the value b.a holds, and the callee's
+    assert reset.changes("len(x.entries)") and reset.changes("y.a") and not reset.changes("len(x.data)")

@@ -154,6 +154,28 @@ def _sizes(name: str) -> Iterable[tuple[str, str, int]]:
         yield name, "len(" + name[4:], 0  # len - cap <= 0
 
 
+def _eliminated(facts: list[Lin]) -> Iterable[Lin]:
+    """Facts of more than two terms brought down to two by an equality (both e <= 0 and -e <= 0)
+    that shares a term with them: `over = a - b` and `a - b >= 1` give `over >= 1`. One step of
+    substitution, which is what a difference named by a local needs."""
+    wide = [f for f in facts if len(f.terms) > 2]
+    if not wide:
+        return
+    known = set(facts)
+    equalities = [e for e in wide if e.times(-1) in known]
+    for e in equalities:
+        units = {t: c for t, c in e.terms if abs(c) == 1}
+        for g in facts:
+            if g == e or g.times(-1) == e:
+                continue
+            for t, c in g.terms:
+                if t in units:
+                    h = g.minus(e.times(c * units[t]))  # units[t] is its own inverse
+                    if len(h.terms) <= 2 and h != g:
+                        yield h
+                    break
+
+
 class Prover:
     """Closure of a set of facts; answers `lin <= 0`?"""
 
@@ -172,6 +194,8 @@ class Prover:
         self.nodes = sorted(names)
         self.edges: list[tuple[str, str, float]] = []
         for f in facts:
+            self._edge(f)
+        for f in _eliminated(facts):
             self._edge(f)
         for name in self.nodes:
             self.edges.extend(_sizes(name))

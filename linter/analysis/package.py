@@ -28,6 +28,7 @@ from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import FUNCTION_KINDS, call_args, callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.tokens import Tokens
+from linter.analysis.writes import CallWrites
 from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, const_str_len, element_type, infer
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
@@ -787,8 +788,14 @@ class Package:
                 lambda target: self._struct_slot(fn, target),
                 lambda selector: self._field_through_pointer(fn, selector),
                 lambda expr: const_str_len(expr, _Unshadowed(self, fn)),
+                lambda node: self.call_writes.of_node(fn, node),
             )
         return found
+
+    @cached_property
+    def call_writes(self) -> CallWrites:
+        """What calls may change of the terms path facts read (see linter.analysis.writes)."""
+        return CallWrites(self, lambda fn, call: self._library(fn, call) in library.PURE)
 
     @cached_property
     def fixed_fields(self) -> FixedFields:

@@ -14,7 +14,10 @@ statement before it with those at each `goto` to it; a function with a `goto`
 back (to a label before it) gets no facts.
 
 Kept sound where it matters: facts about fields and package variables are
-forgotten at every call (the callee may change them); locals whose address is
+forgotten at a call when the callee may change them (linter.analysis.writes:
+the fields it may write, by name; everything when it runs code lockjaw does
+not follow); a bool local bound to a condition (`ok := a > b`) splits the
+facts by its truth, so `if ok` knows the comparison; locals whose address is
 taken or that a function literal assigns are never trusted. A wait on a channel
 (a send, a receive, a select) runs no code of this goroutine, so only other
 goroutines can change anything meanwhile: there the fields of an object whose
@@ -37,6 +40,7 @@ from linter.analysis.library import SEARCH_SLICE as _SEARCH_SLICE, SPLIT as _SPL
 from linter.analysis.linear import Lin, Prover, const, parse, term
 from linter.analysis.loops import entailed, inside, jump_target, saturate
 from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr
+from linter.analysis.writes import Writes
 
 MAX_NESTING = 64  # statements nested deeper than this are not run, only forgotten
 MAX_CASES = 16  # more cases than this and the facts are dropped (sound, just less precise)
@@ -114,6 +118,10 @@ def _no_length(expr: Node) -> int | None:
     return None
 
 
+def _no_writes(node: Node) -> Writes | None:
+    return None
+
+
 def roots(key: str) -> set[str]:
     """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
     return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
@@ -138,6 +146,7 @@ class Paths:
     struct_slot: Callable[[Node], Callable[[str], bool] | None] = _no_struct_slot
     field_read: Callable[[Node], bool] = _no_slot  # `p.f` reading a field through the pointer p
     text_len: Callable[[Node], int | None] = _no_length  # bytes of a constant string (`"\r\n"`, `CR_LF`)
+    writes: Callable[[Node], Writes | None] = _no_writes  # what running a node may change; None: anything
     _untrusted: frozenset[str] | None = None
     _jumps_back: bool | None = None  # a goto to a label before it: no facts at all
     _gotos: dict[int, list[Node]] = field(default_factory=dict)  # labeled statement -> the gotos to it
@@ -261,7 +270,24 @@ class Paths:
 
     def _changed_by(self, stmt: Node) -> Callable[[str], bool]:
         """The terms running `stmt` may change besides what it assigns, when it is impure."""
-        return self._waited(stmt) if _waits_only(stmt, self._pure) else self._volatile
+        return self._waited(stmt) if _waits_only(stmt, self._pure) else self._written(stmt, [stmt])
+
+    def _written(self, at: Node, nodes: list[Node]) -> Callable[[str], bool]:
+        """The terms running `nodes` (in the statement `at`) may change: the volatile ones the
+        calls may write (see linter.analysis.writes), and when they may synchronise, those other
+        goroutines may change meanwhile (see `_waited`); every volatile one if a call is unknown."""
+        found: list[Writes] = []
+        for node in nodes:
+            w = self.writes(node)
+            if w is None:
+                return self._volatile
+            found.append(w)
+        if any(w.releases for w in found):
+            return self._volatile
+        waited = self._waited(at) if any(w.waits for w in found) else None
+        return lambda t: self._volatile(t) and (
+            any(w.changes(t) for w in found) or (waited is not None and waited(t))
+        )
 
     # facts at a node ----------------------------------------------------------------------
 
@@ -301,8 +327,10 @@ class Paths:
                 cases = self._enter(parent, child, cases)
             if not cases:
                 return [Facts()]  # unreachable as far as we can tell: claim nothing
-        if _calls_before(top, node, chain, self._pure):  # `f(); xs[s.n]` in one statement: f may change s.n
-            cases = [c.forget(self._volatile) for c in cases]
+        calls = _calls_before(top, node, chain, self._pure)
+        if calls:  # `f(); xs[s.n]` in one statement: f may change s.n
+            changed = self._written(top, calls)
+            cases = [c.forget(changed) for c in cases]
         return cases
 
     def _header(self, parent: Node, child: Node, cases: list[Facts], tested: str) -> list[Facts]:
@@ -857,7 +885,7 @@ class Paths:
             if grown is not None and self.path(grown[0]) == text(lefts[0]):
                 grows = text(lefts[0]), grown[1]
         out: list[Facts] = []
-        for c in self._evaluated(stmt, cases):
+        for c, truth in self._bound_truths(stmt, lefts, rights, parallel, self._evaluated(stmt, cases)):
             new: list[tuple[str, str, object]] = []  # (kind, target, value)
             if grows is not None:  # `x = append(x, ..)`: what bounded len(x) from below still does
                 name, added = grows
@@ -884,6 +912,9 @@ class Paths:
                         new.extend(self._value_facts(key, r, c, dead))
 
             c = c.forget(dead)
+            if truth is not None:  # `ok := a > b`: ok is 1 where a > b held, 0 where it did not
+                flag = term(text(lefts[0]))
+                c = c.le(const(1).minus(flag) if truth else flag)
             for what, name, value in new:
                 if what == "le" and isinstance(value, Lin):
                     c = c.le(value)
@@ -920,6 +951,28 @@ class Paths:
                         c = replace(c, **{what: getattr(c, what) | {name}})
             out.append(c)
         return out
+
+    def _bound_truths(
+        self, stmt: Node, lefts: list[Node], rights: list[Node], parallel: bool, cases: list[Facts]
+    ) -> list[tuple[Facts, bool | None]]:
+        """`ok := a > b && c != nil` on a local: one case per truth of the condition, each with
+        what that truth says (its facts are forgotten as usual when a term changes, while ok
+        keeps its value): a later `if ok` picks the cases of its truth (see `_assume`)."""
+        plain: list[tuple[Facts, bool | None]] = [(c, None) for c in cases]
+        if not parallel or len(lefts) != 1 or lefts[0].type != "identifier" or stmt.type == "inc_statement":
+            return plain
+        name = text(lefts[0])
+        cond = unparen(rights[0])
+        if name not in self.locals or not _is_condition(cond):
+            return plain
+        out: list[tuple[Facts, bool | None]] = []
+        for c in cases:
+            yes, no = self._assume([c], cond, True), self._assume([c], cond, False)
+            if yes == [c] and no == [c]:
+                out.append((c, None))
+            else:
+                out.extend([(y, True) for y in yes] + [(n, False) for n in no])
+        return out if len(out) <= MAX_CASES else plain
 
     def _appended(self, value: Node) -> tuple[Node, int] | None:
         """`append(y, a, b)` or `append(y, "\r\n"...)`: y, and how many elements it surely adds."""
@@ -1056,6 +1109,10 @@ class Paths:
             if op in _COMPARISONS:
                 return [f for c in cases if (f := self._compare(c, left, op, right, truth)) is not None]
             return cases
+        if kind == "identifier" and text(cond) in self.locals:  # a bool local (see `_bound_truths`)
+            flag = term(text(cond))
+            holds, fails = (const(1).minus(flag), flag) if truth else (flag, const(1).minus(flag))
+            return [c.le(holds) for c in cases if fails not in c.ineqs]
         if kind == "call_expression":
             inlined = self.inline(cond)
             if inlined is not None:
@@ -1469,6 +1526,15 @@ def _is_nil(node: Node) -> bool:
     return node.type == "nil" or (node.type == "identifier" and text(node) == "nil")
 
 
+def _is_condition(node: Node) -> bool:
+    """A comparison, or `!`, `&&`, `||` of expressions: a bool whose truth says something."""
+    if node.type == "unary_expression":
+        return text(node.child_by_field_name("operator")) == "!"
+    return node.type == "binary_expression" and text(node.child_by_field_name("operator")) in (
+        _COMPARISONS | {"&&", "||"}
+    )
+
+
 def _is_statement(node: Node) -> bool:
     return node.type.endswith("_statement") or node.type in (
         "short_var_declaration", "var_declaration", "const_declaration", "type_declaration", "block",
@@ -1511,20 +1577,22 @@ def _statements_before(container: Node, child: Node) -> list[Node]:
     return out
 
 
-def _calls_before(top: Node, node: Node, chain: list[Node], pure: Callable[[Node], bool]) -> bool:
-    """Whether the statement `top` calls something that may run before `node`. Go leaves the
+def _calls_before(top: Node, node: Node, chain: list[Node], pure: Callable[[Node], bool]) -> list[Node]:
+    """The calls of the statement `top` that may run before `node`. Go leaves the
     order of indexing and calls within one statement partly unspecified, so every call of the
     statement counts except those around `node` (they use its value) and those in nested blocks."""
     around = {n.id for n in chain}
+    found: list[Node] = []
     stack = [top]
     while stack:
         n = stack.pop()
         if n.type in ("block", "statement_list", "func_literal") and n.id not in around:
             continue
         if n.type == "call_expression" and n.id not in around and _impure_call(n, pure):
-            return True
+            found.append(n)
+            continue  # its arguments run with it
         stack.extend(n.children)
-    return False
+    return found
 
 
 def _earlier_cases(case: Node) -> list[Node]:

@@ -1,0 +1,329 @@
+"""What a call may change of the terms a caller's path facts read: fields, variables, lengths.
+
+Path facts (linter.analysis.paths) are about locals, fields (`ae.entries`,
+`len(s.xs)`) and package variables. A call used to forget every fact on a
+field or package variable; with this summary it forgets only those on a
+field the call may write, by name (`n.peers = ..` changes the terms with a
+`.peers` in them, under any root: any two pointers may alias), on a variable
+it may assign, and, if it may insert into or delete from a map, on lengths.
+Writing a struct value (`*p = T{}`, `x.inner = Inner{}`, `xs[k] = T{}`) writes
+every field that value holds by value, nested structs included.
+
+The summary is transitive over the package's call graph, computed for a
+function the first time a caller needs it (only for calls between a fact
+and its use). It is None, "anything", as soon as the function may run code
+lockjaw cannot follow: a call that resolves to nothing in the package (a
+function value, another package's function, which may call back into this
+package through an interface or a registered hook), a write through a
+pointer of unknown type, a write whose target's type is unknown. The only
+calls of other packages it follows are those that run no code of the program:
+a mutex's Lock and Unlock, and the standard functions paths.py knows are pure.
+
+A callee that may synchronise with other goroutines (a lock, a channel
+operation, a `go`) `waits`: the caller then also forgets what other
+goroutines may change meanwhile, as it does at its own waits (see Paths).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from tree_sitter import Node
+
+from linter.analysis.calls import base_type
+from linter.analysis.functions import Function
+from linter.analysis.syntax import text, unparen, walk_expr
+from linter.analysis.types import SCALAR_TYPES, element_type
+
+if TYPE_CHECKING:
+    from linter.analysis.package import Package
+
+MAX_REACH = 400  # functions followed for one summary; more and it is "anything"
+_PATH = re.compile(r"(?<![.\w])[A-Za-z_]\w*((?:\.[A-Za-z_]\w*)*)")
+_LOCKS = frozenset({"Lock", "Unlock", "RLock", "RUnlock", "TryLock", "TryRLock"})
+_BUILTINS = frozenset({  # change no term (but see _SIZES)
+    "len", "cap", "new", "make", "append", "panic", "print", "println", "recover", "complex", "real", "imag",
+    "min", "max", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
+    "uintptr", "float32", "float64", "string", "byte", "rune", "bool", "complex64", "complex128",
+})
+_SIZES = frozenset({"delete", "clear"})  # change the length of a map
+_VALUELESS = ("*", "[]", "map[", "chan", "<-chan", "func", "interface")  # types that hold no field by value
+
+
+@dataclass(frozen=True, slots=True)
+class Writes:
+    """What running a call may change, besides the callee's own locals."""
+
+    fields: frozenset[str] = frozenset()  # names of the fields it may write, of any struct
+    names: frozenset[str] = frozenset()  # variables not its own it may assign (package or captured)
+    sizes: bool = False  # may insert into or delete from a map
+    exported: bool = False  # may write inside a struct value of another package (its exported fields)
+    waits: bool = False  # may synchronise with other goroutines
+    releases: bool = False  # may unlock a mutex (its caller's: what it guards may then change too)
+
+    def union(self, other: "Writes") -> "Writes":
+        return Writes(
+            self.fields | other.fields, self.names | other.names, self.sizes or other.sizes,
+            self.exported or other.exported, self.waits or other.waits, self.releases or other.releases,
+        )
+
+    def changes(self, key: str) -> bool:
+        """Whether the term (`s.xs`, `len(a.b.c)`, `n`) may read what the call writes."""
+        if self.sizes and key.startswith(("len(", "cap(")):
+            return True
+        for m in _PATH.finditer(key):
+            root = m.group(0).split(".", 1)[0]
+            if root in self.names:
+                return True
+            for name in m.group(1).split(".")[1:]:
+                if name in self.fields or (self.exported and name[:1].isupper()):
+                    return True
+        return False
+
+
+NOTHING = Writes()
+WAITS = Writes(waits=True)
+RELEASES = Writes(waits=True, releases=True)
+
+
+class CallWrites:
+    """The Writes of the package's functions, each computed on first question."""
+
+    def __init__(self, pkg: "Package", pure: Callable[[Function, Node], bool]):
+        self.pkg = pkg
+        self.pure = pure  # a standard call that runs no code of the program
+        self._local: dict[int, tuple[Writes | None, list[Function]]] = {}
+        self._closed: dict[int, Writes | None] = {}
+        self._nodes: dict[int, Writes | None] = {}
+
+    def of_node(self, fn: Function, node: Node) -> Writes | None:
+        """What running the statement or expression `node` of `fn` may change (the calls it makes
+        included, not the function literals it only defines); None for anything."""
+        if node.id in self._nodes:
+            return self._nodes[node.id]
+        local, targets = self._summarise(fn, node)
+        for target in targets:
+            if local is None:
+                break
+            found = self.of_function(target)
+            local = local.union(found) if found is not None else None
+        self._nodes[node.id] = local
+        return local
+
+    def of_function(self, fn: Function) -> Writes | None:
+        """What running `fn` may change (its callees included); None for anything."""
+        if id(fn) in self._closed:
+            return self._closed[id(fn)]
+        out: Writes | None = NOTHING
+        seen = {id(fn)}
+        todo = [fn]
+        while todo and out is not None:
+            f = todo.pop()
+            if id(f) in self._closed and f is not fn:
+                found = self._closed[id(f)]
+                out = out.union(found) if found is not None else None
+                continue
+            local, callees = self.local(f)
+            if local is None or len(seen) > MAX_REACH:
+                out = None
+                break
+            out = out.union(local)
+            for c in callees:
+                if id(c) not in seen:
+                    seen.add(id(c))
+                    todo.append(c)
+        self._closed[id(fn)] = out
+        return out
+
+    def local(self, fn: Function) -> tuple[Writes | None, list[Function]]:
+        """What `fn`'s own statements may change, and the package functions it calls."""
+        found = self._local.get(id(fn))
+        if found is None:
+            found = self._local[id(fn)] = self._summarise(fn, fn.body) if fn.body is not None else (None, [])
+        return found
+
+    def _summarise(self, fn: Function, body: Node) -> tuple[Writes | None, list[Function]]:
+        out = NOTHING
+        callees: list[Function] = []
+        for node in walk_expr(body):
+            kind = node.type
+            if kind == "call_expression":
+                local, targets = self._call(fn, node)
+                if local is None:
+                    return None, []
+                out = out.union(local)
+                callees.extend(targets)
+                continue
+            if kind in ("send_statement", "select_statement", "go_statement"):
+                out = out.union(WAITS)
+            elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "<-":
+                out = out.union(WAITS)
+            elif kind == "range_clause":
+                ranged = self._range(fn, node)
+                if ranged is None:
+                    return None, []
+                out = out.union(ranged)
+            targets = _targets(node)
+            for target in targets:
+                written = self._target(fn, target)
+                if written is None:
+                    return None, []
+                out = out.union(written)
+        return out, list({id(c): c for c in callees}.values())
+
+    def _range(self, fn: Function, clause: Node) -> Writes | None:
+        """A range over a slice, array, string, map or integer changes nothing, over a channel it
+        waits; over a function (an iterator) or a value of unknown type it may do anything."""
+        right = clause.child_by_field_name("right")
+        t = self.pkg.types.underlying(self.pkg.scope(fn).type_of(right)) if right is not None else ""
+        if t.startswith(("[", "map[", "*[")) or t in SCALAR_TYPES:
+            return NOTHING
+        return WAITS if t.startswith(("chan", "<-chan")) else None
+
+    def _call(self, fn: Function, call: Node) -> tuple[Writes | None, list[Function]]:
+        """What the call itself does (without its package targets' bodies), and those targets."""
+        target = call.child_by_field_name("function")
+        target = unparen(target) if target is not None else None
+        if target is None:
+            return None, []
+        if target.type == "selector_expression" and self._dynamic(fn, target):
+            return None, []  # another package may implement the interface
+        targets = self.pkg.resolve(fn, call)
+        if targets:
+            return NOTHING, targets
+        names = self.pkg.scope(fn).names
+        if target.type == "identifier":
+            name = text(target)
+            if name in names:
+                return None, []  # a function value
+            if name in _BUILTINS or name in self.pkg.types.named:  # a builtin or a conversion
+                return NOTHING, []
+            if name in _SIZES:
+                return Writes(sizes=True), []
+            if name == "close":
+                return WAITS, []
+            if name == "copy":
+                args = call.child_by_field_name("arguments")
+                first = args.named_children[0] if args is not None and args.named_child_count else None
+                return self._elements(fn, first) if first is not None else None, []
+            return None, []
+        if target.type in ("slice_type", "array_type", "map_type", "pointer_type", "channel_type",
+                           "function_type", "interface_type", "qualified_type"):
+            return NOTHING, []  # a conversion
+        if target.type == "parenthesized_expression":  # `(*T)(x)` converts; `(*f)(x)` calls
+            inner = unparen(target)
+            operand = inner.child_by_field_name("operand") if inner.type == "unary_expression" else None
+            named = operand is not None and operand.type == "identifier" and text(operand) in self.pkg.types.named
+            return (NOTHING, []) if inner.type == "pointer_type" or named else (None, [])
+        if target.type == "selector_expression":
+            method = text(target.child_by_field_name("field"))
+            if method in _LOCKS and not self._package_locker(method):
+                return (RELEASES if "Unlock" in method else WAITS), []
+            if self.pure(fn, call):
+                return NOTHING, []
+        return None, []
+
+    def _dynamic(self, fn: Function, selector: Node) -> bool:
+        """A method call on a value of one of the package's interface types."""
+        operand = selector.child_by_field_name("operand")
+        t = self.pkg.scope(fn).type_of(operand) if operand is not None else ""
+        return base_type(t) in self.pkg.resolver.interfaces
+
+    def _package_locker(self, method: str) -> bool:
+        """Whether a package type has a method named like a mutex's: a call through another
+        package's interface (sync.Locker) may then run it."""
+        return any(method in ms for ms in self.pkg.resolver.methods.values())
+
+    def _target(self, fn: Function, target: Node) -> Writes | None:
+        """What writing `target` (`x`, `x.f`, `xs[k]`, `*p`) may change."""
+        target = unparen(target)
+        scope = self.pkg.scope(fn)
+        kind = target.type
+        if kind == "identifier":
+            name = text(target)
+            if name == "_" or name in self.pkg.own_names(fn):
+                return NOTHING
+            held = self._held(scope.type_of(target))
+            return Writes(names=frozenset({name})).union(held) if held is not None else None
+        if kind == "selector_expression":
+            name = text(target.child_by_field_name("field"))
+            t = scope.type_of(target)
+            if not t:  # a field of a struct whose type is not inferred: its declared types, by name
+                declared = {fs[name] for fs in self.pkg.types.fields.values() if name in fs}
+                held: Writes | None = Writes(exported=True)  # or another package's struct
+                for d in declared:
+                    more = self._held(d)
+                    held = held.union(more) if held is not None and more is not None else None
+            else:
+                held = self._held(t)
+            return Writes(fields=frozenset({name})).union(held) if held is not None else None
+        if kind == "index_expression":
+            return self._elements(fn, target.child_by_field_name("operand"))
+        if kind == "unary_expression" and text(target.child_by_field_name("operator")) == "*":
+            operand = target.child_by_field_name("operand")
+            t = scope.type_of(operand) if operand is not None else ""
+            # a struct: its fields; anything else (`*p = 1`) may be any variable or field whose address escaped
+            struct = self.pkg.types.underlying(t[1:]) == "struct" if t.startswith("*") else False
+            return self._held(t[1:]) if struct else None
+        return None
+
+    def _elements(self, fn: Function, operand: Node | None) -> Writes | None:
+        """Writing an element of `operand`: a map's length, or the fields a slice's or array's
+        element holds by value."""
+        if operand is None:
+            return None
+        t = self.pkg.types.underlying(self.pkg.scope(fn).type_of(operand))
+        if t.startswith("*["):
+            t = t[1:]
+        if t.startswith("map["):
+            return Writes(sizes=True)
+        if t.startswith("["):
+            return self._held(element_type(t))
+        return None
+
+    def _held(self, t: str) -> Writes | None:
+        """The fields a value of type `t` holds by value (a struct's, nested structs' too); None
+        when `t` is unknown."""
+        fields: set[str] = set()
+        exported = False
+        todo, seen = [t], set()
+        while todo:
+            t = todo.pop()
+            if t in seen:
+                continue
+            seen.add(t)
+            if not t:
+                return None
+            if t.startswith(_VALUELESS) or t in SCALAR_TYPES or t in ("error", "any", "byte", "rune", "uintptr"):
+                continue
+            if t.startswith("["):
+                todo.append(element_type(t))
+                continue
+            base = t.split("[", 1)[0]
+            if base in self.pkg.types.fields:
+                declared = self.pkg.types.fields[base]
+                fields.update(declared)
+                todo.extend(declared.values())
+            elif base in self.pkg.types.named:
+                todo.append(self.pkg.types.named[base])
+            elif "." in base:
+                exported = True  # another package's type: only its exported fields can be named here
+            else:
+                return None
+        return Writes(fields=frozenset(fields), exported=exported)
+
+
+def _targets(node: Node) -> list[Node]:
+    """The places a statement writes: `x`, `x.f`, `xs[k]`, `*p` (not a `:=` declaration's)."""
+    kind = node.type
+    if kind in ("inc_statement", "dec_statement"):
+        return node.named_children[:1]
+    if kind not in ("assignment_statement", "range_clause", "receive_statement"):
+        return []
+    if kind != "assignment_statement" and any(c.type == ":=" for c in node.children):
+        return []
+    left = node.child_by_field_name("left")
+    return list(left.named_children) if left is not None else []
+
