@@ -150,7 +150,7 @@ class Paths:
     _untrusted: frozenset[str] | None = None
     _jumps_back: bool | None = None  # a goto to a label before it: no facts at all
     _gotos: dict[int, list[Node]] = field(default_factory=dict)  # labeled statement -> the gotos to it
-    _jumps: list[Node] = field(default_factory=list)  # every goto, in source order
+    _gotos_in_order: list[Node] = field(default_factory=list)  # every goto, in source order
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
     _survived: dict[int, tuple[tuple[str, object], ...]] = field(default_factory=dict)
     _depth: int = 0
@@ -189,8 +189,8 @@ class Paths:
         self._jumps_back = twice or any(
             _label(j) not in labels or j.start_byte >= labels[_label(j)].start_byte for j in jumps
         )
-        self._jumps = [] if self._jumps_back else sorted(jumps, key=lambda j: j.start_byte)
-        for j in self._jumps:
+        self._gotos_in_order = [] if self._jumps_back else sorted(jumps, key=lambda j: j.start_byte)
+        for j in self._gotos_in_order:
             self._gotos.setdefault(labels[_label(j)].id, []).append(j)
 
     def path(self, node: Node, renaming: dict[str, str] | None = None) -> str | None:
@@ -302,7 +302,7 @@ class Paths:
         self._setup()
         if self._jumps_back:
             return [Facts()]
-        for jump in self._jumps:  # the facts at each goto before node first: `_arrive` then finds them cached
+        for jump in self._gotos_in_order:  # the facts at each goto before node first: `_arrive` then finds them cached
             if jump.start_byte >= node.start_byte:
                 break
             self.at(jump)
