@@ -89,6 +89,7 @@ class Package:
         self._scopes: dict[int, Scope] = {}
         self._events: dict[tuple[int, LockState], list[Event]] = {}
         self._platform_cache: dict[int, frozenset[str] | None] = {}
+        self._build_types: dict[frozenset[str], PackageTypes] = {}
         self._edges: dict[int, tuple[str, list[Function]] | None] = {}
         self._reaches: dict[int, bool] = {}
         self._cfgs: dict[int, cfgmod.CFG | None] = {}
@@ -137,6 +138,43 @@ class Package:
             types.collect(f.root)
         return types
 
+    def types_in(self, file: SourceFile) -> PackageTypes:
+        """The declarations as code in `file` sees them: those of the files built with it. A type
+        declared once per platform (`type reader struct` in rand_js.go, and with an array `key`
+        in rand_plan9.go) has, for rand_plan9.go, the plan9 fields, whichever file comes first.
+        Only when a type `file` may see was first declared in a file not built with it does that
+        differ from `types` (where the first declaration wins)."""
+        mine = self._platforms(file)
+        if mine is None:
+            return self.types
+        types = self._build_types.get(mine)
+        if types is None:
+            types = self.types
+            if any(not compatible(mine, self._platforms(f)) for f in self._first_twin_files):
+                types = PackageTypes()
+                for f in self.files:
+                    if compatible(mine, self._platforms(f)):
+                        types.collect(f.root)
+            self._build_types[mine] = types
+        return types
+
+    @cached_property
+    def _first_twin_files(self) -> list[SourceFile]:
+        """The files holding the first declaration of a type declared in more than one file."""
+        first: dict[str, SourceFile] = {}
+        twins: dict[str, SourceFile] = {}
+        for f in self.files:
+            for decl in f.root.named_children:
+                if decl.type != "type_declaration":
+                    continue
+                for spec in decl.named_children:
+                    name = spec.child_by_field_name("name") if spec.type in ("type_spec", "type_alias") else None
+                    key = text(name) if name is not None else ""
+                    if key in first and first[key] is not f:
+                        twins[key] = first[key]
+                    first.setdefault(key, f)
+        return list({id(f): f for f in twins.values()}.values())
+
     @cached_property
     def _by_name(self) -> dict[str, list[Function]]:
         index: dict[str, list[Function]] = {}
@@ -184,7 +222,7 @@ class Package:
             params = {**f.results, **f.params}
             if f.receiver:
                 params[f.receiver] = "*" + f.receiver_type
-            self._scopes[id(f)] = Scope(self.types, params, f.body, outer)
+            self._scopes[id(f)] = Scope(self.types_in(f.file), params, f.body, outer)
         return self._scopes[id(fn)]
 
     def op_env(self, fn: Function) -> OpEnv:
@@ -760,7 +798,7 @@ class Package:
             names = self.own_names(fn) | ({fn.receiver} if fn.receiver else set())
 
             def slices(name: str) -> bool:
-                t = self.types.underlying(scope.names.get(name, "")) if name in names else ""
+                t = scope.pkg.underlying(scope.names.get(name, "")) if name in names else ""
                 return t.startswith("[") or t == "string" or name == indexed
 
             found = self._paths[(id(fn), indexed)] = Paths(
@@ -768,7 +806,7 @@ class Package:
                 lambda call: self._library(fn, call),
                 lambda name: self._constant(fn, name),
                 lambda target: self._scalar_slot(fn, target),
-                lambda expr: self.types.underlying(scope.type_of(expr)),
+                lambda expr: scope.pkg.underlying(scope.type_of(expr)),
                 lambda node: self.locked_owners(fn, node),
                 lambda owner, name: self._fixed_field(fn, owner, name),
                 lambda target: self._struct_slot(fn, target),
@@ -945,12 +983,12 @@ class Package:
             return False
         scope = self.scope(fn)
         if target.type == "selector_expression":
-            owner = self.types.underlying(scope.type_of(operand)).lstrip("*")
-            return bool(owner) and self.types.underlying(scope.type_of(target)) in SCALAR_TYPES
-        t = self.types.underlying(scope.type_of(operand)).lstrip("*")
+            owner = scope.pkg.underlying(scope.type_of(operand)).lstrip("*")
+            return bool(owner) and scope.pkg.underlying(scope.type_of(target)) in SCALAR_TYPES
+        t = scope.pkg.underlying(scope.type_of(operand)).lstrip("*")
         if not t.startswith("["):
             return False
-        element = self.types.underlying(element_type(t))
+        element = scope.pkg.underlying(element_type(t))
         return element in SCALAR_TYPES or element in ("error", "any") or element.startswith(_REFERENCES)
 
     def _library(self, fn: Function, call: Node) -> str:
