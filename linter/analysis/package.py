@@ -139,41 +139,37 @@ class Package:
         return types
 
     def types_in(self, file: SourceFile) -> PackageTypes:
-        """The declarations as code in `file` sees them: those of the files built with it. A type
-        declared once per platform (`type reader struct` in rand_js.go, and with an array `key`
-        in rand_plan9.go) has, for rand_plan9.go, the plan9 fields, whichever file comes first.
-        Only when a type `file` may see was first declared in a file not built with it does that
-        differ from `types` (where the first declaration wins)."""
+        """The declarations as code in `file` sees them. A type declared once per platform (`type
+        reader struct{}` in rand_js.go, with an array `key` in rand_plan9.go) has, for rand_plan9.go,
+        the plan9 fields: the first declaration built with the file, not the first in path order."""
         mine = self._platforms(file)
         if mine is None:
             return self.types
         types = self._build_types.get(mine)
         if types is None:
-            types = self.types
-            if any(not compatible(mine, self._platforms(f)) for f in self._first_twin_files):
-                types = PackageTypes()
-                for f in self.files:
-                    if compatible(mine, self._platforms(f)):
-                        types.collect(f.root)
-            self._build_types[mine] = types
+            chosen: list[Node] = []
+            for decls in self._type_twins.values():
+                if compatible(mine, self._platforms(decls[0][0])):
+                    continue  # the first declaration, which `types` has, is built with the file
+                spec = next((s for f, s in decls if compatible(mine, self._platforms(f))), None)
+                if spec is not None:
+                    chosen.append(spec)
+            types = self._build_types[mine] = self.types.with_types(chosen) if chosen else self.types
         return types
 
     @cached_property
-    def _first_twin_files(self) -> list[SourceFile]:
-        """The files holding the first declaration of a type declared in more than one file."""
-        first: dict[str, SourceFile] = {}
-        twins: dict[str, SourceFile] = {}
+    def _type_twins(self) -> dict[str, list[tuple[SourceFile, Node]]]:
+        """Every declaration, in file order, of each type declared in more than one file."""
+        found: dict[str, list[tuple[SourceFile, Node]]] = {}
         for f in self.files:
             for decl in f.root.named_children:
                 if decl.type != "type_declaration":
                     continue
                 for spec in decl.named_children:
                     name = spec.child_by_field_name("name") if spec.type in ("type_spec", "type_alias") else None
-                    key = text(name) if name is not None else ""
-                    if key in first and first[key] is not f:
-                        twins[key] = first[key]
-                    first.setdefault(key, f)
-        return list({id(f): f for f in twins.values()}.values())
+                    if name is not None:
+                        found.setdefault(text(name), []).append((f, spec))
+        return {n: decls for n, decls in found.items() if len({id(f) for f, _ in decls}) > 1}
 
     @cached_property
     def _by_name(self) -> dict[str, list[Function]]:
