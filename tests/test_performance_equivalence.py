@@ -351,3 +351,128 @@ def test_summaries_on_demand_do_not_depend_on_what_was_asked_first() -> None:
         assert all(backward.effects(fn).takes == () for fn in backward.functions)
         checked += len(forward.functions)
     assert checked > 100
+
+
+def test_one_file_runs_report_exactly_the_package_findings_in_that_file() -> None:
+    """A file named on its own (its siblings read as context, as a pre-commit hook runs it) gets
+    exactly the findings a run over its whole package reports in it: package-wide facts narrowed
+    to what can end in the checked file must not lose, add or change a finding."""
+    checked = 0
+    for directory in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        whole = run([str(directory)], ALL_RULES, cwd=directory).findings
+        for path in sorted(directory.glob("*.go")):
+            alone = run([str(path)], ALL_RULES, cwd=directory).findings
+            assert alone == [f for f in whole if f.span.path == path.name], path
+            checked += len(alone)
+    assert checked > 100
+
+
+def test_a_plain_one_file_run_imports_only_what_it_needs() -> None:
+    """Start-up counts in a pre-commit hook: colour, pools, baselines and git are imported when used."""
+    import subprocess
+    import sys
+
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['lockjaw', 'check', {str(FIXTURES / 'LJ101' / 'seed_recovered_dogs.go')!r}, '--no-cache', "
+        "'--color', 'never']\n"
+        "try:\n    runpy.run_module('linter', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "heavy = ('rich', 'multiprocessing', 'pathspec', 'linter.baseline', 'linter.gitdiff', 'linter.cache')\n"
+        "print('imported:', sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert "LJ101" in done.stdout
+    assert "imported: []" in done.stderr
+
+
+RECURSIVE_A = """package p
+
+import "sync"
+
+func entry(s *S) { c(s, 1) }
+
+type S struct{ mu sync.Mutex }
+
+func a(s *S, k int) {
+	if k > 0 {
+		b(s, k-1)
+	}
+	s.mu.Lock()
+	s.mu.Unlock()
+}
+
+func b(s *S, k int) {
+	if k > 0 {
+		c(s, k-1)
+		a(s, k)
+	}
+}
+"""
+
+RECURSIVE_B = """package p
+
+func c(s *S, k int) {
+	if k > 0 {
+		a(s, k-1)
+		b(s, k)
+	}
+}
+
+func d(s *S, k int) { e(s, k) }
+
+func e(s *S, k int) {
+	if k > 0 {
+		d(s, k-1)
+		func() { e(s, k-1) }()
+	}
+	c(s, k)
+}
+"""
+
+
+def test_recursive_components_keep_the_whole_package_order_when_found_from_their_callers() -> None:
+    """With context files, summaries are solved without a Tarjan pass over the whole package; a
+    recursive component's members must still come in that pass's order (it decides what a cycle
+    keeps under MAX_TAKES), found from the functions that can reach the component."""
+    from linter.analysis.package import Package
+    from linter.source import SourceFile
+
+    def package(target: int | None) -> Package:
+        files = [SourceFile(Path(f"{n}.go"), f"{n}.go", text.encode(), is_target=target in (None, i))
+                 for i, (n, text) in enumerate((("a", RECURSIVE_A), ("b", RECURSIVE_B)))]
+        return Package(files)
+
+    for target in (0, 1):
+        partial, whole = package(target).effects_table, package(None).effects_table
+        assert partial._partial and not whole._partial
+        groups = [m for m in whole._order().members if len(m) > 1]
+        assert sorted(len(m) for m in groups) == [3, 3]  # a, b, c; d, e and the literal in e
+        for members in groups:
+            names = [fn.display_name for fn in members]
+            assert partial._reaching([fn for fn in partial.pkg.functions if fn.display_name in names]) is not None
+            found = [fn.display_name for fn in partial._package_order(
+                [fn for fn in partial.pkg.functions if fn.display_name in names][::-1])]
+            assert found == names
+        partial.pkg.summaries.get(partial.pkg.functions[0])  # solving from `entry` agrees too
+        for fn, other in zip(partial.pkg.functions, whole.pkg.functions):
+            assert partial.pkg.summary(fn).signature == whole.pkg.summary(other).signature
+
+
+def test_a_recursive_component_with_a_name_beyond_ascii_keeps_the_package_order() -> None:
+    """Callers are found by the words of the source; a name the ASCII word index cannot hold
+    makes every function a candidate caller rather than none."""
+    from linter.analysis.package import Package
+    from linter.source import SourceFile
+
+    text = RECURSIVE_B.replace("c(s, ", "çc(s, ").replace("func c(", "func çc(")
+    # `entry` mentions a lock, so its calls are resolved although no ASCII word of it names `çc`
+    first = RECURSIVE_A.replace("c(s, ", "çc(s, ").replace("{ çc(s, 1) }", "{ s.mu.Lock(); çc(s, 1); s.mu.Unlock() }")
+    files = [SourceFile(Path("a.go"), "a.go", first.encode(), is_target=False),
+             SourceFile(Path("b.go"), "b.go", text.encode())]
+    table = Package(files).effects_table
+    groups = [m for m in table._order().members if len(m) > 1]
+    assert any("çc" in [fn.display_name for fn in m] for m in groups)
+    for members in groups:
+        assert table._package_order(members[::-1]) == members

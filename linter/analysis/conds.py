@@ -21,6 +21,12 @@ from linter.analysis.types import squash
 _PACKAGE_LEVEL = (-1, -1)  # the "function" of package-level variables
 EMBEDDED_LOCKS = (".Mutex", ".RWMutex")
 
+# what lies between a name ending in `Cond` and the call or composite literal it names
+_NAME_PARTS = frozenset({
+    "identifier", "field_identifier", "type_identifier", "selector_expression", "qualified_type",
+    "parenthesized_expression",
+})
+
 TypeOf = Callable[[Node], str]  # the type of an expression where it stands, "" when unknown
 
 
@@ -31,13 +37,23 @@ class CondLocks:
     fields: dict[str, str] = field(default_factory=dict)  # "Struct.cond" -> lock path relative to the owner, or ""
     names: dict[tuple[tuple[int, int], str], str] = field(default_factory=dict)  # (function, variable) -> lock, or ""
 
-    def collect(self, root: Node, sync_names: frozenset[str], type_of: TypeOf) -> None:
-        """Record every `sync.NewCond(..)` and `sync.Cond{L: ..}` of one file."""
+    def collect(self, root: Node, sync_names: frozenset[str], type_of: TypeOf, data: bytes) -> None:
+        """Record every `sync.NewCond(..)` and `sync.Cond{L: ..}` of one file (`data`, parsed as `root`).
+
+        Both spell `Cond` at the end of their name: they are found from the node at each
+        occurrence of those bytes (a name, its selector or qualified type, parentheses, then the
+        call or literal), not by walking the tree. Merging is order-free (see `_merge`)."""
         if not sync_names:
             return
-        stack = [root]
-        while stack:
-            node = stack.pop()
+        types = {f"{s}.Cond" for s in sync_names}
+        i = data.find(b"Cond")
+        while i != -1:
+            node = root.descendant_for_byte_range(i, i + 4)
+            i = data.find(b"Cond", i + 4)
+            while node is not None and node.type in _NAME_PARTS:
+                node = node.parent
+            if node is None:
+                continue
             if node.type == "call_expression":
                 qual, name = callee(node)
                 args = call_args(node)
@@ -45,10 +61,8 @@ class CondLocks:
                     self._bind(node, args[0], type_of)
             elif node.type == "composite_literal":
                 kind = node.child_by_field_name("type")
-                if kind is not None and squash(kind) in {f"{s}.Cond" for s in sync_names}:
+                if kind is not None and squash(kind) in types:
                     self._bind(node, _keyed(node, "L"), type_of)
-            if node.child_count:
-                stack.extend(node.children)
 
     def _bind(self, cond: Node, lock_expr: Node | None, type_of: TypeOf) -> None:
         lock = expr_key(lock_expr) if lock_expr is not None and _is_path(lock_expr) else ""

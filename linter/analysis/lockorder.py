@@ -12,10 +12,11 @@ cannot interleave and are left out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from linter.analysis.functions import Function
 from linter.analysis.lockstate import Held
+from linter.analysis.ops import OpKind
 from linter.analysis.summaries import Acquisition
 
 if TYPE_CHECKING:
@@ -52,26 +53,84 @@ class Cycle:
         return tuple(e.first for e in self.edges)
 
 
-def edges(pkg: "Package") -> dict[tuple[str, str], list[Edge]]:
-    """Every ordered pair of locks taken one inside the other, with where, in source order."""
+def edges(pkg: "Package", roots: "Iterable[Function] | None" = None) -> dict[tuple[str, str], list[Edge]]:
+    """Every ordered pair of locks taken one inside the other, with where, in source order;
+    only those taken in `roots` (and the literals they run in place) when given."""
     out: dict[tuple[str, str], list[Edge]] = {}
-    for root in pkg.functions:
-        if root.file.path.name.endswith("_test.go"):
-            continue  # tests hold locks in odd orders on purpose, one goroutine at a time
-        for acq in pkg.acquisitions(root):
-            if acq.identity is None:
+    for root in pkg.functions if roots is None else roots:
+        for e in _root_edges(pkg, root):
+            out.setdefault((e.first, e.second), []).append(e)
+    for lst in out.values():
+        lst.sort(key=lambda e: e.position)
+    return out
+
+
+def _root_edges(pkg: "Package", root: Function) -> list[Edge]:
+    """The edges of one function and the literals it runs in place, in the order they are met."""
+    out: list[Edge] = []
+    if root.file.path.name.endswith("_test.go"):
+        return out  # tests hold locks in odd orders on purpose, one goroutine at a time
+    for acq in pkg.acquisitions(root):
+        if acq.identity is None:
+            continue
+        held = [
+            (h, pkg.lock_identity(acq.fn, h.mutex))
+            for h in sorted(acq.state.held, key=lambda h: h.order)
+            if h.mutex not in acq.dropped  # the callee released it before taking this one
+        ]
+        known = {i for _, i in held if i is not None}
+        for h, first in held:
+            if first is None or first == acq.identity:
                 continue
-            held = [
-                (h, pkg.lock_identity(acq.fn, h.mutex))
-                for h in sorted(acq.state.held, key=lambda h: h.order)
-                if h.mutex not in acq.dropped  # the callee released it before taking this one
-            ]
-            known = {i for _, i in held if i is not None}
-            for h, first in held:
-                if first is None or first == acq.identity:
-                    continue
-                gates = frozenset(known - {first, acq.identity})
-                out.setdefault((first, acq.identity), []).append(Edge(first, acq.identity, h, acq, gates))
+            gates = frozenset(known - {first, acq.identity})
+            out.append(Edge(first, acq.identity, h, acq, gates))
+    return out
+
+
+def _held(pkg: "Package", root: Function) -> set[str]:
+    """Identities of the locks `root` holds where it takes a lock or makes a call: the first
+    lock of each of its edges is one of them. Read from the lock-state dataflow alone, without
+    what callees take, which is what makes the edges themselves costly."""
+    found: set[str] = set()
+    if root.file.path.name.endswith("_test.go"):
+        return found
+    for fn, ev in pkg.all_events(root):
+        op = ev.op
+        if not ev.state.held:
+            continue
+        if (op.kind is OpKind.ACQUIRE and not op.via) or (
+            op.kind is OpKind.CALL and pkg.called_literal(fn, op.node) is None
+        ):
+            found.update(i for h in ev.state.held if (i := pkg.lock_identity(fn, h.mutex)) is not None)
+    return found
+
+
+def _edges_from(pkg: "Package", own: dict[tuple[str, str], list[Edge]]) -> dict[tuple[str, str], list[Edge]]:
+    """The edges out of every lock reachable in the graph from the locks of `own`, each lock's
+    complete: those of the functions that hold it where they take a lock or make a call. A cycle
+    through one of `own`'s edges has only such locks, so it is found as in the whole graph, and so
+    is every two-lock cycle between its locks (which may hide it, see `cycles`)."""
+    holders: dict[str, list[Function]] = {}
+    for root in pkg.functions:
+        for identity in _held(pkg, root):
+            holders.setdefault(identity, []).append(root)
+    per_root: dict[int, list[Edge]] = {}
+    explored: set[str] = set()
+    frontier = [lock for pair in own for lock in pair]
+    while frontier:
+        lock = frontier.pop()
+        if lock in explored:
+            continue
+        explored.add(lock)
+        for root in holders.get(lock, ()):
+            if id(root) not in per_root:
+                per_root[id(root)] = _root_edges(pkg, root)
+            frontier.extend(e.second for e in per_root[id(root)] if e.first == lock)
+    out: dict[tuple[str, str], list[Edge]] = {}
+    for root in pkg.functions:  # package order, as `edges` meets them
+        for e in per_root.get(id(root), ()):
+            if e.first in explored:
+                out.setdefault((e.first, e.second), []).append(e)
     for lst in out.values():
         lst.sort(key=lambda e: e.position)
     return out
@@ -110,7 +169,17 @@ def _pick(cycle: tuple[str, ...], table: dict[tuple[str, str], list[Edge]]) -> t
 
 
 def cycles(pkg: "Package") -> list[Cycle]:
-    table = edges(pkg)
+    """The cycles to report. When some files are context (a file checked on its own), a cycle
+    can only be reported in a checked file if one of its edges lies there (it is reported at
+    one of its edges), so checked files without an edge need no package-wide graph, and with
+    edges, only the part of it reachable from their locks (see `_edges_from`)."""
+    if any(not f.is_target for f in pkg.files):
+        own = edges(pkg, pkg.target_functions)
+        if not own:
+            return []
+        table = _edges_from(pkg, own)
+    else:
+        table = edges(pkg)
     succ: dict[str, list[str]] = {}
     for a, b in sorted(table):
         succ.setdefault(a, []).append(b)

@@ -193,7 +193,7 @@ class Package:
         conds = CondLocks()
         for f in self.files:
             if b"Cond" in f.data:
-                conds.collect(f.root, self.imports(f).of(SYNC), self._type_where)
+                conds.collect(f.root, self.imports(f).of(SYNC), self._type_where, f.data)
         return conds
 
     def _type_where(self, expr: Node) -> str:
@@ -528,6 +528,10 @@ class Package:
         return fn.is_literal and call is not None and call.type == "call_expression" and (
             call.parent is not None and call.parent.type == "go_statement"
         )
+
+    def family(self, top: Function) -> list[Function]:
+        """An outermost function and every literal written inside it."""
+        return self._family(top)
 
     def _family(self, root: Function) -> list[Function]:
         if self._families is None:
@@ -1090,7 +1094,8 @@ class Package:
         size = paths.path(operand) if operand is not None else None
         if size is None:
             return False
-        length = term(f"len({size})")
+        fixed = paths.text_len(operand) if operand is not None else None  # a constant string
+        length = term(f"len({size})") if fixed is None else const(fixed)
         if op.reason == "index out of range":
             index = node.child_by_field_name("index")
             value = paths.index_value(node, index) if index is not None else None

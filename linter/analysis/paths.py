@@ -7,8 +7,10 @@ whose branch leaves (return, panic, break, continue), and from assignments on
 the way. The walk is structured, not a dataflow over the CFG: from the function
 body down to the expression, the statements before it are run forward over a
 small set of cases (one per branch of an earlier `if`), and whatever is not
-understood (a loop, a switch, a call for fields) forgets the facts it might
-change. A function with a `goto` gets no facts at all.
+understood (a switch, a call for fields) forgets the facts it might change. A
+loop keeps an invariant of its head (see linter.analysis.loops), or forgets what
+it changes when none is found in bounds. A function with a `goto` gets no facts
+at all.
 
 Kept sound where it matters: facts about fields and package variables are
 forgotten at every call (the callee may change them); locals whose address is
@@ -30,10 +32,13 @@ from tree_sitter import Node
 from linter.analysis.cfg import Terminal, statements
 from linter.analysis.fields import LENGTH, VALUE
 from linter.analysis.linear import Lin, Prover, const, parse, term
+from linter.analysis.loops import entailed, inside, jump_target, saturate
 from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr
 
 MAX_NESTING = 64  # statements nested deeper than this are not run, only forgotten
 MAX_CASES = 16  # more cases than this and the facts are dropped (sound, just less precise)
+MAX_LOOP_ROUNDS = 6  # rounds of a loop's invariant check before the loop is only forgotten
+MAX_LOOP_RUNS = 400  # loop bodies run per function for invariants; then loops are only forgotten
 _COMPARISONS = {"<", "<=", ">", ">=", "==", "!="}
 _NAME = re.compile(r"(?<![.\w])([A-Za-z_]\w*)")
 _SIZE = re.compile(r"(?:len|cap)\(([^()]*)\)")
@@ -77,6 +82,7 @@ Library = Callable[[Node], str]  # a call -> "sort.Search", "rand.Intn", ... whe
 _SEARCH_N = frozenset({"sort.Search"})  # in [0, n] for n >= 0
 _SEARCH_SLICE = frozenset({"sort.SearchInts", "sort.SearchStrings", "sort.SearchFloat64s"})  # in [0, len(a)]
 _BELOW_N = frozenset({"rand.Intn", "rand.Int31n", "rand.Int63n"})  # in [0, n); they panic unless n > 0
+_NONNEG = frozenset({"rand.Int", "rand.Int31", "rand.Int63"})  # math/rand: in [0, max]
 _SPLIT = frozenset({"strings.Split", "strings.SplitAfter"})  # at least one element when sep is not empty
 _PURE = _SEARCH_SLICE | _BELOW_N | _SPLIT | {  # change no variable of the program (sort.Search and rand.Shuffle call f)
     "rand.Int", "rand.Int31", "rand.Int63", "rand.Uint32", "rand.Uint64", "rand.Float32", "rand.Float64",
@@ -145,6 +151,9 @@ class Paths:
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
     _survived: dict[int, tuple[tuple[str, object], ...]] = field(default_factory=dict)
     _depth: int = 0
+    _jumps: list[tuple[Node, str, Facts]] | None = None  # break/continue states seen while a loop is checked
+    _loops: dict[tuple[int, tuple[Facts, ...]], "_Loop | None"] = field(default_factory=dict)
+    _runs: int = 0
 
     # terms ---------------------------------------------------------------------------------
 
@@ -349,6 +358,10 @@ class Paths:
     def _enter_loop(self, loop: Node, child: Node, cases: list[Facts]) -> list[Facts]:
         clause = next((c for c in loop.named_children if c.type in ("for_clause", "range_clause")), None)
         body = loop.child_by_field_name("body")
+        if child == body:
+            found = self._loop(loop, cases)
+            if found is not None:
+                return list(found.entries)
         before = cases
         if clause is not None and clause.type == "for_clause":
             init = clause.child_by_field_name("initializer")
@@ -402,6 +415,155 @@ class Paths:
         i, n = term(name), term(f"len({over})")
         return [c.le(const(0).minus(i)).le(i.minus(n).shift(1)) for c in cases]
 
+    # loop invariants (see linter.analysis.loops) -----------------------------------------
+
+    def _loop(self, loop: Node, cases: list[Facts]) -> "_Loop | None":
+        """The facts on entering the body of `loop` and on leaving it, from an invariant of its
+        head that holds on entry and after every iteration; None when none is found in bounds."""
+        key = (loop.id, tuple(cases))
+        if key in self._loops:
+            found = self._loops[key]
+        else:
+            self._loops[key] = None
+            found = self._loops[key] = self._infer(loop, cases)
+        if found is not None and self._jumps is not None:
+            self._jumps.extend(found.escaping)  # a `break outer` inside still leaves from here
+        return found
+
+    def _infer(self, loop: Node, cases: list[Facts]) -> "_Loop | None":
+        body = loop.child_by_field_name("body")
+        if body is None or not cases:
+            return None
+        clause = next((c for c in loop.named_children if c.type in ("for_clause", "range_clause")), None)
+        mark = f"#{loop.start_byte}"  # a range's iterations so far; mark + "L": how many it makes
+        entry = cases
+        if clause is not None and clause.type == "for_clause":
+            init = clause.child_by_field_name("initializer")
+            entry = self._run(init, cases) if init is not None else cases
+        elif clause is not None:
+            right = clause.child_by_field_name("right")
+            entry = self._effects(right, cases) if right is not None else cases
+            count = self._iterations(clause, body, term(mark + "L"))
+            zero = [term(mark), const(0).minus(term(mark)), *count]
+            entry = [_with(c, zero) for c in entry]
+        if not entry:
+            return None
+        changed = self._havoc_dead(loop)
+
+        def keep(t: str) -> bool:
+            return t.startswith("#") or changed(t)
+
+        cond = (clause if clause is not None and clause.type == "for_clause" else loop).child_by_field_name("condition")
+        tested = self._tested_terms(cond) if cond is not None else set()  # `i < len(s)`: len(s) too
+        heads = _dedupe([replace(c, ineqs=saturate(c.ineqs, c.unequal, keep, tested)) for c in entry])
+        for _ in range(MAX_LOOP_ROUNDS):
+            if self._runs + len(heads) > MAX_LOOP_RUNS:
+                return None
+            self._runs += len(heads)
+            entries, backs, breaks, escaping = self._round(loop, clause, body, heads, entry, mark)
+            widened = _widen(heads, backs, keep)
+            if widened == heads:
+                break
+            heads = widened
+        else:
+            return None
+        if clause is not None and clause.type == "range_clause":
+            exits = heads
+        elif cond is not None:
+            exits = self._assume(self._effects(cond, heads), cond, False)
+        else:
+            exits = []
+        own = _loop_declared(clause) if clause is not None else set()
+        exits = [
+            c.forget(lambda t: t.startswith(mark) or bool(roots(t) & own)) for c in _dedupe(exits + breaks)
+        ]
+        exits = _squeeze(exits)
+        return _Loop(tuple(entries), tuple(exits), tuple(escaping))
+
+    def _tested_terms(self, cond: Node) -> set[str]:
+        """The terms a loop condition compares."""
+        out: set[str] = set()
+        for node in walk_expr(cond):
+            if node.type == "binary_expression" and text(node.child_by_field_name("operator")) in _COMPARISONS:
+                for side in (node.child_by_field_name("left"), node.child_by_field_name("right")):
+                    lin = self.lin(side) if side is not None else None
+                    if lin is not None:
+                        out.update(t for t, _ in lin.terms)
+        return out
+
+    def _round(
+        self, loop: Node, clause: Node | None, body: Node, heads: list[Facts], entry: list[Facts], mark: str
+    ) -> tuple[list[Facts], list[Facts], list[Facts], list[tuple[Node, str, Facts]]]:
+        """One run of the body from the head's cases: the facts on entering it, on the back
+        edges (after the update), on `break`, and the jumps that leave an enclosing statement."""
+        saved, self._jumps = self._jumps, []
+        try:
+            entries, falls = [], []
+            for head in heads:  # one at a time: a join of too many cases keeps each head's own facts
+                started = self._body_entry(loop, clause, body, [head], entry, mark)
+                entries.extend(started)
+                falls.extend(self._run(body, started))
+            jumps = self._jumps
+        finally:
+            self._jumps = saved
+        inner = _declared_within(body)  # and a range's own `k, v :=`, new in each iteration
+        inner |= _loop_declared(clause) if clause is not None and clause.type == "range_clause" else set()
+
+        def scoped(cases: list[Facts]) -> list[Facts]:  # the body's own variables end with it
+            return [c.forget(lambda t: bool(roots(t) & inner)) for c in cases]
+
+        backs = scoped(falls + [f for t, k, f in jumps if t == loop and k == "continue"])
+        breaks = scoped([f for t, k, f in jumps if t == loop and k == "break"])
+        escaping = [j for j in jumps if j[0] != loop]
+        if clause is not None and clause.type == "for_clause":
+            update = clause.child_by_field_name("update")
+            backs = self._run(update, backs) if update is not None else backs
+        elif clause is not None:
+            backs = [_moved(c, mark, 1) for c in backs]
+        return entries, backs, breaks, escaping
+
+    def _body_entry(
+        self, loop: Node, clause: Node | None, body: Node, heads: list[Facts], entry: list[Facts], mark: str
+    ) -> list[Facts]:
+        if clause is None:
+            cond = loop.child_by_field_name("condition")
+            return self._assume(self._effects(cond, heads), cond, True) if cond is not None else heads
+        if clause.type == "for_clause":
+            cases = self._counter(clause, loop, entry, heads)
+            cond = clause.child_by_field_name("condition")
+            return self._assume(self._effects(cond, cases), cond, True) if cond is not None else cases
+        left = clause.child_by_field_name("left")
+        names = {r for n in (left.named_children if left is not None else ()) for r in _target_roots(n)}
+        cases = [c.forget(lambda t: bool(roots(t) & names)) for c in heads]  # a new key and value
+        cases = self._range_key(clause, loop, cases)
+        return [c.le(term(mark).minus(term(mark + "L")).shift(1)) for c in cases]  # one more to come
+
+    def _iterations(self, clause: Node, body: Node, count: Lin) -> list[Lin]:
+        """Facts on the number of iterations of `for .. range xs` (count): len(xs) of a slice or
+        array (evaluated once), at most len(s) of a string (a rune is at least a byte), at most
+        len(m) of a map the body cannot add to (an entry added during the range may be produced)."""
+        right = clause.child_by_field_name("right")
+        over = self.path(right) if right is not None else None
+        if right is None or over is None:
+            return []
+        size = term(f"len({over})")
+        kind = self.underlying(right)
+        if kind.startswith("["):
+            return [count.minus(size), size.minus(count)]
+        if kind == "string":
+            return [count.minus(size)]
+        if not kind.startswith("map[") or _impure(body, self._pure) or _writes_through_pointer(body):
+            return []
+        for node in walk_expr(body):
+            if node.type in ("assignment_statement", "inc_statement", "dec_statement"):
+                left = node.child_by_field_name("left") if node.type == "assignment_statement" else node
+                for target in left.named_children if left is not None else ():
+                    target = unparen(target)
+                    operand = target.child_by_field_name("operand") if target.type == "index_expression" else None
+                    if operand is not None and not self.underlying(operand).startswith("["):
+                        return []  # maybe a store into a map
+        return [count.minus(size)]
+
     # running statements -------------------------------------------------------------------
 
     def _run(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
@@ -417,6 +579,10 @@ class Paths:
 
     def _step(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
         kind = stmt.type
+        if kind in ("break_statement", "continue_statement") and self._jumps is not None:
+            target = jump_target(stmt)
+            if target is not None:
+                self._jumps.extend((target, kind.split("_")[0], c) for c in cases)
         if kind in ("return_statement", "break_statement", "continue_statement", "goto_statement",
                     "fallthrough_statement"):
             return []
@@ -429,7 +595,9 @@ class Paths:
         if kind == "var_declaration":
             names = _declared(stmt)
             cases = self._effects(stmt, cases)
-            return [c.forget(lambda t: bool(roots(t) & names)) for c in cases]
+            nils = _zero_nil(stmt)  # `var proto []byte`: proto == nil
+            cases = [replace(c.forget(lambda t: bool(roots(t) & names)), isnil=c.isnil - names | nils) for c in cases]
+            return self._declare(stmt, cases, names)
         if kind == "if_statement":
             return self._run_if(stmt, cases)
         if kind == "block":
@@ -439,6 +607,10 @@ class Paths:
             return self._run(inner[0], cases) if inner else cases
         if kind in ("empty_statement", "comment", "const_declaration", "type_declaration"):
             return cases
+        if kind == "for_statement":
+            found = self._loop(stmt, cases)
+            if found is not None:
+                return list(found.exits)
         return self._havoc(stmt, cases)
 
     def _run_block(self, block: Node, cases: list[Facts]) -> list[Facts]:
@@ -472,10 +644,18 @@ class Paths:
         out = _dedupe(yes + no)
         if declared:
             out = [c.forget(lambda t: bool(roots(t) & declared)) for c in out]
-        return out if len(out) <= MAX_CASES else [_common(out)]
+        return _squeeze(out)
 
     def _havoc(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
         """Forget what anything inside `stmt` may change."""
+        dead = self._havoc_dead(stmt)
+        if self._jumps is not None:  # a loop is checked: a jump out of `stmt` leaves from somewhere inside
+            anywhere = [c.forget(lambda t: dead(t) or self._volatile(t)) for c in cases]
+            for target, kind in _escapes(stmt):
+                self._jumps.extend((target, kind, c) for c in anywhere)
+        return [c.forget(dead) for c in cases]
+
+    def _havoc_dead(self, stmt: Node) -> Callable[[str], bool]:
         names = _all_assigned(stmt, self.scalar_slot)
         impure = _impure(stmt, self._pure)
         deref = _writes_through_pointer(stmt)
@@ -484,7 +664,7 @@ class Paths:
         def dead(t: str) -> bool:
             return bool(roots(t) & names) or ((impure or deref) and changed(t))
 
-        return [c.forget(dead) for c in cases]
+        return dead
 
     def _effects(self, stmt: Node, cases: list[Facts], ran: bool = True) -> list[Facts]:
         """Facts after `stmt` has run (`ran`: all of it; else only calls it may make are known)."""
@@ -621,6 +801,7 @@ class Paths:
             ) or any(r(t) for r in reaches)
 
         moved = self._moved_by(stmt, lefts, rights, op)
+        shrunk = self._shrunk_by(lefts, rights, op)
         grows = None
         if parallel and len(lefts) == 1 and lefts[0].type == "identifier" and self.slices(text(lefts[0])):
             grown = self._appended(rights[0])
@@ -636,6 +817,8 @@ class Paths:
                     a = dict(f.terms).get(size, 0)
                     if a < 0 and all(t == size or not dead(t) for t, _ in f.terms):
                         new.append(("le", name, f.shift(-a * added)))
+            if shrunk is not None and _prover(c, term(shrunk)).proves(const(0).minus(term(shrunk))):
+                new.append(("le", shrunk, const(0).minus(term(shrunk))))  # `l /= base`: l >= 0 stays
             if moved is not None:  # `n--`: what held of n holds of n + 1
                 name, delta = moved
                 c = _moved(c, name, delta)
@@ -664,6 +847,31 @@ class Paths:
             out.append(c)
         return out
 
+    def _declare(self, stmt: Node, cases: list[Facts], names: set[str]) -> list[Facts]:
+        """The facts `var n = len(xs)` or `var (a = make([]T, n); i = 0)` adds, as `:=` would."""
+        pairs = []
+        for spec in walk_expr(stmt):
+            value = spec.child_by_field_name("value") if spec.type == "var_spec" else None
+            declared = spec.children_by_field_name("name") if value is not None else []
+            if value is not None and len(declared) == value.named_child_count:
+                pairs.extend(zip((text(n) for n in declared), value.named_children))
+        if not pairs:
+            return cases
+
+        def dead(t: str) -> bool:
+            return bool(roots(t) & names)
+
+        out = []
+        for c in cases:
+            for name, value in pairs:
+                for what, _, fact in self._value_facts(name, value, c, dead):
+                    if what == "le" and isinstance(fact, Lin):
+                        c = c.le(fact)
+                    elif what in ("nonnil", "isnil"):
+                        c = replace(c, **{what: getattr(c, what) | {name}})
+            out.append(c)
+        return out
+
     def _appended(self, value: Node) -> tuple[Node, int] | None:
         """`append(y, a, b)` or `append(y, "\r\n"...)`: y, and how many elements it surely adds."""
         value = unparen(value)
@@ -681,6 +889,16 @@ class Paths:
             else:
                 added += 1
         return args[0], added
+
+    def _shrunk_by(self, lefts: list[Node], rights: list[Node], op: str) -> str | None:
+        """`n /= k` or `n >>= k` (k a positive constant) on a local: n, which stays >= 0 if it was."""
+        if len(lefts) != 1 or lefts[0].type != "identifier" or op not in ("/=", ">>=") or len(rights) != 1:
+            return None
+        name = text(lefts[0])
+        k = self.lin(rights[0])
+        if name not in self.locals or k is None or k.terms or k.const < (1 if op == "/=" else 0):
+            return None
+        return name
 
     def _moved_by(self, stmt: Node, lefts: list[Node], rights: list[Node], op: str) -> tuple[str, int] | None:
         """`n++`, `n--`, `n += 2`, `n -= k` (k a constant) on a local: (n, the constant added)."""
@@ -742,6 +960,11 @@ class Paths:
             key = self.path(value)
             if key is not None and key in before.nonnil:
                 out.append(("nonnil", name, None))
+            if key is not None and key in before.isnil:
+                out.append(("isnil", name, None))
+            if key is not None and key != name and self.slices(name) and not dead(key):  # `proto = rsProto`
+                for size in ("len", "cap"):
+                    equal(term(f"{size}({name})"), term(f"{size}({key})"))
         elif kind == "slice_expression" and (self.slices(name) or "." in name):  # a field: a slice or string
             operand = value.child_by_field_name("operand")
             key = self.path(operand) if operand is not None else None
@@ -848,9 +1071,11 @@ class Paths:
         is in [0, n] when n >= 0, `rand.Intn(n)` in [0, n) (else it panicked)."""
         which = self.library(call)
         args = call_args(call)
+        low = const(0).minus(result)  # result >= 0
+        if which in _NONNEG and not args:
+            return [low]
         if not which or not args:
             return []
-        low = const(0).minus(result)  # result >= 0
         if which in _SEARCH_SLICE:
             key = self.path(args[0])
             return [low, result.minus(term(f"len({key})"))] if key is not None else [low]
@@ -889,9 +1114,23 @@ class Paths:
         if lin is not None:
             return lin, lambda c: []
         expr = unparen(expr)
+        fresh = term(f"#{expr.start_byte}")
+        if expr.type == "binary_expression" and text(expr.child_by_field_name("operator")) == "%":
+            left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+            a = self.lin(left) if left is not None else None
+            n = self.lin(right) if right is not None else None
+            if a is None or n is None:
+                return None
+
+            def remainder(c: Facts) -> list[Lin]:  # a % n is in [0, n) for a >= 0 and n >= 1
+                prover = _prover(c, a, n)
+                if prover.proves(const(0).minus(a)) and prover.proves(const(1).minus(n)):
+                    return [const(0).minus(fresh), fresh.minus(n).shift(1)]
+                return []
+
+            return fresh, remainder
         if expr.type != "call_expression" or not self.library(expr):
             return None
-        fresh = term(f"#{expr.start_byte}")
         return fresh, lambda c: self.call_bounds(fresh, expr, c)
 
     def proves_with(self, node: Node, goals: list[Lin], extra: Callable[[Facts], list[Lin]]) -> bool:
@@ -996,6 +1235,98 @@ class Paths:
 # helpers ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Loop:
+    """What an invariant of a loop's head gives (see Paths._loop)."""
+
+    entries: tuple[Facts, ...]  # on entering the body
+    exits: tuple[Facts, ...]  # once the loop is left, by its condition or a `break`
+    escaping: tuple[tuple[Node, str, Facts], ...]  # jumps from inside to an enclosing statement
+
+
+def _with(facts: Facts, ineqs: list[Lin]) -> Facts:
+    return replace(facts, ineqs=facts.ineqs | frozenset(ineqs))
+
+
+def _widen(heads: list[Facts], backs: list[Facts], keep: Callable[[str], bool]) -> list[Facts]:
+    """The head's cases once every back edge is covered: a back edge that no case holds of
+    weakens the case with its nil facts to what the back edge still proves, or (for new nil
+    facts) becomes a case of its own."""
+    heads = list(heads)
+    for b in backs:
+        prover = Prover(b.ineqs, b.unequal)
+        if prover.infeasible:
+            continue
+
+        def part(h: Facts) -> Facts:
+            ineqs, unequal = entailed(h.ineqs, h.unequal, prover, b.unequal)
+            return Facts(ineqs, unequal, h.nonnil & b.nonnil, h.isnil & b.isnil)
+
+        parts = [part(h) for h in heads]
+        if any(p == h for p, h in zip(parts, heads)):
+            continue
+        same = next((k for k, h in enumerate(heads) if h.isnil == b.isnil), None)
+        if same is not None:
+            heads[same] = parts[same]
+        else:
+            heads.append(replace(b, ineqs=saturate(b.ineqs, b.unequal, keep)))
+    return _squeeze(heads)
+
+
+def _escapes(stmt: Node) -> set[tuple[Node, str]]:
+    """The statements a `break` or `continue` inside `stmt` leaves or repeats, outside it."""
+    out: set[tuple[Node, str]] = set()
+    for node in walk_expr(stmt):
+        if node.type in ("break_statement", "continue_statement"):
+            target = jump_target(node)
+            if target is not None and not inside(target, stmt):
+                out.add((target, node.type.split("_")[0]))
+    return out
+
+
+def _loop_declared(clause: Node) -> set[str]:
+    """The variables a loop's clause declares (`for i := ..`, `for k, v := range ..`)."""
+    if clause.type == "for_clause":
+        init = clause.child_by_field_name("initializer")
+        return _assigned(init) if init is not None and init.type == "short_var_declaration" else set()
+    if not any(c.type == ":=" for c in clause.children):
+        return set()
+    left = clause.child_by_field_name("left")
+    return {r for n in (left.named_children if left is not None else ()) for r in _target_roots(n)}
+
+
+def _zero_nil(stmt: Node) -> frozenset[str]:
+    """The variables `var x []T`, `var p *T`, `var m map[K]V` declares without a value: nil."""
+    out: set[str] = set()
+    for node in walk_expr(stmt):
+        if node.type == "var_spec" and node.child_by_field_name("value") is None:
+            kind = node.child_by_field_name("type")
+            if kind is not None and kind.type in ("slice_type", "pointer_type", "map_type"):
+                out.update(text(n) for n in node.children_by_field_name("name"))
+    return frozenset(out)
+
+
+def _declared_within(stmt: Node) -> set[str]:
+    """Every variable declared inside `stmt` (out of scope where it ends)."""
+    out: set[str] = set()
+    for node in walk_expr(stmt):
+        kind = node.type
+        if kind == "short_var_declaration":
+            out |= _assigned(node)
+        elif kind == "var_spec":
+            out.update(text(n) for n in node.children_by_field_name("name"))
+        elif kind in ("for_clause", "range_clause"):
+            out |= _loop_declared(node)
+        elif kind == "receive_statement" and any(c.type == ":=" for c in node.children):
+            left = node.child_by_field_name("left")
+            out |= {r for n in (left.named_children if left is not None else ()) for r in _target_roots(n)}
+        elif kind == "type_switch_statement":
+            alias = node.child_by_field_name("alias")
+            if alias is not None:
+                out |= {text(n) for n in walk_expr(alias) if n.type == "identifier"}
+    return out
+
+
 Atom = tuple[str, object]  # ("isnil", name), ("nonnil", name) or ("le", Lin): a condition on parameters
 
 
@@ -1022,6 +1353,42 @@ def _moved(facts: Facts, name: str, delta: int) -> Facts:
 
 def _dedupe(cases: list[Facts]) -> list[Facts]:
     return list(dict.fromkeys(cases))
+
+
+def _squeeze(cases: list[Facts]) -> list[Facts]:
+    """At most MAX_CASES cases: too many are joined by their nil facts (`proto == nil` or not, the
+    facts that tell which branch set what), or all into one."""
+    if len(cases) <= MAX_CASES:
+        return cases
+    names = set().union(*(c.isnil for c in cases))
+
+    def groups(by: set[str]) -> dict[frozenset[str], list[Facts]]:
+        out: dict[frozenset[str], list[Facts]] = {}
+        for c in cases:
+            out.setdefault(c.isnil & by, []).append(c)
+        return out
+
+    found = groups(names)
+    while len(found) > MAX_CASES and names:  # tell fewer nil facts apart, dropping the least telling
+        names.remove(min(sorted(names), key=lambda n: len(groups(names - {n}))))
+        found = groups(names)
+    return [_join(g) for g in found.values()]
+
+
+def _join(cases: list[Facts]) -> Facts:
+    """What every case implies, as one case: of the closure of the first case, the facts the
+    others prove too (not only the facts they state alike: `len(x) >= 2` in one case and
+    `x == y, len(y) >= 5` in the other still give `len(x) >= 2`)."""
+    live = [c for c in cases if not Prover(c.ineqs, c.unequal).infeasible]
+    if not live:
+        return _common(cases)
+    first = live[0]
+    ineqs, unequal = saturate(first.ineqs, first.unequal, lambda t: True), first.unequal
+    for c in live[1:]:
+        ineqs, unequal = entailed(ineqs, unequal, Prover(c.ineqs, c.unequal), c.unequal)
+    return Facts(
+        ineqs, unequal, frozenset.intersection(*(c.nonnil for c in live)), frozenset.intersection(*(c.isnil for c in live))
+    )
 
 
 def _common(cases: list[Facts]) -> Facts:

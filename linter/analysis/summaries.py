@@ -226,6 +226,12 @@ def _top_level_flag(fn: Function, call: Node) -> str:
     return ""
 
 
+def _outermost(fn: Function) -> Function:
+    while fn.parent is not None:
+        fn = fn.parent
+    return fn
+
+
 def _reach_names(pkg: "Package", reach: set[int]) -> frozenset[str]:
     """Names of the functions that may reach a lock: a call spelled with any other name cannot."""
     return frozenset(fn.name for fn in pkg.functions if fn.name and id(fn) in reach)
@@ -253,11 +259,18 @@ class Summaries:
         self._components_cache: _Components | None = None
         self._sibling = calls_of
         self._bool_params: dict[int, dict[str, int]] = {}
+        # some files are context: solve below what is asked without a pass over the whole package
+        self._partial = any(not f.is_target for f in pkg.files)
+        self._words: dict[bytes, list[Function]] | None = None  # word -> the outermost functions that hold it
         if calls_of is not None:
+            self._member_orders = calls_of._member_orders
+            self._position_cache = calls_of._positions()
             self._targets, self._deps = calls_of._targets, calls_of._deps
             self._children, self._reach = calls_of._literals(), calls_of._reach
             self._names, self._names_bytes = calls_of._names, calls_of._names_bytes
             return
+        self._member_orders: dict[int, list[Function]] = {}  # function id -> its component, in package order
+        self._position_cache: dict[int, int] | None = None
         self._targets: dict[int, list[Function]] = {}
         self._deps: dict[int, list[Function]] = {}
         self._children: dict[int, list[Function]] | None = None
@@ -862,8 +875,12 @@ class Summaries:
 
     # the fixpoint ---------------------------------------------------------------------------
 
-    def _solve(self, root: Function) -> None:
-        """Solve `root`'s component and, first, every unsolved one below it."""
+    def _needed(self, root: Function) -> list[list[Function]]:
+        """`root`'s unsolved component and every unsolved one below it, callees first, each
+        with its members in the order of the whole package's Tarjan pass (see `_order`)."""
+        if self._partial:
+            below = self._components([root], lambda fn: id(fn) in self.table)
+            return [group if len(group) == 1 else self._package_order(group) for group in below]
         order = self._order()
         todo = [order.component[id(root)]]
         needed: set[int] = set(todo)
@@ -874,10 +891,14 @@ class Summaries:
                     if c not in needed and id(dep) not in self.table:
                         needed.add(c)
                         todo.append(c)
+        return [order.members[c] for c in sorted(needed)]
+
+    def _solve(self, root: Function) -> None:
+        """Solve `root`'s component and, first, every unsolved one below it."""
+        needed = self._needed(root)
         self._solving = True
         try:
-            for c in sorted(needed):  # callees first
-                component = order.members[c]
+            for component in needed:  # callees first
                 recursive = len(component) > 1 or any(d is component[0] for d in self.deps(component[0]))
                 rounds = MAX_ROUNDS if recursive else 1
                 self._in_cycle = recursive
@@ -902,25 +923,118 @@ class Summaries:
         if self._sibling is not None:
             return self._sibling._order()
         if self._components_cache is None:
-            members = self._components()
+            members = self._components(self.pkg.functions)
             component = {id(fn): i for i, group in enumerate(members) for fn in group}
             self._components_cache = _Components(members, component)
         return self._components_cache
 
-    def _components(self) -> list[list[Function]]:
-        """Strongly connected components of the call graph, callees before callers (Tarjan, iterative)."""
-        functions = self.pkg.functions
-        by_id = {id(f): f for f in functions}
+    def _package_order(self, group: list[Function]) -> list[Function]:
+        """A recursive component's members in the order the whole package's Tarjan pass lists them,
+        found from the component's callers alone (when only part of the package is analysed, that
+        pass would resolve the calls of every function).
+
+        The pass starts a search at each function in package order; the first start that can reach
+        the component is the first function, in package order, of the component and the functions
+        that can reach it (any earlier start would reach it too), and functions that cannot reach
+        it never lead into it, so searching only those finds the member the pass enters first. From
+        there the pass visits the members in the preorder of a search inside the component (a path
+        between two members runs through members only) and lists them in reverse."""
+        cached = self._member_orders.get(id(group[0]))
+        if cached is not None:
+            return cached
+        members = {id(fn) for fn in group}
+        reaching = self._reaching(group)
+        if reaching is None:  # its callers cannot be found by name: take the order from the pass itself
+            order = self._order()
+            ordered = order.members[order.component[id(group[0])]]
+            for fn in ordered:
+                self._member_orders[id(fn)] = ordered
+            return ordered
+        position = self._positions()
+        start = min((fn for fn in reaching.values()), key=lambda fn: position[id(fn)])
+
+        def preorder(first: Function, inside: dict[int, Function] | set[int], stop: bool) -> list[Function]:
+            seen = {id(first)}
+            out = [first]
+            work: list[Iterator[Function]] = [iter(self.deps(first))]
+            while work and not (stop and id(out[-1]) in members):
+                for dep in work[-1]:
+                    if id(dep) in inside and id(dep) not in seen:
+                        seen.add(id(dep))
+                        out.append(dep)
+                        work.append(iter(self.deps(dep)))
+                        break
+                else:
+                    work.pop()
+            return out
+
+        entry = preorder(start, reaching, stop=True)[-1]
+        ordered = preorder(entry, members, stop=False)[::-1]
+        for fn in ordered:
+            self._member_orders[id(fn)] = ordered
+        return ordered
+
+    def _reaching(self, group: list[Function]) -> dict[int, Function] | None:
+        """The component and every function whose calls can reach it (id -> function). Callers are
+        looked for among the functions that can name a member: a call, method value or bound local
+        that resolves to a function spells its name in the caller's outermost function, and a
+        literal is reached only from functions written around it. None when a method is met: a
+        handle's method may run a method of an inner handle that its caller never names (`deps`)."""
+        found = {id(fn): fn for fn in group}
+        todo = list(group)
+        while todo:
+            callee = todo.pop()
+            if callee.receiver_type:
+                return None  # a handle's method may run it on an inner handle where no caller names it
+            for caller in self._may_call(callee):
+                if id(caller) not in found and any(d is callee for d in self.deps(caller)):
+                    found[id(caller)] = caller
+                    todo.append(caller)
+        return found
+
+    def _may_call(self, callee: Function) -> list[Function]:
+        pkg = self.pkg
+        tops = [_outermost(callee)]
+        if callee.name:
+            if not _IDENTIFIER.fullmatch(callee.name.encode()):
+                return pkg.functions  # a name beyond ASCII: the index of words cannot find it
+            tops += self._naming(callee.name)
+        return [fn for top in dict.fromkeys(tops) for fn in pkg.family(top)]
+
+    def _naming(self, name: str) -> list[Function]:
+        """The outermost functions whose text holds `name` as a word (an index of the words of
+        every outermost function, made on first use: 0.03-0.04 s for net/http or go/types)."""
+        if self._sibling is not None:
+            return self._sibling._naming(name)
+        if self._words is None:
+            self._words = {}
+            for fn in self.pkg.functions:
+                if fn.parent is None:
+                    for word in set(_IDENTIFIER.findall(fn.file.data, fn.node.start_byte, fn.node.end_byte)):
+                        self._words.setdefault(word, []).append(fn)
+        return self._words.get(name.encode(), [])
+
+    def _positions(self) -> dict[int, int]:
+        if self._position_cache is None:
+            self._position_cache = {id(fn): i for i, fn in enumerate(self.pkg.functions)}
+        return self._position_cache
+
+    def _components(self, starts: Sequence[Function], solved: Callable[[Function], bool] = lambda fn: False,
+                    ) -> list[list[Function]]:
+        """Strongly connected components of the call graph below `starts` (searched in that order),
+        callees before callers (Tarjan, iterative); `solved` functions are not entered."""
+        by_id: dict[int, Function] = {}
         index: dict[int, int] = {}
         low: dict[int, int] = {}
         on_stack: set[int] = set()
         stack: list[int] = []
         out: list[list[Function]] = []
         counter = 0
-        for start in functions:
-            if id(start) in index:
+        for start in starts:
+            if id(start) in index or solved(start):
                 continue
             work: list[tuple[int, Iterator[Function]]] = [(id(start), iter(self.deps(start)))]
+            by_id[id(start)] = start
             index[id(start)] = low[id(start)] = counter
             counter += 1
             stack.append(id(start))
@@ -930,7 +1044,8 @@ class Summaries:
                 advanced = False
                 for w_fn in children:
                     w = id(w_fn)
-                    if w not in index:
+                    if w not in index and not solved(w_fn):
+                        by_id[w] = w_fn
                         index[w] = low[w] = counter
                         counter += 1
                         stack.append(w)

@@ -14,8 +14,6 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from io import StringIO
 
-from rich.cells import cell_len
-
 from linter.model import Finding, Level, Position, Report
 from linter.output import OutputEnv
 
@@ -27,6 +25,16 @@ CONTEXT = 40  # code points kept on each side of the marks of a clipped line
 LEVEL_STYLE = {Level.ERROR: "bold red", Level.WARNING: "bold yellow", Level.NOTE: "bold cyan"}
 GUTTER_STYLE = "blue"
 RELATED_STYLE = "cyan"
+
+
+def _cell_len(text: str) -> int:
+    """Terminal cells of `text`: one per printable ASCII character; rich (a slow import, needed
+    by no other plain run) measures anything else."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +182,9 @@ def _code(marker: str, n: int, line: str, width: int, style: str) -> Text:
 
 
 def _underline(line: str, m: _Mark, width: int) -> Text:
-    offset = cell_len(line[: m.start - 1].expandtabs(TAB_WIDTH))
+    offset = _cell_len(line[: m.start - 1].expandtabs(TAB_WIDTH))
     end = len(line) + 1 if m.end is None else m.end
-    length = max(cell_len(line[: end - 1].expandtabs(TAB_WIDTH)) - offset, 1)
+    length = max(_cell_len(line[: end - 1].expandtabs(TAB_WIDTH)) - offset, 1)
     label = f" {m.message}" if m.message else ""
     return Text.assemble((f"  {'':>{width}} | ", GUTTER_STYLE), " " * offset, (m.char * length + label, m.style))
 
