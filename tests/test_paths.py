@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from linter.analysis.linear import Prover, const, divided, term
+from linter.analysis.package import Package
 from linter.analysis.syntax import text, walk_expr
 from tests.go_snippets import function, package, wrap
 
@@ -54,6 +55,8 @@ def _facts_at(body: str, marker: str, params: str = "xs []int, i int, p *int, c 
         "\tif p == nil {\n\t\tpanic(1)\n\t} else {\n\t\t_ = *p\n\t}",
         "\tif p == nil {\n\t\tp = new(int)\n\t}\n\t_ = *p",
         "\t_ = p != nil && *p > 0",
+        "\tif p == nil {\n\t\treturn\n\t}\n\tgoto L\nL:\n\t_ = *p",
+        "\tif p != nil {\n\t\tgoto L\n\t}\n\treturn\nL:\n\t_ = *p",
     ],
 )
 def test_nil_checks_that_dominate(body: str) -> None:
@@ -68,7 +71,9 @@ def test_nil_checks_that_dominate(body: str) -> None:
         "\tif p == nil {\n\t\treturn\n\t}\n\tp = nil\n\t_ = *p",
         "\tif p != nil || c {\n\t\t_ = *p\n\t}",
         "\tif p == nil {\n\t\treturn\n\t}\n\tfor c {\n\t\t_ = *p\n\t\tp = nil\n\t}",
-        "\tif p == nil {\n\t\treturn\n\t}\n\tgoto L\nL:\n\t_ = *p",
+        "\tif p == nil {\n\t\tgoto L\n\t}\n\treturn\nL:\n\t_ = *p",  # only the jump leads there
+        "\tif p == nil {\n\t\treturn\n\t}\nL:\n\t_ = *p\n\tp = nil\n\tif c {\n\t\tgoto L\n\t}",  # a jump back
+        "\tif p != nil {\n\t\tgoto L\n\t}\nL:\n\t_ = *p",  # and the way through
     ],
 )
 def test_nil_checks_that_do_not_dominate(body: str) -> None:
@@ -164,3 +169,58 @@ def test_a_wait_keeps_facts_on_fields_of_the_locked_object() -> None:
         assert lin is not None
         goal = lin.minus(term(f"len({operand})")).shift(1)
         assert paths.proves(node, [goal]) is proven
+
+
+_DRAW = """package p
+
+import (
+	"math/rand"
+	"sync"
+)
+
+func f(mu *sync.Mutex, xs []int, r *rand.Rand) {
+	mu.Lock()
+	if len(xs) > 0 {
+		_ = xs[r.Intn(len(xs))]
+	}
+	mu.Unlock()
+}
+"""
+
+
+def _draw_proven(pkg: Package) -> bool:
+    fn = function(pkg, "f")
+    paths = pkg.paths(fn)
+    assert fn.body is not None and paths is not None
+    node = next(n for n in walk_expr(fn.body) if n.type == "index_expression")
+    index = node.child_by_field_name("index")
+    assert index is not None
+    value = paths.index_value(node, index)
+    if value is None:
+        return False
+    i, bounds = value
+    return paths.proves_with(node, [const(0).minus(i), i.minus(term("len(xs)")).shift(1)], bounds)
+
+
+def test_a_rand_draws_below_its_bound_unless_the_package_has_its_own_source() -> None:
+    assert _draw_proven(package(_DRAW))
+    own = _DRAW + "\ntype src struct{}\n\nfunc (src) Int63() int64 { return -1 }\n\nfunc (src) Seed(int64) {}\n"
+    assert not _draw_proven(package(own))  # r may draw from src, whose code may change anything
+    other = _DRAW.replace('"math/rand"', 'rand "example.com/rand"')
+    assert not _draw_proven(package(other))
+
+
+def test_standard_results_and_constants_follow_the_file_imports() -> None:
+    src = (
+        'package p\n\nimport (\n\tfile "os"\n\t"time"\n)\n\nfunc f(p string) {\n\tb, _ := file.ReadFile(p)\n'
+        '\tr, _ := os.ReadFile(p)\n\t_ = b\n\t_ = r\n\t_ = time.Second\n}\n'
+    )
+    pkg = package(src)
+    fn = function(pkg, "f")
+    scope = pkg.scope(fn)
+    assert scope.names["b"] == "[]byte"
+    assert scope.names["r"] == ""  # no package is imported as os in this file
+    paths = pkg.paths(fn)
+    assert fn.body is not None and paths is not None
+    second = next(n for n in walk_expr(fn.body) if n.type == "selector_expression" and text(n) == "time.Second")
+    assert paths.lin(second) == const(10**9)

@@ -66,8 +66,8 @@ def int_value(node: Node) -> int | None:
         return None
 
 
-# A path renamer: the key a variable or field path stands for, the value of a constant,
-# or None when it has neither.
+# A path renamer: the key a variable or field path (or a call) stands for, the value of a
+# constant, or None when it has neither.
 Path = Callable[[Node], str | int | None]
 
 
@@ -118,13 +118,15 @@ def parse(node: Node, path: Path, depth: int = 0) -> Lin | None:
         _, name = callee(node)
         args = call_args(node)
         fn = node.child_by_field_name("function")
-        if len(args) != 1 or fn is None or unparen(fn).type != "identifier":
-            return None
-        if name in ("len", "cap"):
-            key = path(unparen(args[0]))
-            return term(f"{name}({key})") if isinstance(key, str) and key else None
-        if name in _CONVERSIONS:
-            return parse(args[0], path, depth + 1)
+        if len(args) == 1 and fn is not None and unparen(fn).type == "identifier":
+            if name in ("len", "cap"):
+                inner = unparen(args[0])
+                key = path(inner) if inner.type != "call_expression" else None
+                return term(f"{name}({key})") if isinstance(key, str) and key else None
+            if name in _CONVERSIONS:
+                return parse(args[0], path, depth + 1)
+        key = path(node)  # a call the renamer knows the value of (a helper returning a length)
+        return term(key) if isinstance(key, str) and key else None
     return None
 
 

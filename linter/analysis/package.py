@@ -9,7 +9,7 @@ from typing import Callable, Iterator
 from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
-from linter.analysis import lockorder
+from linter.analysis import library, lockorder
 from linter.analysis.bindings import Bindings, carried_names
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
@@ -87,6 +87,7 @@ class Package:
         self.notices: list[Notice] = []
         self._imports = {id(f): Imports.from_root(f.root) for f in files}
         self._scopes: dict[int, Scope] = {}
+        self._file_types: dict[int, PackageTypes] = {}
         self._events: dict[tuple[int, LockState], list[Event]] = {}
         self._platform_cache: dict[int, frozenset[str] | None] = {}
         self._build_types: dict[frozenset[str], PackageTypes] = {}
@@ -218,8 +219,17 @@ class Package:
             params = {**f.results, **f.params}
             if f.receiver:
                 params[f.receiver] = "*" + f.receiver_type
-            self._scopes[id(f)] = Scope(self.types_in(f.file), params, f.body, outer)
+            self._scopes[id(f)] = Scope(self.file_types(f.file), params, f.body, outer)
         return self._scopes[id(fn)]
+
+    def file_types(self, file: SourceFile) -> PackageTypes:
+        """The package's types seen from one file: the declarations of its build (see `types_in`),
+        with its imports (see PackageTypes.in_file)."""
+        found = self._file_types.get(id(file))
+        if found is None:
+            names = {n: path for path, ns in self.imports(file).names.items() for n in ns}
+            found = self._file_types[id(file)] = self.types_in(file).in_file(names)
+        return found
 
     def op_env(self, fn: Function) -> OpEnv:
         imports = self.imports(fn.file)
@@ -937,7 +947,12 @@ class Package:
     def _constant(self, fn: Function, name: str) -> int | None:
         """The value of the integer constant `name` seen from `fn`: a local constant of `fn` or
         a function around it (declared once there, and naming no package constant or variable,
-        so that no block can mean another one), else the package's unless a local shadows it."""
+        so that no block can mean another one), else the package's unless a local shadows it;
+        or a listed constant of an imported package (`time.Second`, see linter.analysis.library)."""
+        if "." in name:
+            qual, _, member = name.partition(".")
+            value = library.CONSTANTS.get(self._listed(fn, qual, member))
+            return None if value is None or self._shadowed(fn, qual) or qual in self.types.vars else value
         if not self._shadowed(fn, name):
             return self.types.const_value(name)
         declared = [s for s in self._chain_scopes(fn) if name in s.consts]
@@ -992,15 +1007,36 @@ class Package:
         return element in SCALAR_TYPES or element in ("error", "any") or element.startswith(_REFERENCES)
 
     def _library(self, fn: Function, call: Node) -> str:
-        """"sort.Search" for a call of that standard function (the package name not shadowed)."""
-        qual, name = callee(call)
-        if not qual or "." in qual or qual in self.scope(fn).names:
+        """"sort.Search" for a call of that standard function (the package name not shadowed),
+        "rand.Rand.Intn" for that method of a value of type `*rand.Rand` (see
+        linter.analysis.library; unless the package has a rand.Source of its own, whose code the
+        method would run)."""
+        function = unparen(call.child_by_field_name("function"))
+        operand = function.child_by_field_name("operand") if function.type == "selector_expression" else None
+        if operand is None:
             return ""
-        imports = self.imports(fn.file)
-        for path in ("sort", "math/rand", "strings"):
-            if qual in imports.of(path):
-                return f"{path.rsplit('/', 1)[-1]}.{name}"
-        return ""
+        scope = self.scope(fn)
+        name = text(function.child_by_field_name("field"))
+        root = text(operand) if operand.type == "identifier" else ""
+        if root and root not in scope.names and root not in self.types.vars:  # a package's name
+            return self._listed(fn, root, name)
+        owner = scope.type_of(operand).removeprefix("*")
+        qual, _, type_name = owner.partition(".")
+        if not type_name or "." in type_name or "[" in owner:
+            return ""
+        found = self._listed(fn, qual, f"{type_name}.{name}")
+        return "" if found.startswith("rand.Rand.") and self._own_rand_source else found
+
+    def _listed(self, fn: Function, qual: str, name: str) -> str:
+        """`short.name` when the file imports a package of linter.analysis.library as `qual`."""
+        path = self.file_types(fn.file).imports.get(qual, "")
+        short = library.PACKAGES.get(path, "")
+        return f"{short}.{name}" if short else ""
+
+    @cached_property
+    def _own_rand_source(self) -> bool:
+        """Whether the package declares an `Int63` method: a rand.Source whose code a *rand.Rand may run."""
+        return any("Int63" in methods for methods in self.types.methods.values())
 
     def _inline(self, fn: Function, call: Node) -> tuple[Node, dict[str, str]] | None:
         """A call of a helper whose body is `return <expr>`: the expression, and the caller's

@@ -9,8 +9,9 @@ body down to the expression, the statements before it are run forward over a
 small set of cases (one per branch of an earlier `if`), and whatever is not
 understood (a switch, a call for fields) forgets the facts it might change. A
 loop keeps an invariant of its head (see linter.analysis.loops), or forgets what
-it changes when none is found in bounds. A function with a `goto` gets no facts
-at all.
+it changes when none is found in bounds. A label joins the facts of the
+statement before it with those at each `goto` to it; a function with a `goto`
+back (to a label before it) gets no facts.
 
 Kept sound where it matters: facts about fields and package variables are
 forgotten at every call (the callee may change them); locals whose address is
@@ -31,6 +32,8 @@ from tree_sitter import Node
 
 from linter.analysis.cfg import Terminal, statements
 from linter.analysis.fields import LENGTH, VALUE
+from linter.analysis.library import BELOW_N as _BELOW_N, NONNEG as _NONNEG, PURE as _PURE, SEARCH_N as _SEARCH_N
+from linter.analysis.library import SEARCH_SLICE as _SEARCH_SLICE, SPLIT as _SPLIT
 from linter.analysis.linear import Lin, Prover, const, parse, term
 from linter.analysis.loops import entailed, inside, jump_target, saturate
 from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr
@@ -75,19 +78,8 @@ class Facts:
         return replace(self, ineqs=self.ineqs | {f})
 
 
-Inline = Callable[[Node], tuple[Node, dict[str, str]] | None]  # a bool helper call -> (its result, renaming)
+Inline = Callable[[Node], tuple[Node, dict[str, str]] | None]  # a helper call -> (its result, renaming)
 Library = Callable[[Node], str]  # a call -> "sort.Search", "rand.Intn", ... when it calls that standard function
-
-# Standard functions whose integer result is bounded by an argument (see Paths.call_bounds).
-_SEARCH_N = frozenset({"sort.Search"})  # in [0, n] for n >= 0
-_SEARCH_SLICE = frozenset({"sort.SearchInts", "sort.SearchStrings", "sort.SearchFloat64s"})  # in [0, len(a)]
-_BELOW_N = frozenset({"rand.Intn", "rand.Int31n", "rand.Int63n"})  # in [0, n); they panic unless n > 0
-_NONNEG = frozenset({"rand.Int", "rand.Int31", "rand.Int63"})  # math/rand: in [0, max]
-_SPLIT = frozenset({"strings.Split", "strings.SplitAfter"})  # at least one element when sep is not empty
-_PURE = _SEARCH_SLICE | _BELOW_N | _SPLIT | {  # change no variable of the program (sort.Search and rand.Shuffle call f)
-    "rand.Int", "rand.Int31", "rand.Int63", "rand.Uint32", "rand.Uint64", "rand.Float32", "rand.Float64",
-    "rand.ExpFloat64", "rand.NormFloat64", "rand.Perm",
-}
 
 
 def _no_library(call: Node) -> str:
@@ -147,7 +139,9 @@ class Paths:
     field_read: Callable[[Node], bool] = _no_slot  # `p.f` reading a field through the pointer p
     text_len: Callable[[Node], int | None] = _no_length  # bytes of a constant string (`"\r\n"`, `CR_LF`)
     _untrusted: frozenset[str] | None = None
-    _has_goto: bool | None = None
+    _jumps_back: bool | None = None  # a goto to a label before it: no facts at all
+    _gotos: dict[int, list[Node]] = field(default_factory=dict)  # labeled statement -> the gotos to it
+    _jumps: list[Node] = field(default_factory=list)  # every goto, in source order
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
     _survived: dict[int, tuple[tuple[str, object], ...]] = field(default_factory=dict)
     _depth: int = 0
@@ -161,11 +155,16 @@ class Paths:
         if self._untrusted is not None:
             return
         untrusted: set[str] = set()
-        goto = False
+        jumps: list[Node] = []
+        labels: dict[str, Node] = {}
+        twice = False
         for node in walk_expr(self.body, into_literals=True):
             kind = node.type
-            if kind == "goto_statement":
-                goto = True
+            if kind == "goto_statement" and not _in_literal(node, self.body):
+                jumps.append(node)
+            elif kind == "labeled_statement" and not _in_literal(node, self.body):
+                twice |= _label(node) in labels
+                labels[_label(node)] = node
             elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
                 # only the variable addressed: `&ims[i]` lets no one change i, `&T{f: *p}` not p
                 operand = node.child_by_field_name("operand")
@@ -177,7 +176,13 @@ class Paths:
                 if alias is not None:
                     self.locals |= {text(n) for n in alias.named_children if n.type == "identifier"}
         self._untrusted = frozenset(untrusted)
-        self._has_goto = goto
+        # Only jumps forward are followed (see `_arrive`): a jump back is a loop by hand.
+        self._jumps_back = twice or any(
+            _label(j) not in labels or j.start_byte >= labels[_label(j)].start_byte for j in jumps
+        )
+        self._jumps = [] if self._jumps_back else sorted(jumps, key=lambda j: j.start_byte)
+        for j in self._jumps:
+            self._gotos.setdefault(labels[_label(j)].id, []).append(j)
 
     def path(self, node: Node, renaming: dict[str, str] | None = None) -> str | None:
         """The term of a variable or field path; None for anything else."""
@@ -201,12 +206,31 @@ class Paths:
         return parse(node, lambda n: self._term(n, renaming))
 
     def _term(self, node: Node, renaming: dict[str, str] | None) -> str | int | None:
-        """A path, or the value of a package constant (`hoRCNext + hoRCMaxHeight`)."""
-        if node.type == "identifier" and renaming is None:
-            value = self.constant(text(node))
-            if value is not None:
-                return value
+        """A path, the value of a constant (`hoRCNext + hoRCMaxHeight`, `time.Second`), or the
+        length a helper returns (`q.Len()`)."""
+        if renaming is None:
+            kind = node.type
+            if kind == "identifier" or (kind == "selector_expression" and _qualified(node)):
+                value = self.constant(text(node))
+                if value is not None:
+                    return value
+            elif kind == "call_expression":
+                return self._returned_length(node)
         return self.path(node, renaming)
+
+    def _returned_length(self, call: Node) -> str | None:
+        """`q.Len()` of a helper whose body is `return len(q.heap)`: the term `len(q.heap)` in the
+        caller's names. The call runs no other code, so its value is that length when it returns."""
+        inlined = self.inline(call)
+        result = unparen(inlined[0]) if inlined is not None else None
+        if inlined is None or result is None or result.type != "call_expression":
+            return None
+        qual, name = callee(result)
+        args = call_args(result)
+        if qual or name not in ("len", "cap") or len(args) != 1:
+            return None
+        key = self.path(args[0], inlined[1])
+        return f"{name}({key})" if key is not None else None
 
     def _volatile(self, key: str) -> bool:
         """Whether a call may change the term: fields, package variables, lengths of maps. A field
@@ -250,8 +274,12 @@ class Paths:
 
     def _at(self, node: Node) -> list[Facts]:
         self._setup()
-        if self._has_goto:
+        if self._jumps_back:
             return [Facts()]
+        for jump in self._jumps:  # the facts at each goto before node first: `_arrive` then finds them cached
+            if jump.start_byte >= node.start_byte:
+                break
+            self.at(jump)
         chain: list[Node] = [node]
         while chain[-1] != self.body:
             parent = chain[-1].parent
@@ -265,6 +293,8 @@ class Paths:
             if parent.type in ("block", "statement_list") or (parent.type.endswith("_case") and _is_statement(child)):
                 for stmt in _statements_before(parent, child):
                     cases = self._run(stmt, cases)
+                if child.type == "labeled_statement":
+                    cases = self._arrive(child, cases)
                 if _is_statement(child):
                     top = child
             else:
@@ -353,7 +383,25 @@ class Paths:
             if left is not None and child == parent.child_by_field_name("right") and op in ("&&", "||"):
                 return self._assume(cases, left, op == "&&")
             return cases
+        if kind == "labeled_statement" and child.type == "labeled_statement":  # `A: B: x++`
+            return self._arrive(child, cases)
         return cases
+
+    def _arrive(self, labeled: Node, cases: list[Facts]) -> list[Facts]:
+        """Facts at a label: the cases of the statement before it and those at each goto to it
+        (all before it, see `_setup`), less what the goto leaves: the statement around it in the
+        label's block ends there, and with it the variables declared in it."""
+        out = list(cases)
+        for jump in self._gotos.get(labeled.id, ()):
+            holder = jump
+            while holder.parent is not None and holder.parent != labeled.parent:
+                holder = holder.parent
+            if holder.parent is None:
+                return [Facts()]
+            ended = _all_assigned(holder)
+            out.extend(c.forget(lambda t: bool(roots(t) & ended)) for c in self.at(jump))
+        out = _dedupe(out)
+        return out if len(out) <= MAX_CASES else [_common(out)]
 
     def _enter_loop(self, loop: Node, child: Node, cases: list[Facts]) -> list[Facts]:
         clause = next((c for c in loop.named_children if c.type in ("for_clause", "range_clause")), None)
@@ -567,7 +615,7 @@ class Paths:
     # running statements -------------------------------------------------------------------
 
     def _run(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
-        if not cases:
+        if not cases and stmt.type != "labeled_statement":  # a goto may still lead there
             return cases
         if self._depth > MAX_NESTING:  # recursion stays bounded: forget what a deep statement changes
             return self._havoc(stmt, cases)
@@ -603,6 +651,7 @@ class Paths:
         if kind == "block":
             return self._run_block(stmt, cases)
         if kind == "labeled_statement":
+            cases = self._arrive(stmt, cases)
             inner = [c for c in stmt.named_children if c.type not in ("label_name", "comment")]
             return self._run(inner[0], cases) if inner else cases
         if kind in ("empty_statement", "comment", "const_declaration", "type_declaration"):
@@ -1083,7 +1132,9 @@ class Paths:
         if which in _SEARCH_N:  # it calls f, which may change what the bound read
             stable = bound is not None and not any(self._volatile(t) for t, _ in bound.terms)
             return [low, result.minus(bound)] if bound is not None and stable else [low]
-        if which in _BELOW_N:
+        if which in _BELOW_N:  # it panics unless n > 0: once it returned, result < n whatever was known of n
+            exact = self.lin(args[0])
+            bound = exact if exact is not None else bound
             return [low, result.minus(bound).shift(1)] if bound is not None else [low]
         return []
 
@@ -1399,6 +1450,18 @@ def _common(cases: list[Facts]) -> Facts:
         frozenset.intersection(*(c.nonnil for c in cases)),
         frozenset.intersection(*(c.isnil for c in cases)),
     )
+
+
+def _label(node: Node) -> str:
+    """The label of a goto or labeled statement."""
+    name = next((c for c in node.named_children if c.type == "label_name"), None)
+    return text(name) if name is not None else ""
+
+
+def _qualified(selector: Node) -> bool:
+    """`time.Second`: a name selected from an identifier (maybe a package)."""
+    operand = selector.child_by_field_name("operand")
+    return operand is not None and operand.type == "identifier"
 
 
 def _is_nil(node: Node) -> bool:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from tree_sitter import Node
 
+from linter.analysis import library
 from linter.analysis.syntax import call_args, callee, text, unparen, walk_expr
 
 FLOAT_TYPES = frozenset({"float32", "float64", "complex64", "complex128"})
@@ -88,6 +89,18 @@ class PackageTypes:
     embeds: set[str] = field(default_factory=set)  # types that embed another: their method set is open
     bodies: dict[str, Node | None] = field(default_factory=dict)  # func or Type.method -> body (None: declared twice)
     _returned: dict[str, str] = field(default_factory=dict)
+    imports: dict[str, str] = field(default_factory=dict)  # seen from one file (see in_file): name -> import path
+
+    def in_file(self, imports: dict[str, str]) -> "PackageTypes":
+        """The same declarations seen from one file, whose imports (local name -> path) give
+        the standard functions it calls their result types (see linter.analysis.library)."""
+        return replace(self, imports=imports)
+
+    def library_results(self, qualifier: str, name: str) -> tuple[str, ...]:
+        """The result types of `qualifier.name()`, a listed function of an imported package
+        (the caller checks that no local or package variable is named `qualifier`)."""
+        short = library.PACKAGES.get(self.imports.get(qualifier, ""), "")
+        return library.results(f"{short}.{name}", qualifier) if short else ()
 
     def method_set(self, t: str) -> set[str] | None:
         """The methods of a package struct or interface type (or a pointer to one), when all of
@@ -561,6 +574,8 @@ def _infer_call(call: Node, pkg: PackageTypes, scope: dict[str, str], depth: int
         operand = fn.child_by_field_name("operand")
         owner = infer(operand, pkg, scope, depth).lstrip("*") if operand is not None else ""
         name = text(fn.child_by_field_name("field"))
+        if not owner and operand is not None and _imported(operand, pkg, scope):
+            return next(iter(pkg.library_results(text(operand), name)), "")
         return pkg.results.get(f"{owner.split('[', 1)[0]}.{name}", "") if owner else ""
     qual, name = callee(call)
     args = call.child_by_field_name("arguments")
@@ -580,6 +595,15 @@ def _infer_call(call: Node, pkg: PackageTypes, scope: dict[str, str], depth: int
     if fn is not None and fn.type == "parenthesized_expression":
         return squash(unparen(fn))  # (*T)(x)
     return ""
+
+
+def _imported(operand: Node, pkg: PackageTypes, scope: dict[str, str]) -> bool:
+    """Whether `operand` (of `operand.f`) names an imported package: no local or package
+    variable shadows the name the file imports it by."""
+    if operand.type != "identifier":
+        return False
+    name = text(operand)
+    return name in pkg.imports and name not in scope and name not in pkg.vars
 
 
 # Nodes that end the scope of a variable declared in them (or in their header).
@@ -726,6 +750,8 @@ class Scope:
             return self.pkg.all_results.get(name, [])
         fn = expr.child_by_field_name("function")
         operand = fn.child_by_field_name("operand") if fn is not None and fn.type == "selector_expression" else None
+        if operand is not None and _imported(operand, self.pkg, self.names):
+            return list(self.pkg.library_results(qual, name))
         owner = self.type_of(operand).lstrip("*").split("[", 1)[0] if operand is not None else ""
         return self.pkg.all_results.get(f"{owner}.{name}", []) if owner else []
 

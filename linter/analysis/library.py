@@ -1,0 +1,64 @@
+"""What lockjaw knows of the standard library, as tables: nothing here reads code.
+
+lockjaw sees only the package it checks, so a call of another package is opaque: its
+result has no type, a constant has no value, and the call may run any code. The few
+standard functions, methods and constants that real code leans on in bounds and nil
+checks are listed here once. Functions are named `pkg.Func` and methods `pkg.Type.Method`
+by the last element of their import path (`rand.Intn`, `rand.Rand.Intn`); the import
+paths they come from are `PACKAGES`.
+"""
+
+from __future__ import annotations
+
+import re
+
+# import path -> the name its entries below are listed under
+PACKAGES = {"sort": "sort", "math/rand": "rand", "strings": "strings", "os": "os", "io": "io",
+            "io/ioutil": "ioutil", "time": "time", "math": "math"}
+
+# Result types of functions. An exported name in a type is the package's own type (`*Rand` is
+# `*rand.Rand`, written with whatever name the file imports the package by).
+RESULTS: dict[str, tuple[str, ...]] = {
+    "os.ReadFile": ("[]byte", "error"),
+    "io.ReadAll": ("[]byte", "error"),
+    "ioutil.ReadFile": ("[]byte", "error"),
+    "ioutil.ReadAll": ("[]byte", "error"),
+    "rand.New": ("*Rand",),
+    "rand.Perm": ("[]int",),
+    "strings.Split": ("[]string",),
+    "strings.SplitAfter": ("[]string",),
+    "strings.Fields": ("[]string",),
+}
+
+# Integer constants.
+_NS = {"Nanosecond": 1, "Microsecond": 10**3, "Millisecond": 10**6, "Second": 10**9, "Minute": 60 * 10**9,
+       "Hour": 3600 * 10**9}
+CONSTANTS: dict[str, int] = {
+    **{f"time.{k}": v for k, v in _NS.items()},
+    **{f"math.MaxInt{b}": (1 << (b - 1)) - 1 for b in (8, 16, 32, 64)},
+    **{f"math.MinInt{b}": -(1 << (b - 1)) for b in (8, 16, 32, 64)},
+    **{f"math.MaxUint{b}": (1 << b) - 1 for b in (8, 16, 32)},
+}
+
+# Integer results bounded by an argument (see paths.Paths.call_bounds).
+SEARCH_N = frozenset({"sort.Search"})  # in [0, n] for n >= 0
+SEARCH_SLICE = frozenset({"sort.SearchInts", "sort.SearchStrings", "sort.SearchFloat64s"})  # in [0, len(a)]
+# in [0, n); they panic unless n > 0. A *rand.Rand draws from its Source, which is the standard
+# one unless the package writes its own (see Package._library).
+BELOW_N = frozenset({
+    "rand.Intn", "rand.Int31n", "rand.Int63n", "rand.Rand.Intn", "rand.Rand.Int31n", "rand.Rand.Int63n",
+})
+SPLIT = frozenset({"strings.Split", "strings.SplitAfter"})  # at least one element when sep is not empty
+# math/rand draws in [0, max]
+NONNEG = frozenset({f"{owner}.{d}" for owner in ("rand", "rand.Rand") for d in ("Int", "Int31", "Int63")})
+_DRAWS = ("Int", "Int31", "Int63", "Uint32", "Uint64", "Float32", "Float64", "ExpFloat64", "NormFloat64", "Perm")
+# Calls that change no variable of the program (sort.Search and rand.Shuffle call f).
+PURE = SEARCH_SLICE | BELOW_N | SPLIT | {f"rand.{d}" for d in _DRAWS} | {f"rand.Rand.{d}" for d in _DRAWS}
+
+_OWN_TYPE = re.compile(r"(?<![.\w])([A-Z]\w*)")
+
+
+def results(name: str, qualifier: str) -> tuple[str, ...]:
+    """The result types of the function `name` (`os.ReadFile`), the package's own types
+    qualified as the file names it (`qualifier`); () when not listed."""
+    return tuple(_OWN_TYPE.sub(rf"{qualifier}.\1", t) for t in RESULTS.get(name, ()))
