@@ -15,6 +15,8 @@ GOOS = frozenset(
     "wasip1 windows zos".split()
 )
 UNIX = frozenset("aix android darwin dragonfly freebsd hurd illumos ios linux netbsd openbsd solaris".split())
+# GOOS=android also builds the files and tags for linux, ios those for darwin, illumos those for solaris.
+_IMPLIED = {"linux": "android", "darwin": "ios", "solaris": "illumos"}
 _BUILD_LINE = re.compile(rb"^//go:build (.+)$", re.M)
 _OS_TERM = re.compile(r"!?[\w.]+")
 
@@ -25,7 +27,7 @@ def platforms(file: SourceFile) -> frozenset[str] | None:
     parts = stem.split("_")
     for part in parts[1:][-2:]:
         if part in GOOS:
-            return frozenset({part})
+            return _implied({part})
     head = file.data[:2048]
     m = _BUILD_LINE.search(head)
     if m is None:
@@ -39,7 +41,12 @@ def platforms(file: SourceFile) -> frozenset[str] | None:
         if len(terms) != 1 or not named:
             return None  # negations and combinations: assume any platform
         oses |= UNIX if named[0] == "unix" else {named[0]}
-    return frozenset(oses)
+    return _implied(oses)
+
+
+def _implied(oses: set[str]) -> frozenset[str]:
+    """The operating systems that build a file for `oses` (a `_linux.go` file builds on android too)."""
+    return frozenset(oses | {_IMPLIED[o] for o in oses if o in _IMPLIED})
 
 
 def compatible(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:

@@ -91,6 +91,7 @@ class Package:
         self._file_types: dict[int, PackageTypes] = {}
         self._events: dict[tuple[int, LockState], list[Event]] = {}
         self._platform_cache: dict[int, frozenset[str] | None] = {}
+        self._build_types: dict[frozenset[str], PackageTypes] = {}
         self._edges: dict[int, tuple[str, list[Function]] | None] = {}
         self._reaches: dict[int, bool] = {}
         self._cfgs: dict[int, cfgmod.CFG | None] = {}
@@ -138,6 +139,39 @@ class Package:
         for f in self.files:
             types.collect(f.root)
         return types
+
+    def types_in(self, file: SourceFile) -> PackageTypes:
+        """The declarations as code in `file` sees them. A type declared once per platform (`type
+        reader struct{}` in rand_js.go, with an array `key` in rand_plan9.go) has, for rand_plan9.go,
+        the plan9 fields: the first declaration built with the file, not the first in path order."""
+        mine = self._platforms(file)
+        if mine is None:
+            return self.types
+        types = self._build_types.get(mine)
+        if types is None:
+            chosen: list[Node] = []
+            for decls in self._type_twins.values():
+                if compatible(mine, self._platforms(decls[0][0])):
+                    continue  # the first declaration, which `types` has, is built with the file
+                spec = next((s for f, s in decls if compatible(mine, self._platforms(f))), None)
+                if spec is not None:
+                    chosen.append(spec)
+            types = self._build_types[mine] = self.types.with_types(chosen) if chosen else self.types
+        return types
+
+    @cached_property
+    def _type_twins(self) -> dict[str, list[tuple[SourceFile, Node]]]:
+        """Every declaration, in file order, of each type declared in more than one file."""
+        found: dict[str, list[tuple[SourceFile, Node]]] = {}
+        for f in self.files:
+            for decl in f.root.named_children:
+                if decl.type != "type_declaration":
+                    continue
+                for spec in decl.named_children:
+                    name = spec.child_by_field_name("name") if spec.type in ("type_spec", "type_alias") else None
+                    if name is not None:
+                        found.setdefault(text(name), []).append((f, spec))
+        return {n: decls for n, decls in found.items() if len({id(f) for f, _ in decls}) > 1}
 
     @cached_property
     def _by_name(self) -> dict[str, list[Function]]:
@@ -190,11 +224,12 @@ class Package:
         return self._scopes[id(fn)]
 
     def file_types(self, file: SourceFile) -> PackageTypes:
-        """The package's types seen from one file, with its imports (see PackageTypes.in_file)."""
+        """The package's types seen from one file: the declarations of its build (see `types_in`),
+        with its imports (see PackageTypes.in_file)."""
         found = self._file_types.get(id(file))
         if found is None:
             names = {n: path for path, ns in self.imports(file).names.items() for n in ns}
-            found = self._file_types[id(file)] = self.types.in_file(names)
+            found = self._file_types[id(file)] = self.types_in(file).in_file(names)
         return found
 
     def op_env(self, fn: Function) -> OpEnv:
@@ -774,7 +809,7 @@ class Package:
             names = self.own_names(fn) | ({fn.receiver} if fn.receiver else set())
 
             def slices(name: str) -> bool:
-                t = self.types.underlying(scope.names.get(name, "")) if name in names else ""
+                t = scope.pkg.underlying(scope.names.get(name, "")) if name in names else ""
                 return t.startswith("[") or t == "string" or name == indexed
 
             found = self._paths[(id(fn), indexed)] = Paths(
@@ -782,7 +817,7 @@ class Package:
                 lambda call: self._library(fn, call),
                 lambda name: self._constant(fn, name),
                 lambda target: self._scalar_slot(fn, target),
-                lambda expr: self.types.underlying(scope.type_of(expr)),
+                lambda expr: scope.pkg.underlying(scope.type_of(expr)),
                 lambda node: self.locked_owners(fn, node),
                 lambda owner, name: self._fixed_field(fn, owner, name),
                 lambda target: self._struct_slot(fn, target),
@@ -970,12 +1005,12 @@ class Package:
             return False
         scope = self.scope(fn)
         if target.type == "selector_expression":
-            owner = self.types.underlying(scope.type_of(operand)).lstrip("*")
-            return bool(owner) and self.types.underlying(scope.type_of(target)) in SCALAR_TYPES
-        t = self.types.underlying(scope.type_of(operand)).lstrip("*")
+            owner = scope.pkg.underlying(scope.type_of(operand)).lstrip("*")
+            return bool(owner) and scope.pkg.underlying(scope.type_of(target)) in SCALAR_TYPES
+        t = scope.pkg.underlying(scope.type_of(operand)).lstrip("*")
         if not t.startswith("["):
             return False
-        element = self.types.underlying(element_type(t))
+        element = scope.pkg.underlying(element_type(t))
         return element in SCALAR_TYPES or element in ("error", "any") or element.startswith(_REFERENCES)
 
     def _library(self, fn: Function, call: Node) -> str:

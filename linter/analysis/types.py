@@ -184,6 +184,28 @@ class PackageTypes:
             todo.extend(t.lstrip("*") for f, t in fields.items() if f == t.lstrip("*").rsplit(".", 1)[-1])
         return ""
 
+    def with_types(self, specs: list[Node]) -> "PackageTypes":
+        """A copy in which these type declarations replace those of the same names: a type
+        declared once per platform, seen from a file of one (see Package.types_in). An interface
+        keeps the first declaration (its methods go into sets shared with this one)."""
+        view = replace(self, named=dict(self.named), fields=dict(self.fields), embeds=set(self.embeds), _returned={})
+        for spec in specs:
+            name = text(spec.child_by_field_name("name"))
+            type_node = spec.child_by_field_name("type")
+            interface = self.named.get(name, "").startswith("interface{")
+            if type_node is None or type_node.type == "interface_type" or interface:
+                continue
+            view.fields.pop(name, None)
+            view.embeds.discard(name)
+            if type_node.type == "struct_type":
+                view.fields[name] = _struct_fields(type_node, view, name)
+                view.named[name] = "struct"
+                if _embeds(type_node):
+                    view.embeds.add(name)
+            else:
+                view.named[name] = squash(type_node)
+        return view
+
     def collect(self, root: Node) -> None:
         for decl in root.named_children:
             kind = decl.type
