@@ -14,7 +14,8 @@ import re
 
 # import path -> the name its entries below are listed under
 PACKAGES = {"sort": "sort", "math/rand": "rand", "strings": "strings", "os": "os", "io": "io",
-            "io/ioutil": "ioutil", "time": "time", "math": "math"}
+            "io/ioutil": "ioutil", "time": "time", "math": "math", "fmt": "fmt", "encoding/binary": "binary",
+            "strconv": "strconv", "bytes": "bytes", "unicode/utf8": "utf8"}
 
 # Result types of functions. An exported name in a type is the package's own type (`*Rand` is
 # `*rand.Rand`, written with whatever name the file imports the package by).
@@ -54,6 +55,42 @@ NONNEG = frozenset({f"{owner}.{d}" for owner in ("rand", "rand.Rand") for d in (
 _DRAWS = ("Int", "Int31", "Int63", "Uint32", "Uint64", "Float32", "Float64", "ExpFloat64", "NormFloat64", "Perm")
 # Calls that change no variable of the program (sort.Search and rand.Shuffle call f).
 PURE = SEARCH_SLICE | BELOW_N | SPLIT | {f"rand.{d}" for d in _DRAWS} | {f"rand.Rand.{d}" for d in _DRAWS}
+
+# What a standard call may run of the program (see linter.analysis.writes). Calls not listed may
+# run anything: another package can call back through an interface or a registered hook.
+# These call back nothing, and write nothing but the bytes of a []byte argument (which hold no
+# field); a variable's methods are named `pkg.Var.Method` (`binary.LittleEndian.Uint32`).
+_ORDERS = ("LittleEndian", "BigEndian")
+_ORDER_METHODS = ("Uint16", "Uint32", "Uint64", "PutUint16", "PutUint32", "PutUint64")
+_STRINGS = ("Contains", "ContainsAny", "ContainsRune", "Count", "EqualFold", "HasPrefix", "HasSuffix", "Index",
+            "IndexAny", "IndexByte", "IndexRune", "LastIndex", "LastIndexAny", "LastIndexByte", "Repeat",
+            "Replace", "ReplaceAll", "Split", "SplitN", "SplitAfter", "SplitAfterN", "Fields", "Join", "ToLower",
+            "ToUpper", "TrimSpace", "Trim", "TrimLeft", "TrimRight", "TrimPrefix", "TrimSuffix", "Compare",
+            "Title", "Cut")
+CALLS_NOTHING = frozenset({
+    *(f"binary.{o}.{m}" for o in _ORDERS for m in _ORDER_METHODS),
+    "binary.PutUvarint", "binary.PutVarint", "binary.Uvarint", "binary.Varint",
+    *(f"strings.{f}" for f in _STRINGS), *(f"bytes.{f}" for f in _STRINGS), "bytes.Equal",
+    "strconv.Itoa", "strconv.Atoi", "strconv.FormatInt", "strconv.FormatUint", "strconv.FormatBool",
+    "strconv.FormatFloat", "strconv.ParseInt", "strconv.ParseUint", "strconv.ParseBool", "strconv.ParseFloat",
+    "strconv.Quote", "strconv.Unquote", "strconv.AppendInt", "strconv.AppendUint", "strconv.AppendQuote",
+    "math.Abs", "math.Max", "math.Min", "math.Floor", "math.Ceil", "math.Sqrt", "math.Log", "math.Pow",
+    "math.IsNaN", "math.IsInf", "math.Float64bits", "math.Float64frombits", "math.Float32bits",
+    "math.Float32frombits",
+    "utf8.RuneLen", "utf8.RuneCount", "utf8.RuneCountInString", "utf8.DecodeRune", "utf8.DecodeRuneInString",
+    "utf8.DecodeLastRune", "utf8.DecodeLastRuneInString", "utf8.EncodeRune", "utf8.ValidString", "utf8.Valid",
+    "utf8.AppendRune", "time.Now", "time.Since", "time.Until", "time.Time.Sub", "time.Time.Add",
+    "time.Time.After", "time.Time.Before", "time.Time.Unix", "time.Time.UnixNano", "time.Duration.Seconds",
+})
+# These format their arguments and may call the String, Error, Format or GoString method of
+# any argument's dynamic type; they write nothing.
+FORMATS = frozenset({"fmt.Sprintf", "fmt.Sprint", "fmt.Sprintln", "fmt.Errorf"})
+FORMAT_METHODS = ("String", "Error", "Format", "GoString")
+# These call their second argument (the less function) and permute the elements of the first.
+SORTS_BY = frozenset({"sort.Slice", "sort.SliceStable"})
+# These call the Len, Less and Swap methods of their argument's dynamic type.
+SORTS = frozenset({"sort.Sort", "sort.Stable"})
+SORT_METHODS = ("Len", "Less", "Swap")
 
 _OWN_TYPE = re.compile(r"(?<![.\w])([A-Z]\w*)")
 

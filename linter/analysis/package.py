@@ -830,7 +830,7 @@ class Package:
     @cached_property
     def call_writes(self) -> CallWrites:
         """What calls may change of the terms path facts read (see linter.analysis.writes)."""
-        return CallWrites(self, lambda fn, call: self._library(fn, call) in library.PURE)
+        return CallWrites(self, lambda fn, call: self._library(fn, call))
 
     @cached_property
     def fixed_fields(self) -> FixedFields:
@@ -1027,6 +1027,11 @@ class Package:
         root = text(operand) if operand.type == "identifier" else ""
         if root and root not in scope.names and root not in self.types.vars:  # a package's name
             return self._listed(fn, root, name)
+        if operand.type == "selector_expression":  # a method of a package's variable (`binary.LittleEndian`)
+            inner = operand.child_by_field_name("operand")
+            qual = text(inner) if inner is not None and inner.type == "identifier" else ""
+            if qual and qual not in scope.names and qual not in self.types.vars:
+                return self._listed(fn, qual, f"{text(operand.child_by_field_name('field'))}.{name}")
         owner = scope.type_of(operand).removeprefix("*")
         qual, _, type_name = owner.partition(".")
         if not type_name or "." in type_name or "[" in owner:

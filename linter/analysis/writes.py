@@ -16,8 +16,12 @@ lockjaw cannot follow: a call that resolves to nothing in the package (a
 function value, another package's function, which may call back into this
 package through an interface or a registered hook), a write through a
 pointer of unknown type, a write whose target's type is unknown. The only
-calls of other packages it follows are those that run no code of the program:
-a mutex's Lock and Unlock, and the standard functions paths.py knows are pure.
+calls of other packages it follows are a mutex's Lock and Unlock and the standard
+calls linter.analysis.library lists with what they may run of the program: none
+(`strconv.Itoa`, `binary.LittleEndian.Uint32`), the package's String, Error,
+Format and GoString methods (`fmt.Sprintf`), its Len, Less and Swap methods
+(`sort.Sort`), or the less function literal (`sort.Slice`, which also permutes
+the slice's elements).
 
 A callee that may synchronise with other goroutines (a lock, a channel
 operation, a `go`) `waits`: the caller then also forgets what other
@@ -32,6 +36,7 @@ from typing import TYPE_CHECKING, Callable
 
 from tree_sitter import Node
 
+from linter.analysis import library
 from linter.analysis.calls import base_type
 from linter.analysis.functions import Function
 from linter.analysis.syntax import text, unparen, walk_expr
@@ -91,9 +96,9 @@ RELEASES = Writes(waits=True, releases=True)
 class CallWrites:
     """The Writes of the package's functions, each computed on first question."""
 
-    def __init__(self, pkg: "Package", pure: Callable[[Function, Node], bool]):
+    def __init__(self, pkg: "Package", library_name: Callable[[Function, Node], str]):
         self.pkg = pkg
-        self.pure = pure  # a standard call that runs no code of the program
+        self.library_name = library_name  # "sort.Slice" for a call of a standard function listed in library
         self._local: dict[int, tuple[Writes | None, list[Function]]] = {}
         self._closed: dict[int, Writes | None] = {}
         self._nodes: dict[int, Writes | None] = {}
@@ -221,9 +226,32 @@ class CallWrites:
             method = text(target.child_by_field_name("field"))
             if method in _LOCKS and not self._package_locker(method):
                 return (RELEASES if "Unlock" in method else WAITS), []
-            if self.pure(fn, call):
-                return NOTHING, []
+            return self._library(fn, call)
         return None, []
+
+    def _library(self, fn: Function, call: Node) -> tuple[Writes | None, list[Function]]:
+        """A standard call: what it writes, and the package functions it may call back (see the
+        tables of linter.analysis.library); None for a call not listed there."""
+        which = self.library_name(fn, call)
+        if which in library.PURE or which in library.CALLS_NOTHING:
+            return NOTHING, []
+        if which in library.FORMATS:
+            return NOTHING, self._methods(library.FORMAT_METHODS)
+        if which in library.SORTS:
+            return NOTHING, self._methods(library.SORT_METHODS)
+        args = call.child_by_field_name("arguments")
+        if which in library.SORTS_BY and args is not None and args.named_child_count == 2:
+            xs, less = args.named_children
+            if unparen(less).type != "func_literal":
+                return None, []
+            permuted = self._elements(fn, xs)
+            called = self.of_node(fn, unparen(less))
+            return (permuted.union(called) if permuted is not None and called is not None else None), []
+        return None, []
+
+    def _methods(self, names: tuple[str, ...]) -> list[Function]:
+        """Every method of the package with one of these names (a dynamic type's a library call may run)."""
+        return [f for ms in self.pkg.resolver.methods.values() for n in names for f in ms.get(n, ())]
 
     def _dynamic(self, fn: Function, selector: Node) -> bool:
         """A method call on a value of one of the package's interface types."""
