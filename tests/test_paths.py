@@ -240,14 +240,16 @@ def test_call_writes_name_the_fields_they_may_change() -> None:
         "package p\n\nimport \"strings\"\n\ntype E struct{ data []byte }\n\ntype A struct{ entries []*E }\n\n"
         "type B struct{ a A }\n\ntype N struct{ peers int; ch chan int }\n\n"
         "func (n *N) apply(b []byte) { n.peers = len(b) }\n\n"
-        "func (n *N) logged(b []byte) { n.peers = len(strings.ToUpper(string(b))) }\n\n"
+        "func (n *N) logged(b []byte) { n.peers = len(strings.Map(nil, string(b))) }\n\n"
+        "func (n *N) upper(b []byte) { n.peers = len(strings.ToUpper(string(b))) }\n\n"
         "func (n *N) notify() { n.ch <- n.peers }\n\n"
         "func (n *N) reset(b *B) { b.a = A{}; n.apply(nil) }\n"
     )
     writes = pkg.call_writes
     found = {fn.name: writes.of_function(fn) for fn in pkg.functions}
     assert found["apply"] is not None and found["apply"].fields == {"peers"} and not found["apply"].waits
-    assert found["logged"] is None  # another package's code
+    assert found["logged"] is None  # another package's code, which may call back
+    assert found["upper"] is not None and found["upper"].fields == {"peers"}  # strings.ToUpper calls back nothing
     assert found["notify"] is not None and found["notify"].waits
     reset = found["reset"]
     assert reset is not None and reset.fields == {"a", "entries", "peers"}  # the value b.a holds, and the callee's
