@@ -1553,22 +1553,37 @@ def _dedupe(cases: list[Facts]) -> list[Facts]:
 
 def _squeeze(cases: list[Facts]) -> list[Facts]:
     """At most MAX_CASES cases: too many are joined by their nil facts (`proto == nil` or not, the
-    facts that tell which branch set what), or all into one."""
+    facts that tell which branch set what) and their facts about plain variables (`lfs == 0,
+    len(cnb) <= 0`: one branch set both), dropping first the facts that keep the most cases
+    apart, or all into one."""
     if len(cases) <= MAX_CASES:
         return cases
-    names = set().union(*(c.isnil for c in cases))
+    marks = [_marks(c) for c in cases]
+    names = set().union(*marks)
 
-    def groups(by: set[str]) -> dict[frozenset[str], list[Facts]]:
-        out: dict[frozenset[str], list[Facts]] = {}
-        for c in cases:
-            out.setdefault(c.isnil & by, []).append(c)
+    def groups(by: set[object]) -> dict[frozenset[object], list[Facts]]:
+        out: dict[frozenset[object], list[Facts]] = {}
+        for c, m in zip(cases, marks):
+            out.setdefault(m & by, []).append(c)
         return out
 
     found = groups(names)
-    while len(found) > MAX_CASES and names:  # tell fewer nil facts apart, dropping the least telling
-        names.remove(min(sorted(names), key=lambda n: len(groups(names - {n}))))
+    while len(found) > MAX_CASES and names:  # tell fewer facts apart, dropping the least telling
+        names.remove(min(sorted(names, key=repr), key=lambda n: len(groups(names - {n}))))
         found = groups(names)
     return [_join(g) for g in found.values()]
+
+
+def _marks(c: Facts) -> frozenset[object]:
+    """What tells a case apart: its nil facts, and its facts about variables, not fields."""
+    return frozenset(c.isnil) | frozenset(("le", f) for f in _plain(c.ineqs)) | frozenset(
+        ("ne", f) for f in _plain(c.unequal)
+    )
+
+
+def _plain(lins: frozenset[Lin]) -> frozenset[Lin]:
+    """The facts about variables, not fields: those a call leaves alone in most cases."""
+    return frozenset(f for f in lins if not any("." in t for t, _ in f.terms))
 
 
 def _join(cases: list[Facts]) -> Facts:
