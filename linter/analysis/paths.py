@@ -6,8 +6,9 @@ conditions of the `if`s and loops around the expression, from earlier `if`s
 whose branch leaves (return, panic, break, continue), and from assignments on
 the way. The walk is structured, not a dataflow over the CFG: from the function
 body down to the expression, the statements before it are run forward over a
-small set of cases (one per branch of an earlier `if`), and whatever is not
-understood (a switch, a call for fields) forgets the facts it might change. A
+small set of cases (one per branch of an earlier `if` or case of a switch), and
+whatever is not understood (a type switch, a call for fields) forgets the facts
+it might change. A
 loop keeps an invariant of its head (see linter.analysis.loops), or forgets what
 it changes when none is found in bounds. A label joins the facts of the
 statement before it with those at each `goto` to it; a function with a `goto`
