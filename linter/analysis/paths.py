@@ -6,8 +6,9 @@ conditions of the `if`s and loops around the expression, from earlier `if`s
 whose branch leaves (return, panic, break, continue), and from assignments on
 the way. The walk is structured, not a dataflow over the CFG: from the function
 body down to the expression, the statements before it are run forward over a
-small set of cases (one per branch of an earlier `if`), and whatever is not
-understood (a switch, a call for fields) forgets the facts it might change. A
+small set of cases (one per branch of an earlier `if` or case of a switch), and
+whatever is not understood (a type switch, a call for fields) forgets the facts
+it might change. A
 loop keeps an invariant of its head (see linter.analysis.loops), or forgets what
 it changes when none is found in bounds. A label joins the facts of the
 statement before it with those at each `goto` to it; a function with a `goto`
@@ -404,6 +405,8 @@ class Paths:
                 value.named_child_count == 1 and not falls
             ):
                 return self._assume(cases, value.named_children[0], True)
+            if switch is not None and switch.child_by_field_name("value") is not None and not falls:
+                return self._match(switch, parent, cases, True)  # `switch len(args) { case 4:`
             return cases
         if kind == "binary_expression":
             op = text(parent.child_by_field_name("operator"))
@@ -673,9 +676,13 @@ class Paths:
             cases = self._effects(stmt, cases)
             nils = _zero_nil(stmt)  # `var proto []byte`: proto == nil
             cases = [replace(c.forget(lambda t: bool(roots(t) & names)), isnil=c.isnil - names | nils) for c in cases]
+            zeros = [term(n) for n in _zero_int(stmt)]  # `var lfs int`: lfs == 0
+            cases = [_with(c, [f for z in zeros for f in (z, z.times(-1))]) for c in cases]
             return self._declare(stmt, cases, names)
         if kind == "if_statement":
             return self._run_if(stmt, cases)
+        if kind == "expression_switch_statement":
+            return self._run_switch(stmt, cases)
         if kind == "block":
             return self._run_block(stmt, cases)
         if kind == "labeled_statement":
@@ -722,6 +729,72 @@ class Paths:
         if declared:
             out = [c.forget(lambda t: bool(roots(t) & declared)) for c in out]
         return _squeeze(out)
+
+    def _run_switch(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
+        """Each case clause runs from its own entry (the case values up to it evaluated, its
+        match assumed), and leaves its own cases, as the branches of an `if` do: two variables
+        set together in one clause stay related after the switch. A `fallthrough` or a `break`
+        out of the switch is not followed: then the switch only forgets what it changes."""
+        clauses = [c for c in stmt.named_children if c.type in ("expression_case", "default_case")]
+        if any(
+            n.type == "fallthrough_statement" or (n.type == "break_statement" and jump_target(n) == stmt)
+            for n in walk_expr(stmt)
+        ):
+            return self._havoc(stmt, cases)
+        init = stmt.child_by_field_name("initializer")
+        declared: set[str] = set()
+        if init is not None:
+            cases = self._run(init, cases)
+            declared = _declared(init)
+        value = stmt.child_by_field_name("value")
+        if value is not None:
+            cases = self._effects(value, cases)
+        out: list[Facts] = []
+        tried = cases  # the case values before the next clause's have run
+        for clause in clauses:
+            if clause.type == "default_case":
+                continue
+            tested = clause.child_by_field_name("value")
+            entry = self._effects(tested, tried, tested.named_child_count == 1) if tested is not None else tried
+            tried = self._effects(tested, tried) if tested is not None else tried
+            out.extend(self._run_clause(clause, self._match(stmt, clause, entry, True)))
+        rest = tried  # no case value matched: the default clause runs, or nothing does
+        for clause in clauses:
+            if clause.type == "expression_case":
+                rest = self._match(stmt, clause, rest, False)
+        default = next((c for c in clauses if c.type == "default_case"), None)
+        out.extend(self._run_clause(default, rest) if default is not None else rest)
+        out = _dedupe(out)
+        if declared:
+            out = [c.forget(lambda t: bool(roots(t) & declared)) for c in out]
+        return _squeeze(out)
+
+    def _match(self, switch: Node, clause: Node, cases: list[Facts], truth: bool) -> list[Facts]:
+        """`case v:` of a switch on `x` taken (`x == v`) or not: only a single value of no call,
+        tested against a switch value of no call (`switch len(args)`), or alone (`switch {`)."""
+        tested = clause.child_by_field_name("value")
+        if tested is None or tested.named_child_count != 1:
+            return cases
+        v = tested.named_children[0]
+        x = switch.child_by_field_name("value")
+        if x is None:
+            return self._assume(cases, v, truth)
+        if _impure(x, self._pure) or any(
+            _impure(e, self._pure) for c in switch.named_children if c.type == "expression_case"
+            for e in [c.child_by_field_name("value")] if e is not None
+        ):
+            return cases
+        return [f for c in cases if (f := self._compare(c, x, "==", v, truth)) is not None]
+
+    def _run_clause(self, clause: Node, cases: list[Facts]) -> list[Facts]:
+        declared: set[str] = set()
+        for s in statements(clause):
+            if s.type in ("short_var_declaration", "var_declaration"):
+                declared |= _declared(s)
+            cases = self._run(s, cases)
+        if declared:  # the clause's own variables end with it
+            cases = [c.forget(lambda t: bool(roots(t) & declared)) for c in cases]
+        return cases
 
     def _havoc(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
         """Forget what anything inside `stmt` may change."""
@@ -1414,6 +1487,22 @@ def _zero_nil(stmt: Node) -> frozenset[str]:
     return frozenset(out)
 
 
+_INTEGERS = frozenset({
+    "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "byte", "rune",
+})
+
+
+def _zero_int(stmt: Node) -> frozenset[str]:
+    """The variables `var n int` declares without a value: 0."""
+    out: set[str] = set()
+    for node in walk_expr(stmt):
+        if node.type == "var_spec" and node.child_by_field_name("value") is None:
+            kind = node.child_by_field_name("type")
+            if kind is not None and kind.type == "type_identifier" and text(kind) in _INTEGERS:
+                out.update(text(n) for n in node.children_by_field_name("name"))
+    return frozenset(out)
+
+
 def _declared_within(stmt: Node) -> set[str]:
     """Every variable declared inside `stmt` (out of scope where it ends)."""
     out: set[str] = set()
@@ -1465,22 +1554,37 @@ def _dedupe(cases: list[Facts]) -> list[Facts]:
 
 def _squeeze(cases: list[Facts]) -> list[Facts]:
     """At most MAX_CASES cases: too many are joined by their nil facts (`proto == nil` or not, the
-    facts that tell which branch set what), or all into one."""
+    facts that tell which branch set what) and their facts about plain variables (`lfs == 0,
+    len(cnb) <= 0`: one branch set both), dropping first the facts that keep the most cases
+    apart, or all into one."""
     if len(cases) <= MAX_CASES:
         return cases
-    names = set().union(*(c.isnil for c in cases))
+    marks = [_marks(c) for c in cases]
+    names = set().union(*marks)
 
-    def groups(by: set[str]) -> dict[frozenset[str], list[Facts]]:
-        out: dict[frozenset[str], list[Facts]] = {}
-        for c in cases:
-            out.setdefault(c.isnil & by, []).append(c)
+    def groups(by: set[object]) -> dict[frozenset[object], list[Facts]]:
+        out: dict[frozenset[object], list[Facts]] = {}
+        for c, m in zip(cases, marks):
+            out.setdefault(m & by, []).append(c)
         return out
 
     found = groups(names)
-    while len(found) > MAX_CASES and names:  # tell fewer nil facts apart, dropping the least telling
-        names.remove(min(sorted(names), key=lambda n: len(groups(names - {n}))))
+    while len(found) > MAX_CASES and names:  # tell fewer facts apart, dropping the least telling
+        names.remove(min(sorted(names, key=repr), key=lambda n: len(groups(names - {n}))))
         found = groups(names)
     return [_join(g) for g in found.values()]
+
+
+def _marks(c: Facts) -> frozenset[object]:
+    """What tells a case apart: its nil facts, and its facts about variables, not fields."""
+    return frozenset(c.isnil) | frozenset(("le", f) for f in _plain(c.ineqs)) | frozenset(
+        ("ne", f) for f in _plain(c.unequal)
+    )
+
+
+def _plain(lins: frozenset[Lin]) -> frozenset[Lin]:
+    """The facts about variables, not fields: those a call leaves alone in most cases."""
+    return frozenset(f for f in lins if not any("." in t for t, _ in f.terms))
 
 
 def _join(cases: list[Facts]) -> Facts:
