@@ -64,6 +64,23 @@ _SIMPLE = frozenset(
 _CASES = frozenset({"expression_case", "type_case", "communication_case", "default_case"})
 
 
+def on_every_path(graph: CFG, gen: dict[int, set]) -> frozenset:
+    """What every path from the entry to the exit generates (`gen`: block id -> what the block
+    generates): a forward dataflow that intersects at joins."""
+    entry: dict[int, frozenset] = {graph.entry: frozenset()}
+    work = [graph.entry]
+    while work:
+        b = work.pop()
+        out = entry[b] | gen[b]
+        for succ in graph.blocks[b].succs:
+            old = entry.get(succ)
+            new = out if old is None else old & out
+            if new != old:
+                entry[succ] = new
+                work.append(succ)
+    return entry.get(graph.exit, frozenset())
+
+
 def statements(container: Node) -> list[Node]:
     """The statements of a block or case body, comments left out."""
     out: list[Node] = []

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence, Union
 from tree_sitter import Node
 
 from linter.analysis.calls import base_type
+from linter.analysis.cfg import on_every_path
 from linter.analysis.lockrefs import _is_path, map_ref, split_key
 from linter.analysis.ops import OpKind
 from linter.analysis.syntax import call_args, expr_key, text, unparen, walk_expr
@@ -247,18 +248,7 @@ class Handles:
                         if d is not None:
                             g.add(d)
                 gen[block.id] = g
-            entry: dict[int, frozenset[tuple[str, str]]] = {graph.entry: frozenset()}
-            work = [graph.entry]
-            while work:
-                b = work.pop()
-                out = entry[b] | gen[b]
-                for succ in graph.blocks[b].succs:
-                    old = entry.get(succ)
-                    new = out if old is None else old & out
-                    if new != old:
-                        entry[succ] = new
-                        work.append(succ)
-            found = entry.get(graph.exit, frozenset())
+            found = on_every_path(graph, gen)
         self._delegates[key] = found
         return found
 

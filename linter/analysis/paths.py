@@ -698,6 +698,7 @@ class Paths:
         return self._havoc(stmt, cases)
 
     def _run_block(self, block: Node, cases: list[Facts]) -> list[Facts]:
+        """Run a block's (or a case clause's) statements; the variables it declares end with it."""
         declared: set[str] = set()
         for s in statements(block):
             if s.type in ("short_var_declaration", "var_declaration"):
@@ -757,13 +758,13 @@ class Paths:
             tested = clause.child_by_field_name("value")
             entry = self._effects(tested, tried, tested.named_child_count == 1) if tested is not None else tried
             tried = self._effects(tested, tried) if tested is not None else tried
-            out.extend(self._run_clause(clause, self._match(stmt, clause, entry, True)))
+            out.extend(self._run_block(clause, self._match(stmt, clause, entry, True)))
         rest = tried  # no case value matched: the default clause runs, or nothing does
         for clause in clauses:
             if clause.type == "expression_case":
                 rest = self._match(stmt, clause, rest, False)
         default = next((c for c in clauses if c.type == "default_case"), None)
-        out.extend(self._run_clause(default, rest) if default is not None else rest)
+        out.extend(self._run_block(default, rest) if default is not None else rest)
         out = _dedupe(out)
         if declared:
             out = [c.forget(lambda t: bool(roots(t) & declared)) for c in out]
@@ -785,16 +786,6 @@ class Paths:
         ):
             return cases
         return [f for c in cases if (f := self._compare(c, x, "==", v, truth)) is not None]
-
-    def _run_clause(self, clause: Node, cases: list[Facts]) -> list[Facts]:
-        declared: set[str] = set()
-        for s in statements(clause):
-            if s.type in ("short_var_declaration", "var_declaration"):
-                declared |= _declared(s)
-            cases = self._run(s, cases)
-        if declared:  # the clause's own variables end with it
-            cases = [c.forget(lambda t: bool(roots(t) & declared)) for c in cases]
-        return cases
 
     def _havoc(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
         """Forget what anything inside `stmt` may change."""

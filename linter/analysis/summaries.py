@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 from tree_sitter import Node
 
 from linter.analysis import argguards, emptiness
-from linter.analysis.cfg import statements
+from linter.analysis.cfg import on_every_path, statements
 from linter.analysis.functions import Function, literal_of
 from linter.analysis.handles import Handle
 from linter.analysis.lockrefs import LockRef, map_ref
@@ -723,18 +723,7 @@ class Summaries:
                     elif op.kind is OpKind.CALL:
                         g |= self._must_of_call(fn, op.node)
             gen[block.id] = g
-        entry: dict[int, frozenset[tuple[str, bool]]] = {graph.entry: frozenset()}
-        work = [graph.entry]
-        while work:
-            b = work.pop()
-            out = entry[b] | gen[b]
-            for succ in graph.blocks[b].succs:
-                old = entry.get(succ)
-                new = out if old is None else old & out
-                if new != old:
-                    entry[succ] = new
-                    work.append(succ)
-        return entry.get(graph.exit, frozenset())
+        return on_every_path(graph, gen)
 
     def _must_of_call(self, fn: Function, call: Node) -> set[tuple[str, bool]]:
         per = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Iterator, Protocol
 
 from tree_sitter import Node
 
@@ -122,12 +122,7 @@ class PackageTypes:
 
     def _const_values(self, decl: Node) -> None:
         """`const ( a = iota; b; c = 1 << 4 )`: an omitted value repeats the previous one."""
-        previous: list[Node] = []
-        for iota, spec in enumerate(_specs(decl, "const_spec")):
-            value = spec.child_by_field_name("value")
-            values = [v for v in value.named_children if v.type != "comment"] if value is not None else previous
-            previous = values
-            names = [text(n) for n in spec.children_by_field_name("name")]
+        for iota, names, values in _const_specs(decl):
             for name, v in zip(names, values if len(values) == len(names) else []):
                 size = const_str_len(v, self)
                 if size is not None or name in self.const_lengths:
@@ -397,6 +392,17 @@ def _unquoted_len(body: str) -> int | None:
         else:
             return None
     return size
+
+
+def _const_specs(decl: Node) -> Iterator[tuple[int, list[str], list[Node]]]:
+    """(iota, names, values) for each spec of a `const` declaration; a spec that omits its
+    values repeats the previous spec's (`const ( a = iota; b; c )`)."""
+    previous: list[Node] = []
+    for iota, spec in enumerate(_specs(decl, "const_spec")):
+        value = spec.child_by_field_name("value")
+        values = [v for v in value.named_children if v.type != "comment"] if value is not None else previous
+        previous = values
+        yield iota, [text(n) for n in spec.children_by_field_name("name")], values
 
 
 def _specs(decl: Node, kind: str) -> list[Node]:
@@ -729,12 +735,7 @@ class Scope:
     def _const_values(self, decl: Node) -> None:
         """The values of a local `const` declaration. Only literals, iota, predeclared integer
         conversions and this function's earlier constants count: any other name might be shadowed."""
-        previous: list[Node] = []
-        for iota, spec in enumerate(_specs(decl, "const_spec")):
-            value = spec.child_by_field_name("value")
-            values = [v for v in value.named_children if v.type != "comment"] if value is not None else previous
-            previous = values
-            names = [text(n) for n in spec.children_by_field_name("name")]
+        for iota, names, values in _const_specs(decl):
             for name, v in zip(names, values if len(values) == len(names) else [None] * len(names)):
                 number = _const_int(v, iota, _LocalConsts(self)) if v is not None else None
                 known = self.const_values.get(name, number) if name in self.const_values else number
