@@ -24,7 +24,7 @@ from tree_sitter import Node
 
 from linter.analysis.calls import base_type
 from linter.analysis.lockrefs import LockRef, map_ref, split_key
-from linter.analysis.syntax import call_args, expr_key, text, unparen
+from linter.analysis.syntax import call_args, expr_key, text, unparen, within
 
 if TYPE_CHECKING:
     from linter.analysis.functions import Function
@@ -62,8 +62,9 @@ def _guard_item(pkg: "Package", fn: "Function", key: str) -> tuple[LockRef, str 
     return (ref, ident) if ident is not None else None
 
 
-def _within(inner: Node, outer: Node | None) -> bool:
-    return outer is not None and outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+def _in_body(node: Node, loop: Node) -> bool:
+    body = loop.child_by_field_name("body")
+    return body is not None and within(node, body)
 
 
 def _untouched(fn: "Function", name: str, point: Node, allowed: Node | None, decl: Node | None,
@@ -81,7 +82,7 @@ def _untouched(fn: "Function", name: str, point: Node, allowed: Node | None, dec
     while node is not None and node.id != body.id:
         if node.type == "func_literal":
             return False
-        if node.type == "for_statement" and (decl is None or not _within(decl, node.child_by_field_name("body"))):
+        if node.type == "for_statement" and (decl is None or not _in_body(decl, node)):
             return False
         node = node.parent
     data, root = fn.file.data, fn.file.root
@@ -207,7 +208,7 @@ def ruled_out(pkg: "Package", fn: "Function", call: Node, guard: Guard) -> bool:
         decl, name = found
         scope = decl.parent
         passed = _passed(call, name)
-        if passed is None or not _within(call, scope):
+        if passed is None or not (scope is not None and within(call, scope)):
             continue  # the name at the call is another variable than the local
         if decl.end_byte <= call.start_byte and _untouched(fn, name, call, passed, decl):
             return True

@@ -71,7 +71,3 @@ def jump_target(stmt: Node) -> Node | None:
             return node
         node = node.parent
     return None
-
-
-def inside(node: Node, outer: Node) -> bool:
-    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte

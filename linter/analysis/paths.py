@@ -39,8 +39,9 @@ from linter.analysis.fields import LENGTH, VALUE
 from linter.analysis.library import BELOW_N as _BELOW_N, NONNEG as _NONNEG, PURE as _PURE, SEARCH_N as _SEARCH_N
 from linter.analysis.library import SEARCH_SLICE as _SEARCH_SLICE, SPLIT as _SPLIT
 from linter.analysis.linear import Lin, Prover, const, parse, term
-from linter.analysis.loops import entailed, inside, jump_target, saturate
-from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr
+from linter.analysis.loops import entailed, jump_target, saturate
+from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr, within
+from linter.analysis.types import INT_TYPES
 from linter.analysis.writes import Writes
 
 MAX_NESTING = 64  # statements nested deeper than this are not run, only forgotten
@@ -708,12 +709,15 @@ class Paths:
             cases = [c.forget(lambda t: bool(roots(t) & declared)) for c in cases]
         return cases
 
-    def _run_if(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
+    def _run_initializer(self, stmt: Node, cases: list[Facts]) -> tuple[list[Facts], set[str]]:
+        """Run an if's or a switch's `x := ..;` and say what it declares (scoped to the statement)."""
         init = stmt.child_by_field_name("initializer")
-        declared: set[str] = set()
-        if init is not None:
-            cases = self._run(init, cases)
-            declared = _declared(init)
+        if init is None:
+            return cases, set()
+        return self._run(init, cases), _declared(init)
+
+    def _run_if(self, stmt: Node, cases: list[Facts]) -> list[Facts]:
+        cases, declared = self._run_initializer(stmt, cases)
         cond = stmt.child_by_field_name("condition")
         consequence = stmt.child_by_field_name("consequence")
         alternative = stmt.child_by_field_name("alternative")
@@ -742,11 +746,7 @@ class Paths:
             for n in walk_expr(stmt)
         ):
             return self._havoc(stmt, cases)
-        init = stmt.child_by_field_name("initializer")
-        declared: set[str] = set()
-        if init is not None:
-            cases = self._run(init, cases)
-            declared = _declared(init)
+        cases, declared = self._run_initializer(stmt, cases)
         value = stmt.child_by_field_name("value")
         if value is not None:
             cases = self._effects(value, cases)
@@ -1451,7 +1451,7 @@ def _escapes(stmt: Node) -> set[tuple[Node, str]]:
     for node in walk_expr(stmt):
         if node.type in ("break_statement", "continue_statement"):
             target = jump_target(node)
-            if target is not None and not inside(target, stmt):
+            if target is not None and not within(target, stmt):
                 out.add((target, node.type.split("_")[0]))
     return out
 
@@ -1478,18 +1478,13 @@ def _zero_nil(stmt: Node) -> frozenset[str]:
     return frozenset(out)
 
 
-_INTEGERS = frozenset({
-    "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "byte", "rune",
-})
-
-
 def _zero_int(stmt: Node) -> frozenset[str]:
     """The variables `var n int` declares without a value: 0."""
     out: set[str] = set()
     for node in walk_expr(stmt):
         if node.type == "var_spec" and node.child_by_field_name("value") is None:
             kind = node.child_by_field_name("type")
-            if kind is not None and kind.type == "type_identifier" and text(kind) in _INTEGERS:
+            if kind is not None and kind.type == "type_identifier" and text(kind) in INT_TYPES:
                 out.update(text(n) for n in node.children_by_field_name("name"))
     return frozenset(out)
 

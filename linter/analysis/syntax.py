@@ -75,6 +75,11 @@ def call_args(call: Node) -> list[Node]:
     return [a for a in args.named_children if a.type != "comment"] if args is not None else []
 
 
+def within(node: Node, outer: Node) -> bool:
+    """Whether `node` lies inside `outer` (or is it), by bytes."""
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
+
+
 def enclosing_function(node: Node) -> Node | None:
     parent = node.parent
     while parent is not None and parent.type not in FUNCTION_KINDS:
