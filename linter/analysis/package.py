@@ -14,6 +14,7 @@ from linter.analysis.bindings import Bindings, carried_names
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
+from linter.analysis.escape import Escapes
 from linter.analysis.fields import FixedFields
 from linter.analysis.functions import Function, discover, literal_of
 from linter.analysis.handles import Handles
@@ -29,7 +30,7 @@ from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import FUNCTION_KINDS, call_args, callee, enclosing_function, text, unparen, walk_expr
 from linter.analysis.tokens import Tokens
 from linter.analysis.writes import CallWrites
-from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, const_str_len, element_type, infer
+from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, const_str_len, element_type, infer, squash
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
 
@@ -824,8 +825,20 @@ class Package:
                 lambda selector: self._field_through_pointer(fn, selector),
                 lambda expr: const_str_len(expr, _Unshadowed(self, fn)),
                 lambda node: self.call_writes.of_node(fn, node),
+                Escapes(body, frozenset({*fn.params, *fn.results, fn.receiver}), self._struct_fields(fn)).private,
             )
         return found
+
+    def _struct_fields(self, fn: Function) -> Callable[[str], frozenset[str] | None]:
+        """The fields a package struct type declares, as `fn`'s file sees the types; None for
+        another type."""
+        pkg = self.scope(fn).pkg
+
+        def fields(t: str) -> frozenset[str] | None:
+            name = t.split("[", 1)[0]
+            return frozenset(pkg.fields[name]) if pkg.named.get(name) == "struct" and name in pkg.fields else None
+
+        return fields
 
     @cached_property
     def call_writes(self) -> CallWrites:
@@ -1105,6 +1118,9 @@ class Package:
         if op.reason == "nil pointer dereference":
             operand = node.child_by_field_name("operand")
             return operand is not None and (paths.non_nil(node, operand) or self._captured_non_nil(fn, operand))
+        if op.reason == "failed type assertion":
+            operand = node.child_by_field_name("operand")
+            return operand is not None and paths.has_type(node, operand, squash(node.child_by_field_name("type")))
         if self._in_range(paths, op):
             return True
         operand = node.child_by_field_name("operand")

@@ -35,6 +35,7 @@ from typing import Callable
 from tree_sitter import Node
 
 from linter.analysis.cfg import Terminal, statements
+from linter.analysis.escape import allocated
 from linter.analysis.fields import LENGTH, VALUE
 from linter.analysis.library import BELOW_N as _BELOW_N, NONNEG as _NONNEG, PURE as _PURE, SEARCH_N as _SEARCH_N
 from linter.analysis.library import SEARCH_SLICE as _SEARCH_SLICE, SPLIT as _SPLIT
@@ -68,6 +69,7 @@ class Facts:
     unequal: frozenset[Lin] = frozenset()  # each f != 0
     nonnil: frozenset[str] = frozenset()
     isnil: frozenset[str] = frozenset()
+    dynamic: frozenset[tuple[str, str]] = frozenset()  # (term, type): `x = &T{}` gives x the dynamic type *T
 
     def forget(self, dead: Callable[[str], bool]) -> "Facts":
         def keep(lin: Lin) -> bool:
@@ -78,6 +80,7 @@ class Facts:
             frozenset(f for f in self.unequal if keep(f)),
             frozenset(k for k in self.nonnil if not dead(k)),
             frozenset(k for k in self.isnil if not dead(k)),
+            frozenset(d for d in self.dynamic if not dead(d[0])),
         )
 
     def le(self, f: Lin) -> "Facts":
@@ -124,6 +127,10 @@ def _no_writes(node: Node) -> Writes | None:
     return None
 
 
+def _no_private(key: str, at: Node) -> bool:
+    return False
+
+
 def roots(key: str) -> set[str]:
     """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
     return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
@@ -149,8 +156,11 @@ class Paths:
     field_read: Callable[[Node], bool] = _no_slot  # `p.f` reading a field through the pointer p
     text_len: Callable[[Node], int | None] = _no_length  # bytes of a constant string (`"\r\n"`, `CR_LF`)
     writes: Callable[[Node], Writes | None] = _no_writes  # what running a node may change; None: anything
+    # a term of a fresh object no other code can reach by the end of a statement (linter.analysis.escape)
+    private: Callable[[str, Node], bool] = _no_private
     _untrusted: frozenset[str] | None = None
     _jumps_back: bool | None = None  # a goto to a label before it: no facts at all
+    _own_types: bool = False  # the function declares a type of its own
     _gotos: dict[int, list[Node]] = field(default_factory=dict)  # labeled statement -> the gotos to it
     _gotos_in_order: list[Node] = field(default_factory=list)  # every goto, in source order
     _cache: dict[int, list[Facts]] = field(default_factory=dict)
@@ -182,6 +192,8 @@ class Paths:
                 untrusted.update(_target_roots(operand) if operand is not None else ())
             elif kind in ("assignment_statement", "inc_statement", "dec_statement") and _in_literal(node, self.body):
                 untrusted.update(_assigned(node))
+            elif kind == "type_declaration":
+                self._own_types = True
             elif kind == "type_switch_statement" and not _in_literal(node, self.body):
                 alias = node.child_by_field_name("alias")  # `switch d := x.(type)` declares d
                 if alias is not None:
@@ -260,34 +272,42 @@ class Paths:
             return True
         return any(not self.slices(x) for x in _SIZE.findall(key))
 
+    def _shared(self, at: Node) -> Callable[[str], bool]:
+        """The volatile terms (see `_volatile`) other code may reach while the statement `at`
+        runs: all but the fields of a fresh object that has not escaped by its end (see
+        linter.analysis.escape)."""
+        return lambda t: self._volatile(t) and not self.private(t, at)
+
     def _waited(self, stmt: Node) -> Callable[[str], bool]:
         """The terms other goroutines may change while this one waits on channels in `stmt`
-        (see `_waits_only`): the volatile ones, except the fields (and their lengths) of a
+        (see `_waits_only`): the shared ones, except the fields (and their lengths) of a
         local object whose mutex is held on every path there."""
         at = stmt.children[0] if stmt.type == "select_statement" and stmt.child_count else stmt  # the `select`
+        shared = self._shared(stmt)
         owners = {o for o in self.guarded(at) if not self._volatile(o)}
         if not owners:
-            return self._volatile
-        return lambda t: self._volatile(t) and _field_owner(t) not in owners
+            return shared
+        return lambda t: shared(t) and _field_owner(t) not in owners
 
     def _changed_by(self, stmt: Node) -> Callable[[str], bool]:
         """The terms running `stmt` may change besides what it assigns, when it is impure."""
         return self._waited(stmt) if _waits_only(stmt, self._pure) else self._written(stmt, [stmt])
 
     def _written(self, at: Node, nodes: list[Node]) -> Callable[[str], bool]:
-        """The terms running `nodes` (in the statement `at`) may change: the volatile ones the
+        """The terms running `nodes` (in the statement `at`) may change: the shared ones the
         calls may write (see linter.analysis.writes), and when they may synchronise, those other
-        goroutines may change meanwhile (see `_waited`); every volatile one if a call is unknown."""
+        goroutines may change meanwhile (see `_waited`); every shared one if a call is unknown."""
+        shared = self._shared(at)
         found: list[Writes] = []
         for node in nodes:
             w = self.writes(node)
             if w is None:
-                return self._volatile
+                return shared
             found.append(w)
         if any(w.releases for w in found):
-            return self._volatile
+            return shared
         waited = self._waited(at) if any(w.waits for w in found) else None
-        return lambda t: self._volatile(t) and (
+        return lambda t: shared(t) and (
             any(w.changes(t) for w in found) or (waited is not None and waited(t))
         )
 
@@ -800,7 +820,7 @@ class Paths:
         names = _all_assigned(stmt, self.scalar_slot)
         impure = _impure(stmt, self._pure)
         deref = _writes_through_pointer(stmt)
-        changed = self._changed_by(stmt) if impure and not deref else self._volatile
+        changed = self._changed_by(stmt) if impure and not deref else self._shared(stmt)
 
         def dead(t: str) -> bool:
             return bool(roots(t) & names) or ((impure or deref) and changed(t))
@@ -929,17 +949,21 @@ class Paths:
         reached = [(l, self.struct_slot(l)) for l in written if l.type == "index_expression"]
         reaches = [r for _, r in reached if r is not None]
         written = [l for l in written if not any(l == s and r is not None for s, r in reached)]
+        # `v.f = x` of a fresh object no other code reaches yet: only the terms through v.f change
+        own = {key for l in written if l.type == "selector_expression" and (key := self.path(l)) and self.private(key, stmt)}
+        written = [l for l in written if not (l.type == "selector_expression" and self.path(l) in own)]
+        own_term = re.compile(r"(?<![.\w])(?:%s)(?!\w)" % "|".join(map(re.escape, own))) if own else None
         targets = {r for l in written for r in _target_roots(l)} if kind != "short_var_declaration" else _assigned(stmt)
         field_term = re.compile(r"\.(?:%s)(?![\w.])" % "|".join(map(re.escape, fields))) if fields else None
         parallel = op in ("=", ":=") and len(lefts) == len(rights)
         impure = _impure(stmt, self._pure)
         dead_all = _writes_through_pointer(stmt) or any(l.type != "identifier" for l in written)
-        changed = self._changed_by(stmt) if impure and not dead_all else self._volatile
+        changed = self._changed_by(stmt) if impure and not dead_all else self._shared(stmt)
 
         def dead(t: str) -> bool:
             return bool(roots(t) & targets) or bool(field_term and field_term.search(t)) or (
                 (impure or dead_all) and changed(t)
-            ) or any(r(t) for r in reaches)
+            ) or any(r(t) for r in reaches) or bool(own_term and own_term.search(t))
 
         moved = self._moved_by(stmt, lefts, rights, op)
         shrunk = self._shrunk_by(lefts, rights, op)
@@ -974,6 +998,9 @@ class Paths:
                     key = self.path(l) if l.type in ("identifier", "selector_expression") else None
                     if key is not None:
                         new.extend(self._value_facts(key, r, c, dead))
+                    made = allocated(r) if key is not None and op == "=" else ""
+                    if made and _interface(self.underlying(l)):  # `x = &T{..}`: an interface x now holds a *T
+                        new.append(("dynamic", key, made))
 
             c = c.forget(dead)
             if truth is not None:  # `ok := a > b`: ok is 1 where a > b held, 0 where it did not
@@ -986,6 +1013,8 @@ class Paths:
                     c = replace(c, nonnil=c.nonnil | {name})
                 elif what == "isnil":
                     c = replace(c, isnil=c.isnil | {name})
+                elif what == "dynamic" and isinstance(value, str):
+                    c = replace(c, dynamic=c.dynamic | {(name, value)})
                 elif what == "ne" and isinstance(value, Lin):
                     c = replace(c, unequal=c.unequal | {value})
             out.append(c)
@@ -1332,6 +1361,15 @@ class Paths:
             return False
         return all(key in c.nonnil or _prover(c).infeasible for c in self.at(node))
 
+    def has_type(self, node: Node, expr: Node, t: str) -> bool:
+        """Whether the interface `expr` holds a value of dynamic type `t` (written as the type
+        assertion at `node` writes it) on every path there: `c.laddr = &aaAddr{..}` before
+        `c.laddr.(*aaAddr)`. A type declared in the function could shadow the one named."""
+        key = self.path(expr)
+        self._setup()
+        if key is None or not t or self._own_types:
+            return False
+        return all((key, t) in c.dynamic or _prover(c).infeasible for c in self.at(node))
 
     # conditions on parameters ----------------------------------------------------------------
 
@@ -1432,7 +1470,7 @@ def _widen(heads: list[Facts], backs: list[Facts], keep: Callable[[str], bool]) 
 
         def part(h: Facts) -> Facts:
             ineqs, unequal = entailed(h.ineqs, h.unequal, prover, b.unequal)
-            return Facts(ineqs, unequal, h.nonnil & b.nonnil, h.isnil & b.isnil)
+            return Facts(ineqs, unequal, h.nonnil & b.nonnil, h.isnil & b.isnil, h.dynamic & b.dynamic)
 
         parts = [part(h) for h in heads]
         if any(p == h for p, h in zip(parts, heads)):
@@ -1585,7 +1623,8 @@ def _join(cases: list[Facts]) -> Facts:
     for c in live[1:]:
         ineqs, unequal = entailed(ineqs, unequal, Prover(c.ineqs, c.unequal), c.unequal)
     return Facts(
-        ineqs, unequal, frozenset.intersection(*(c.nonnil for c in live)), frozenset.intersection(*(c.isnil for c in live))
+        ineqs, unequal, frozenset.intersection(*(c.nonnil for c in live)), frozenset.intersection(*(c.isnil for c in live)),
+        frozenset.intersection(*(c.dynamic for c in live)),
     )
 
 
@@ -1596,7 +1635,13 @@ def _common(cases: list[Facts]) -> Facts:
         frozenset.intersection(*(c.unequal for c in cases)),
         frozenset.intersection(*(c.nonnil for c in cases)),
         frozenset.intersection(*(c.isnil for c in cases)),
+        frozenset.intersection(*(c.dynamic for c in cases)),
     )
+
+
+def _interface(t: str) -> bool:
+    """Whether a value of (underlying) type `t` may be an interface: "" is not known."""
+    return not t or t.startswith("interface{") or t in ("any", "error")
 
 
 def _label(node: Node) -> str:
