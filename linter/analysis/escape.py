@@ -20,8 +20,11 @@ be harmless: the harmless uses are reading or writing a declared field of the
 object's own package struct type (`v.f`, `v.f.g`, `v.f[i]`, not a method value),
 an element (`v[k]`), `len(v)`, `cap(v)`, and comparing `v` with `==` or `!=`.
 Only the object's own fields count as private (`v.f`, `len(v.f)`, not `v.f.g`,
-which may live in memory another pointer shares), and only a field the struct
-declares (a promoted one may live in an embedded pointer's object).
+which may live in memory another pointer shares), only a field the struct
+declares (a promoted one may live in an embedded pointer's object), and only a
+plain one: a pointer, slice, map, channel, func, interface, number, string or
+bool, whose method values (`v.f.M`) get a copy, never a pointer into the object
+as those of a struct or another named type may.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from tree_sitter import Node
 from linter.analysis.syntax import callee, call_args, text, unparen, walk_expr, within
 from linter.analysis.types import squash
 
-Fields = Callable[[str], frozenset[str] | None]  # a package struct type -> its declared fields; None if unknown
+# a package struct type -> its declared fields, each with whether it is plain; None if unknown
+Fields = Callable[[str], dict[str, bool] | None]
 _MAKE = "make()"  # the type of a `make(..)`: a map, slice or channel, no fields
 _CHAIN = ("selector_expression", "index_expression", "parenthesized_expression")
 _BINDINGS = ("short_var_declaration", "assignment_statement")
@@ -66,8 +70,8 @@ class Escapes:
         first = self._first.get(name)
         if first is None or first < at.end_byte:
             return False
-        if rest and not all(rest in (self.fields(t) or ()) for t in self._types[name]):
-            return False
+        if rest and not all((self.fields(t) or {}).get(rest, False) for t in self._types[name]):
+            return False  # not a plain field of every type the local holds
         start = at.start_byte
         declared = [d for d, scope in self._decls.get(name, ()) if d.end_byte <= start and within(at, scope)]
         if not declared:

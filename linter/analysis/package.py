@@ -829,14 +829,24 @@ class Package:
             )
         return found
 
-    def _struct_fields(self, fn: Function) -> Callable[[str], frozenset[str] | None]:
-        """The fields a package struct type declares, as `fn`'s file sees the types; None for
-        another type."""
+    def _struct_fields(self, fn: Function) -> Callable[[str], dict[str, bool] | None]:
+        """The fields a package struct type declares, as `fn`'s file sees the types, each with
+        whether it is plain (see linter.analysis.escape); None for another type."""
         pkg = self.scope(fn).pkg
 
-        def fields(t: str) -> frozenset[str] | None:
+        def plain(t: str) -> bool:
+            return t.startswith(_REFERENCES) or t in SCALAR_TYPES or t in ("error", "any") or (
+                pkg.named.get(t, "").startswith("interface{")
+            )
+
+        seen: dict[str, dict[str, bool] | None] = {}
+
+        def fields(t: str) -> dict[str, bool] | None:
             name = t.split("[", 1)[0]
-            return frozenset(pkg.fields[name]) if pkg.named.get(name) == "struct" and name in pkg.fields else None
+            if name not in seen:
+                own = pkg.fields.get(name) if pkg.named.get(name) == "struct" else None
+                seen[name] = {f: plain(ft) for f, ft in own.items()} if own is not None else None
+            return seen[name]
 
         return fields
 
