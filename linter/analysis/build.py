@@ -37,9 +37,11 @@ def platforms(file: SourceFile) -> frozenset[str] | None:
     oses: set[str] = set()
     for alt in alternatives:
         terms = [t for t in _OS_TERM.findall(alt)]
-        named = [t for t in terms if t in GOOS or t == "unix"]
-        if len(terms) != 1 or not named:
-            return None  # negations and combinations: assume any platform
+        named = [t for t in terms if t.lstrip("!") in GOOS or t.lstrip("!") == "unix"]
+        # `js && wasm`: one system and other tags it must have too; a negated system, two of
+        # them, or parentheses (`||` inside): assume any platform
+        if len(named) != 1 or named[0].startswith("!") or (len(terms) != 1 and "(" in expr):
+            return None
         oses |= UNIX if named[0] == "unix" else {named[0]}
     return _implied(oses)
 
