@@ -254,3 +254,25 @@ def test_call_writes_name_the_fields_they_may_change() -> None:
     reset = found["reset"]
     assert reset is not None and reset.fields == {"a", "entries", "peers"}  # the value b.a holds, and the callee's
     assert reset.changes("len(x.entries)") and reset.changes("y.a") and not reset.changes("len(x.data)")
+
+
+def test_fresh_objects_stay_private_until_they_escape() -> None:
+    pkg = package(
+        "package p\n\nimport \"sync\"\n\ntype inner struct{ q []int }\n\n"
+        "type sub struct {\n\tq  []int\n\tin inner\n\tp  *inner\n}\n\n"
+        "var mu sync.Mutex\n\nfunc keep(s *sub) {}\n\n"
+        "func f(xs []int) {\n\ts := &sub{}\n\ts.q = xs\n\tmu.Lock()\n\tkeep(s)\n\tmu.Unlock()\n"
+        "\tfor range xs {\n\t\tt := &sub{}\n\t\tmu.Lock()\n\t\tkeep(t)\n\t\tmu.Unlock()\n\t}\n}\n"
+    )
+    fn = function(pkg, "f")
+    paths = pkg.paths(fn)
+    assert fn.body is not None and paths is not None
+    locks = [n for n in walk_expr(fn.body) if n.type == "expression_statement" and text(n) == "mu.Lock()"]
+    before, in_loop = locks[0], locks[1]
+    escape = next(n for n in walk_expr(fn.body) if n.type == "expression_statement" and text(n) == "keep(s)")
+    assert paths.private("s.q", before) and paths.private("len(s.q)", before)
+    assert not paths.private("s.q", escape)  # handed to keep: the call can change it
+    assert not paths.private("s.in", before)  # a struct value: its method values point into s
+    assert not paths.private("s.p.q", before)  # another object, which others may share
+    assert not paths.private("s.unknown", before)  # not a declared field (promoted, or a method value)
+    assert paths.private("t.q", in_loop)  # each round declares a new t before it escapes
