@@ -190,6 +190,7 @@ def _allocated(value: Node) -> str:
         return _MAKE
     return t[1:] if t.startswith("*") else t
 
+
 def _zero_struct(spec: Node, fields: Fields) -> str:
     """`var s T` of a package struct type T: a fresh zero value (of any other type: no object)."""
     t = squash(spec.child_by_field_name("type"))
