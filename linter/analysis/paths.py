@@ -1383,6 +1383,46 @@ class Paths:
         assert self._untrusted is not None
         return names - _all_assigned(self.body) - self._untrusted
 
+    def fixed_fields(self, name: str, fields: set[str], pointer: bool) -> set[str]:
+        """The terms `name.F` of those `fields` (plain ones a struct declares) that keep the
+        value the caller gave all through the function: name is fixed (see `fixed`), no
+        statement writes `name.F` (or the whole struct), no method is called on `name.F`
+        (nor on `name`: a pointer method gets its address), and, for a pointer to the
+        struct, `name` is used only to reach fields, so no other code gets the pointer.
+        A by-value struct is the function's own copy; a pointer argument counts only when
+        the caller allocates it fresh (`&T{..}`, see routes._arguments)."""
+        self._setup()
+        out = set(fields)
+        for node in walk_expr(self.body, into_literals=True):
+            if node.type != "identifier" or text(node) != name:
+                continue
+            parent = node.parent
+            if parent is not None and (parent.type in _DECLARING or (
+                parent.type == "expression_list" and parent.parent is not None
+                and parent.parent.type == "type_switch_statement"
+            )):
+                return set()  # another variable of that name
+            if parent is not None and parent.type == "literal_element" and parent.parent is not None and (
+                parent.parent.type == "keyed_element" and parent.parent.child_by_field_name("key") == parent
+            ):
+                continue  # a field name: `T{opts: ..}`
+            chain = _field_chain(node)
+            if chain is None:  # the struct as a whole: a copy (`opts`, `*p`) is harmless
+                if _written_whole(node) or (pointer and not _dereferenced(node)):
+                    return set()
+                continue
+            top, first = chain
+            holder = top.parent
+            if holder is not None and holder.type == "call_expression" and holder.child_by_field_name("function") == top:
+                if top.child_by_field_name("operand") == node:
+                    if first not in fields:
+                        return set()  # a method of the struct
+                    continue  # calling a func field
+                out.discard(first)  # a method of the field's value
+            elif _written_whole(top):
+                out.discard(first)
+        return {f"{name}.{f}" for f in out}
+
     def conditions(self, node: Node, params: set[str]) -> frozenset[Atom]:
         """What every path to `node` knows about `params` (which must be fixed)."""
         cases = self.at(node)
@@ -1394,19 +1434,22 @@ class Paths:
             common = atoms if common is None else common & atoms
         return frozenset(common or ())
 
-    def refutes(self, node: Node, atoms: frozenset[Atom], args: dict[str, Node]) -> bool:
+    def refutes(self, node: Node, atoms: frozenset[Atom], args: dict[str, Node | None]) -> bool:
         """Whether, on every path to `node`, some atom fails once each parameter is replaced
-        by its argument (`cancel(err)` with `err == nil` and err known non-nil here)."""
+        by its argument (`cancel(err)` with `err == nil` and err known non-nil here), and each
+        field of a struct parameter by the value a composite literal gives it (None: zero)."""
         for c in self.at(node):
             if not any(self._refuted(c, atom, args) for atom in atoms) and not _prover(c).infeasible:
                 return False
         return True
 
-    def _refuted(self, facts: Facts, atom: Atom, args: dict[str, Node]) -> bool:
+    def _refuted(self, facts: Facts, atom: Atom, args: dict[str, Node | None]) -> bool:
         what, value = atom
         if isinstance(value, str):
-            arg = args.get(value)
-            return arg is not None and self._nil_refuted(facts, arg, what == "isnil")
+            if value not in args:
+                return False
+            arg = args[value]
+            return self._nil_refuted(facts, arg, what == "isnil") if arg is not None else what == "nonnil"
         assert isinstance(value, Lin)
         lin = self.substitute(value, args)
         if lin is None:
@@ -1419,7 +1462,9 @@ class Paths:
         if nil:
             if arg.type == "unary_expression" and text(arg.child_by_field_name("operator")) == "&":
                 return True
-            if arg.type == "call_expression" and callee(arg) == ("", "new"):
+            if arg.type == "call_expression" and callee(arg) in (("", "new"), ("", "make")):
+                return True
+            if arg.type in ("func_literal", "composite_literal"):
                 return True
             key = self.path(arg)
             return key is not None and key in facts.nonnil
@@ -1428,15 +1473,18 @@ class Paths:
         key = self.path(arg)
         return key is not None and key in facts.isnil
 
-    def substitute(self, lin: Lin, args: dict[str, Node]) -> Lin | None:
-        """A condition on parameters in the caller's terms: each parameter replaced by its argument."""
+    def substitute(self, lin: Lin, args: dict[str, Node | None]) -> Lin | None:
+        """A condition on parameters in the caller's terms: each parameter replaced by its
+        argument (None: a field's zero value, 0, whose length is 0 too)."""
         out = const(lin.const)
         for t, c in lin.terms:
             if t in args:
-                value = self.lin(args[t])
+                arg = args[t]
+                value = self.lin(arg) if arg is not None else const(0)
             elif t.startswith("len(") and t[4:-1] in args:
-                key = self.path(args[t[4:-1]])
-                value = term(f"len({key})") if key is not None else None
+                arg = args[t[4:-1]]
+                key = self.path(arg) if arg is not None else None
+                value = term(f"len({key})") if key is not None else (const(0) if arg is None else None)
             else:
                 value = None
             if value is None:
@@ -1748,6 +1796,62 @@ def _impure_call(call: Node, pure: Callable[[Node], bool]) -> bool:
     if fn is not None and unparen(fn).type == "identifier" and text(unparen(fn)) in _SAFE_CALLS:
         return False
     return not pure(call)
+
+
+_DECLARING = ("var_spec", "const_spec", "parameter_declaration", "variadic_parameter_declaration", "type_switch_statement")
+
+
+def _dereferenced(name: Node) -> bool:
+    """`*p` (in parentheses or not): a copy of what p points to."""
+    node = name
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    parent = node.parent
+    return parent is not None and parent.type == "unary_expression" and text(parent.child_by_field_name("operator")) == "*"
+
+
+def _field_chain(name: Node) -> tuple[Node, str] | None:
+    """For a use of a variable as the root of `v.f`, `v.f.g[i]`, `(*v).f`: the whole chain and
+    its first field; None for a use of `v` alone."""
+    node = name
+    while node.parent is not None and node.parent.type in ("parenthesized_expression", "unary_expression") and (
+        node.parent.type == "parenthesized_expression" or text(node.parent.child_by_field_name("operator")) == "*"
+    ):
+        node = node.parent
+    parent = node.parent
+    if parent is None or parent.type != "selector_expression" or parent.child_by_field_name("operand") != node:
+        return None
+    first = text(parent.child_by_field_name("field"))
+    top = parent
+    while top.parent is not None and top.parent.type in (
+        "selector_expression", "index_expression", "parenthesized_expression"
+    ) and (top.parent.type == "parenthesized_expression" or top.parent.child_by_field_name("operand") == top):
+        top = top.parent
+    return top, first
+
+
+def _written_whole(target: Node) -> bool:
+    """Whether `target` (or what encloses it up to the statement) is assigned, incremented,
+    bound by a range or receive, or has its address taken, slices included (`v.arr[:]`)."""
+    node = target
+    while node.parent is not None and node.parent.type in ("parenthesized_expression", "unary_expression"):
+        if node.parent.type == "unary_expression" and text(node.parent.child_by_field_name("operator")) == "&":
+            return True
+        if node.parent.type == "unary_expression" and text(node.parent.child_by_field_name("operator")) != "*":
+            break
+        node = node.parent
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type == "slice_expression" and parent.child_by_field_name("operand") == node:
+        return True
+    if parent.type in ("inc_statement", "dec_statement"):
+        return True
+    if parent.type == "expression_list" and parent.parent is not None and parent.parent.type in (
+        "assignment_statement", "short_var_declaration", "range_clause", "receive_statement"
+    ):
+        return parent.parent.child_by_field_name("left") == parent
+    return False
 
 
 def _in_literal(node: Node, body: Node) -> bool:

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from linter.analysis.escape import Fields
 from linter.analysis.functions import Function
 from linter.analysis.imports import LOG
 from linter.analysis.linear import Lin
 from linter.analysis.panics import explicit_panic
 from linter.analysis.paths import Atom, Paths
 from linter.analysis.syntax import call_args, text, unparen, walk_expr
+from linter.analysis.types import squash
 
 if TYPE_CHECKING:
     from linter.analysis.package import Package
@@ -54,7 +56,7 @@ class Routes:
         paths = self.pkg.paths(caller)
         if guards is None or paths is None or _deferred(call):
             return False
-        args = _arguments(call, target)
+        args = _arguments(call, target, self.pkg._struct_fields(target))
         return all(paths.refutes(call, guard, args) for guard in guards)
 
     # --------------------------------------------------------------------------------------------
@@ -106,6 +108,8 @@ class Routes:
             paths = self.pkg.paths(f)
             names = {n for n in (*f.params, f.receiver) if n and n != "_"}
             fixed[id(f)] = paths.fixed(names) if paths is not None else set()
+            if paths is not None:
+                fixed[id(f)] |= self._fixed_fields(f, paths)
             sites = self.sites(f)
             if sites is None:
                 continue
@@ -136,12 +140,26 @@ class Routes:
         for f in group:
             self._known[id(f)] = frozenset(routes[id(f)])
 
+    def _fixed_fields(self, f: Function, paths: Paths) -> set[str]:
+        """The fields of f's struct parameters (by value, or a pointer the caller may allocate
+        fresh) that keep the caller's value all through f (see Paths.fixed_fields)."""
+        out: set[str] = set()
+        declared = self.pkg._struct_fields(f)
+        for name, t in f.params.items():
+            if not name or name == "_":
+                continue
+            fields = declared(t.removeprefix("*"))
+            plain = {k for k, v in (fields or {}).items() if v}
+            if plain:
+                out |= paths.fixed_fields(name, plain, t.startswith("*"))
+        return out
+
     def _through(self, f: Function, paths: Paths | None, fixed: set[str], call: Node, g: Function,
                  guard: Guard) -> Guard | None:
         """The guard of f's route through `call` to g's route with `guard`; None when the call rules it out."""
         if paths is None:
             return frozenset()
-        args = _arguments(call, g)
+        args = _arguments(call, g, self.pkg._struct_fields(g))
         deferred = _deferred(call)
         if not deferred and paths.refutes(call, guard, args):
             return None
@@ -160,14 +178,20 @@ class Routes:
         return frozenset(out)
 
 
-def _arguments(call: Node, target: Function) -> dict[str, Node]:
-    """The argument each of the target's parameters (and its receiver) gets at this call."""
-    out: dict[str, Node] = {}
+def _arguments(call: Node, target: Function, fields: Fields) -> dict[str, Node | None]:
+    """The argument each of the target's parameters (and its receiver) gets at this call, and
+    for a keyed composite literal of the parameter's struct type (`T{F: v}`, or `&T{F: v}`, a
+    fresh object, for a `*T`), each declared field `p.F` with its value: None for the zero
+    value of a field the literal leaves out."""
+    out: dict[str, Node | None] = {}
     args = call_args(call)
     params = target.node.child_by_field_name("parameters")
     variadic = params is not None and any(p.type == "variadic_parameter_declaration" for p in params.named_children)
     if len(args) == len(target.params) and not variadic:
-        out.update((name, arg) for name, arg in zip(target.params, args) if name and name != "_")
+        for (name, t), arg in zip(target.params.items(), args):
+            if name and name != "_":
+                out[name] = arg
+                out.update(_literal_fields(name, t, arg, fields))
     fn = call.child_by_field_name("function")
     fn = unparen(fn) if fn is not None else None
     if target.receiver and fn is not None and fn.type == "selector_expression":
@@ -175,6 +199,33 @@ def _arguments(call: Node, target: Function) -> dict[str, Node]:
         if operand is not None:
             out[target.receiver] = operand
     return out
+
+
+def _literal_fields(name: str, t: str, arg: Node, fields: Fields) -> dict[str, Node | None]:
+    """`name.F` -> the value a composite literal argument gives each field its type declares
+    (None: left out, the zero value); empty unless every element is keyed by a field name."""
+    value = unparen(arg)
+    if t.startswith("*"):
+        if value.type != "unary_expression" or text(value.child_by_field_name("operator")) != "&":
+            return {}
+        operand = value.child_by_field_name("operand")
+        value = unparen(operand) if operand is not None else value
+    declared = fields(t.removeprefix("*"))
+    body = value.child_by_field_name("body")
+    if value.type != "composite_literal" or squash(value.child_by_field_name("type")) != t.removeprefix("*"):
+        return {}
+    if declared is None or body is None:
+        return {}
+    given: dict[str, Node | None] = dict.fromkeys(declared)
+    for element in body.named_children:
+        if element.type == "comment":
+            continue
+        key, val = element.child_by_field_name("key"), element.child_by_field_name("value")
+        if element.type != "keyed_element" or key is None or val is None or text(key) not in given:
+            return {}
+        val = val.named_children[0] if val.type == "literal_element" and val.named_child_count else val
+        given[text(key)] = val
+    return {f"{name}.{k}": v for k, v in given.items()}
 
 
 def _deferred(call: Node) -> bool:
