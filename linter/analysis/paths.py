@@ -1383,14 +1383,16 @@ class Paths:
         assert self._untrusted is not None
         return names - _all_assigned(self.body) - self._untrusted
 
-    def fixed_fields(self, name: str, fields: set[str], pointer: bool) -> set[str]:
-        """The terms `name.F` of those `fields` (plain ones a struct declares) that keep the
-        value the caller gave all through the function: name is fixed (see `fixed`), no
-        statement writes `name.F` (or the whole struct), no method is called on `name.F`
-        (nor on `name`: a pointer method gets its address), and, for a pointer to the
-        struct, `name` is used only to reach fields, so no other code gets the pointer.
-        A by-value struct is the function's own copy; a pointer argument counts only when
-        the caller allocates it fresh (`&T{..}`, see routes._arguments)."""
+    def fixed_fields(self, name: str, fields: dict[str, bool], pointer: bool) -> set[str]:
+        """The terms `name.F` of those `fields` (the ones a struct declares, each with whether
+        it is plain, see linter.analysis.escape) that keep the value the caller gave all
+        through the function: no statement writes `name.F` or the whole struct or takes their
+        address, no method is called on `name` (a pointer method gets its address) nor on
+        `name.F`, no method value of a field that is not plain is taken (it may hold a pointer
+        into the struct), and, for a pointer to the struct, `name` is used only to reach
+        fields or be dereferenced, so no other code gets the pointer. A by-value struct is
+        the function's own copy; a pointer argument counts only when the caller allocates it
+        fresh (`&T{..}`, see routes._arguments)."""
         self._setup()
         out = set(fields)
         for node in walk_expr(self.body, into_literals=True):
@@ -1411,7 +1413,8 @@ class Paths:
                 if _written_whole(node) or (pointer and not _dereferenced(node)):
                     return set()
                 continue
-            top, first = chain
+            top, selector = chain
+            first = text(selector.child_by_field_name("field"))
             holder = top.parent
             if holder is not None and holder.type == "call_expression" and holder.child_by_field_name("function") == top:
                 if top.child_by_field_name("operand") == node:
@@ -1419,7 +1422,7 @@ class Paths:
                         return set()  # a method of the struct
                     continue  # calling a func field
                 out.discard(first)  # a method of the field's value
-            elif _written_whole(top):
+            elif _written_whole(top) or (not fields.get(first, False) and _selects_beyond(selector)):
                 out.discard(first)
         return {f"{name}.{f}" for f in out}
 
@@ -1810,9 +1813,9 @@ def _dereferenced(name: Node) -> bool:
     return parent is not None and parent.type == "unary_expression" and text(parent.child_by_field_name("operator")) == "*"
 
 
-def _field_chain(name: Node) -> tuple[Node, str] | None:
+def _field_chain(name: Node) -> tuple[Node, Node] | None:
     """For a use of a variable as the root of `v.f`, `v.f.g[i]`, `(*v).f`: the whole chain and
-    its first field; None for a use of `v` alone."""
+    the selector of its first field; None for a use of `v` alone."""
     node = name
     while node.parent is not None and node.parent.type in ("parenthesized_expression", "unary_expression") and (
         node.parent.type == "parenthesized_expression" or text(node.parent.child_by_field_name("operator")) == "*"
@@ -1821,13 +1824,21 @@ def _field_chain(name: Node) -> tuple[Node, str] | None:
     parent = node.parent
     if parent is None or parent.type != "selector_expression" or parent.child_by_field_name("operand") != node:
         return None
-    first = text(parent.child_by_field_name("field"))
     top = parent
     while top.parent is not None and top.parent.type in (
         "selector_expression", "index_expression", "parenthesized_expression"
     ) and (top.parent.type == "parenthesized_expression" or top.parent.child_by_field_name("operand") == top):
         top = top.parent
-    return top, first
+    return top, parent
+
+
+def _selects_beyond(selector: Node) -> bool:
+    """Whether the field `v.f` is the operand of another selector (`v.f.g`, `v.f.M`)."""
+    node = selector
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    parent = node.parent
+    return parent is not None and parent.type == "selector_expression" and parent.child_by_field_name("operand") == node
 
 
 def _written_whole(target: Node) -> bool:

@@ -149,9 +149,8 @@ class Routes:
             if not name or name == "_":
                 continue
             fields = declared(t.removeprefix("*"))
-            plain = {k for k, v in (fields or {}).items() if v}
-            if plain:
-                out |= paths.fixed_fields(name, plain, t.startswith("*"))
+            if fields:
+                out |= paths.fixed_fields(name, fields, t.startswith("*"))
         return out
 
     def _through(self, f: Function, paths: Paths | None, fixed: set[str], call: Node, g: Function,
