@@ -25,6 +25,16 @@ declares (a promoted one may live in an embedded pointer's object), and only a
 plain one: a pointer, slice, map, channel, func, interface, number, string or
 bool, whose method values (`v.f.M`) get a copy, never a pointer into the object
 as those of a struct or another named type may.
+
+A local of a package struct *value* type (a by-value parameter, a range value
+variable, `v := m[k]`) is a private copy too, with other escapes: a copy of the
+whole (passing it to a call, storing, returning, sending it, assigning it anew)
+lets no one reach its memory, but its address does, taken explicitly (`&v`,
+`&v.f`, `v.arr[:]`) or by Go for a method call or method value of it unless
+the package declares that method with a value receiver (certmagic's
+`cert.NeedsRenewal(cfg)`), and so does a function literal that captures it.
+A range value variable is one variable for the whole loop (before Go 1.22), so
+an escape anywhere in the loop counts in every round.
 """
 
 from __future__ import annotations
@@ -35,13 +45,21 @@ from typing import Callable
 from tree_sitter import Node
 
 from linter.analysis.syntax import callee, call_args, text, unparen, walk_expr, within
-from linter.analysis.types import squash
+from linter.analysis.types import element_type, squash
 
 # a package struct type -> its declared fields, each with whether it is plain; None if unknown
 Fields = Callable[[str], dict[str, bool] | None]
 _MAKE = "make()"  # the type of a `make(..)`: a map, slice or channel, no fields
 _CHAIN = ("selector_expression", "index_expression", "parenthesized_expression")
 _BINDINGS = ("short_var_declaration", "assignment_statement")
+
+
+def _no_type(expr: Node) -> str:
+    return ""
+
+
+def _no_method(t: str, name: str) -> bool:
+    return False
 
 
 @dataclass(slots=True)
@@ -51,10 +69,15 @@ class Escapes:
     body: Node
     signature: frozenset[str]  # parameters, results and receiver: never fresh
     fields: Fields
+    params: dict[str, str] = field(default_factory=dict)  # parameter -> type: by-value structs are copies
+    type_of: Callable[[Node], str] = _no_type  # an expression's type ("" unknown)
+    underlying: Callable[[str], str] = str  # a type's underlying type
+    value_method: Callable[[str, str], bool] = _no_method  # (struct type, name): a method with a value receiver
     _first: dict[str, int] | None = None  # fresh local -> the first byte where it may escape (or a big number)
     _loops: dict[str, list[Node]] = field(default_factory=dict)  # the loops that hold an escape
     _types: dict[str, set[str]] = field(default_factory=dict)  # fresh local -> the types allocated into it
     _decls: dict[str, list[tuple[Node, Node]]] = field(default_factory=dict)  # its declarations, with their scopes
+    _values: dict[str, set[Node]] = field(default_factory=dict)  # struct value local -> its declarations
 
     def private(self, key: str, at: Node) -> bool:
         """Whether the term `key` (`v.f`, `len(v.f)`, `len(v)` of a made map) reads only memory of a
@@ -77,7 +100,9 @@ class Escapes:
         if not declared:
             return False  # another variable of that name: a package variable, say
         decl = max(declared, key=lambda d: d.start_byte)  # the innermost: the one `at` sees
-        renewed = decl.parent is not None and decl.parent.type != "for_clause"
+        if name in self._values and decl not in self._values[name]:
+            return False  # another variable of that name, not a struct value
+        renewed = decl.parent is not None and decl.parent.type != "for_clause" and decl.type != "range_clause"
         # a loop that holds an escape runs it before `at` in an earlier round, unless each
         # round declares a new variable before `at`
         return all(
@@ -104,14 +129,21 @@ class Escapes:
                         fresh.setdefault(name, set()).add(t)
                     if kind != "assignment_statement":
                         self._declared(name, node)
+        values = self._find_values(set(fresh))
         for name in fresh:
             self._first[name] = 1 << 62
             self._types[name] = fresh[name]
+        for name, types in values.items():
+            self._first[name] = 1 << 62
+            self._types[name] = types
         for node in uses:
             name = text(node)
-            if name not in fresh:
+            if name in values:
+                where = _value_escape(node, values[name], self.fields, self.body, self._values[name], self.value_method)
+            elif name in fresh:
+                where = _escape(node, fresh[name], self.fields, self.body)
+            else:
                 continue
-            where = _escape(node, fresh[name], self.fields, self.body)
             if where is None:
                 continue
             self._first[name] = min(self._first[name], where.start_byte)
@@ -120,6 +152,41 @@ class Escapes:
                 if loop.type == "for_statement":
                     self._loops.setdefault(name, []).append(loop)
                 loop = loop.parent
+
+    def _find_values(self, fresh: set[str]) -> dict[str, set[str]]:
+        """The locals of a package struct value type (not fresh allocations): by-value
+        parameters, range value variables, `v := x` of such a type; each with its types."""
+        values: dict[str, set[str]] = {}
+        params = self.body.parent.child_by_field_name("parameters") if self.body.parent is not None else None
+        for name, t in self.params.items():
+            if params is not None and name not in fresh and self._struct(t):
+                values.setdefault(name, set()).add(t)
+                self._decls.setdefault(name, []).append((params, self.body))
+                self._values.setdefault(name, set()).add(params)
+        for node in walk_expr(self.body):
+            bound: list[tuple[Node, str]] = []
+            if node.type == "range_clause" and any(c.type == ":=" for c in node.children):
+                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                lefts = left.named_children if left is not None else []
+                over = self.underlying(self.type_of(right)) if right is not None else ""
+                if len(lefts) == 2 and lefts[1].type == "identifier" and over.startswith(("map[", "[")):
+                    bound.append((lefts[1], element_type(over)))
+            elif node.type == "short_var_declaration" and not _in_literal(node, self.body):
+                for name, value in _bound(node):
+                    if value is not None and not _allocated(value):
+                        ids = [n for n in node.child_by_field_name("left").named_children if text(n) == name]
+                        bound.extend((i, self.type_of(value)) for i in ids[:1])
+            for ident, t in bound:
+                name = text(ident)
+                if name in fresh or name in self.signature or not self._struct(t):
+                    continue
+                values.setdefault(name, set()).add(t)
+                self._declared(name, ident.parent.parent if node.type != "range_clause" else node)
+                self._values.setdefault(name, set()).add(self._decls[name][-1][0])
+        return values
+
+    def _struct(self, t: str) -> bool:
+        return bool(t) and not t.startswith(("*", "[", "map[")) and self.fields(t) is not None
 
     def _declared(self, name: str, binding: Node) -> None:
         """Note a declaration of a fresh (or nil) local, as the statement and the scope it opens."""
@@ -239,6 +306,44 @@ def _escape(use: Node, types: set[str], fields: Fields, body: Node) -> Node | No
     if holder.type == "slice_expression" and holder.child_by_field_name("operand") == chain:
         return use  # `v.arr[:]` points into the object
     return None
+
+
+def _value_escape(use: Node, types: set[str], fields: Fields, body: Node, decls: set[Node],
+                  value_method: Callable[[str, str], bool]) -> Node | None:
+    """Where a use of a struct value local lets other code reach its memory (the use itself,
+    or the function literal it is in), or None for a copy, a field's use or its own binding."""
+    outer = use.parent
+    while outer is not None and outer != body:
+        if outer.type == "func_literal":
+            return outer
+        outer = outer.parent
+    parent = use.parent
+    if parent is None:
+        return use
+    kind = parent.type
+    if kind == "expression_list" and parent.parent is not None and parent.parent.type in (*_BINDINGS, "range_clause"):
+        stmt = parent.parent
+        if stmt.child_by_field_name("left") != parent:
+            return None  # a copy of it is bound
+        if stmt.type == "assignment_statement" and text(stmt.child_by_field_name("operator")) == "=":
+            return None  # a new value of the same variable
+        return None if stmt in decls else use  # its declaration, or another variable's
+    if kind in ("var_spec", "parameter_declaration", "variadic_parameter_declaration", "type_switch_statement"):
+        return use
+    if kind == "unary_expression" and text(parent.child_by_field_name("operator")) == "&":
+        return use
+    if kind == "selector_expression" and parent.child_by_field_name("operand") == use:
+        name = text(parent.child_by_field_name("field"))
+        if not all(name in (fields(t) or ()) for t in types):  # a method or a promoted field
+            holder = parent.parent
+            called = holder is not None and holder.type == "call_expression" and (
+                holder.child_by_field_name("function") == parent
+            )
+            return None if called and all(value_method(t, name) for t in types) else use
+        return _escape(use, types, fields, body)  # the field's chain: as a fresh object's
+    if kind in ("parenthesized_expression", "index_expression", "slice_expression"):
+        return use  # not a copy as far as is known
+    return None  # any other use reads a copy: an argument, a result, an operand
 
 
 def _operand(node: Node) -> Node | None:

@@ -825,9 +825,20 @@ class Package:
                 lambda selector: self._field_through_pointer(fn, selector),
                 lambda expr: const_str_len(expr, _Unshadowed(self, fn)),
                 lambda node: self.call_writes.of_node(fn, node),
-                Escapes(body, frozenset({*fn.params, *fn.results, fn.receiver}), self._struct_fields(fn)).private,
+                Escapes(
+                    body, frozenset({*fn.params, *fn.results, fn.receiver}), self._struct_fields(fn), fn.params,
+                    scope.type_of, scope.pkg.underlying, self._value_method,
+                ).private,
             )
         return found
+
+    def _value_method(self, t: str, name: str) -> bool:
+        """Whether the package declares the method `name` of the type t with a value receiver only:
+        calling it copies the value, where a pointer receiver would get its address."""
+        found = self.resolver.methods.get(t.split("[", 1)[0], {}).get(name)
+        return bool(found) and all(
+            "*" not in text(f.node.child_by_field_name("receiver")) for f in found  # type: ignore[arg-type]
+        )
 
     def _struct_fields(self, fn: Function) -> Callable[[str], dict[str, bool] | None]:
         """The fields a package struct type declares, as `fn`'s file sees the types, each with
