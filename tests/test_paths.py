@@ -276,3 +276,21 @@ def test_fresh_objects_stay_private_until_they_escape() -> None:
     assert not paths.private("s.p.q", before)  # another object, which others may share
     assert not paths.private("s.unknown", before)  # not a declared field (promoted, or a method value)
     assert paths.private("t.q", in_loop)  # each round declares a new t before it escapes
+
+
+def test_struct_values_are_private_copies_until_addressed() -> None:
+    pkg = package(
+        "package p\n\nimport \"sync\"\n\ntype cert struct{ names []string }\n\n"
+        "func (c cert) copy() {}\n\nfunc (c *cert) reset() {}\n\n"
+        "var mu sync.Mutex\n\nfunc keep(c cert) {}\n\nfunc addr(c *cert) {}\n\n"
+        "func f(m map[string]cert, p cert) {\n\tfor _, c := range m {\n\t\tmu.Lock()\n\t\tkeep(c)\n"
+        "\t\tc.copy()\n\t\tmu.Unlock()\n\t}\n\tfor _, d := range m {\n\t\tmu.Lock()\n\t\td.reset()\n\t\tmu.Unlock()\n\t}\n"
+        "\tmu.Lock()\n\taddr(&p)\n\tmu.Unlock()\n}\n"
+    )
+    fn = function(pkg, "f")
+    paths = pkg.paths(fn)
+    assert fn.body is not None and paths is not None
+    locks = [n for n in walk_expr(fn.body) if n.type == "expression_statement" and text(n) == "mu.Lock()"]
+    assert paths.private("len(c.names)", locks[0])  # copies and a value method reach no memory of c
+    assert not paths.private("len(d.names)", locks[1])  # a pointer method gets &d, in every round
+    assert paths.private("p.names", locks[2]) and not paths.private("p.names", locks[2].next_named_sibling)
