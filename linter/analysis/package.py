@@ -24,7 +24,7 @@ from linter.analysis.lockstate import EMPTY, Event, LockState, analyse, node_sta
 from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.linear import Lin, const, term
 from linter.analysis.panics import explicit_panic
-from linter.analysis.paths import Paths
+from linter.analysis.paths import Paths, roots
 from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import FUNCTION_KINDS, call_args, callee, enclosing_function, text, unparen, walk_expr
@@ -1142,7 +1142,7 @@ class Package:
         if op.reason == "failed type assertion":
             operand = node.child_by_field_name("operand")
             return operand is not None and paths.has_type(node, operand, squash(node.child_by_field_name("type")))
-        if self._in_range(paths, op):
+        if self._in_range(paths, op) or self._captured_in_range(fn, op):
             return True
         operand = node.child_by_field_name("operand")
         name = text(unparen(operand)) if operand is not None and unparen(operand).type == "identifier" else ""
@@ -1164,6 +1164,32 @@ class Package:
             if name in self.own_names(fn) or name == fn.receiver:
                 paths = self.paths(fn)
                 return paths is not None and bool(paths.fixed({name})) and paths.non_nil(literal, operand)
+        return False
+
+    def _captured_in_range(self, fn: Function, op: Op) -> bool:
+        """`xs[i]` in a function literal, xs and i variables of an enclosing function that hold
+        the value they had where the literal was written (see Paths.captured_stable): the facts
+        there (`i := i` in a range over ys, `xs := make(.., len(ys))`) bound the index whenever
+        the literal runs (containerd's convertIndex, whose errgroup goroutines fill newManifests)."""
+        node = op.node
+        if op.reason != "index out of range" or not fn.is_literal:
+            return False
+        operand, index = node.child_by_field_name("operand"), node.child_by_field_name("index")
+        inner = self.paths(fn)
+        if operand is None or index is None or inner is None or unparen(operand).type != "identifier":
+            return False
+        i = inner.lin(index)
+        if i is None:
+            return False
+        length = term(f"len({text(unparen(operand))})")
+        goals = [const(0).minus(i), i.minus(length).shift(1)]
+        names = {r for g in goals for t, _ in g.terms for r in roots(t)}
+        literal = fn.node
+        while fn.is_literal and fn.parent is not None and not names & self.own_names(fn):
+            literal, fn = fn.node, fn.parent
+            if names <= self.own_names(fn):
+                paths = self.paths(fn)
+                return paths is not None and paths.captured_stable(names, literal) and paths.proves(literal, goals)
         return False
 
     @staticmethod

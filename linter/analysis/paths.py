@@ -194,7 +194,7 @@ class Paths:
                 operand = node.child_by_field_name("operand")
                 untrusted.update(_target_roots(operand) if operand is not None else ())
             elif kind in ("assignment_statement", "inc_statement", "dec_statement") and _in_literal(node, self.body):
-                untrusted.update(_assigned(node))
+                untrusted.update(_assigned(node, self._element_of_slice))  # `xs[i] = v` leaves xs as it is
             elif kind == "type_declaration":
                 self._own_types = True
             elif kind == "type_switch_statement" and not _in_literal(node, self.body):
@@ -209,6 +209,11 @@ class Paths:
         self._gotos_in_order = [] if self._jumps_back else sorted(jumps, key=lambda j: j.start_byte)
         for j in self._gotos_in_order:
             self._gotos.setdefault(labels[_label(j)].id, []).append(j)
+
+    def _element_of_slice(self, target: Node) -> bool:
+        """`xs[i]` of a local slice or array: writing it changes neither xs nor its length."""
+        operand = unparen(target.child_by_field_name("operand"))
+        return operand.type == "identifier" and self.slices(text(operand)) and text(operand) in self.locals
 
     def path(self, node: Node, renaming: dict[str, str] | None = None) -> str | None:
         """The term of a variable or field path; None for anything else."""
@@ -496,7 +501,7 @@ class Paths:
         if start is None or update.type != "inc_statement" or _assigned(update) != {name}:
             return cases
         body = loop.child_by_field_name("body")
-        if (body is not None and name in _all_assigned(body)) or self._volatile(name):
+        if (body is not None and name in _all_assigned(body, copies=False)) or self._volatile(name):
             return cases
         if not all(_prover(c, start).proves(const(0).minus(start)) for c in before):
             return cases
@@ -513,7 +518,7 @@ class Paths:
             return cases
         name = text(key)
         body = loop.child_by_field_name("body")
-        if body is not None and _all_assigned(body, self.scalar_slot) & {name, over}:
+        if body is not None and _all_assigned(body, self.scalar_slot, copies=False) & {name, over}:
             return cases
         i, n = term(name), term(f"len({over})")
         return [c.le(const(0).minus(i)).le(i.minus(n).shift(1)) for c in cases]
@@ -693,6 +698,8 @@ class Paths:
             if self.terminal(stmt) is not None:
                 return []
             return self._effects(stmt, cases)
+        if kind == "short_var_declaration" and _self_copy(stmt):
+            return cases  # `i := i`: a new variable with the value of the one it shadows
         if kind in ("assignment_statement", "short_var_declaration", "inc_statement", "dec_statement"):
             return self._assign(stmt, cases)
         if kind == "var_declaration":
@@ -1383,6 +1390,55 @@ class Paths:
         assert self._untrusted is not None
         return names - _all_assigned(self.body) - self._untrusted
 
+    def captured_stable(self, names: set[str], literal: Node) -> bool:
+        """Whether each of `names`, as a function literal written at `literal` in this body sees
+        it, is a local that nothing assigns after its declaration (a loop's own variable is
+        assigned by the loop: `for i := range` without `i := i`), nor takes the address of:
+        it holds the same value whenever the literal runs, and so does its length. Writing an
+        element of a slice (`xs[i] = v`) changes neither."""
+        self._setup()
+        assert self._untrusted is not None
+        if names & self._untrusted or not names <= self.locals:
+            return False
+        decls: dict[str, list[tuple[Node, Node]]] = {n: [] for n in names}
+        writes: dict[str, list[Node]] = {n: [] for n in names}
+        fn = self.body.parent
+        signature = [p for p in fn.children if p.type == "parameter_list"] if fn is not None else []
+        for node in (*signature, *walk_expr(self.body, into_literals=True)):
+            for part in walk_expr(node) if node.type == "parameter_list" else (node,):
+                kind = part.type
+                if kind in ("short_var_declaration", "range_clause", "receive_statement") and any(
+                    c.type == ":=" for c in part.children
+                ):
+                    left = part.child_by_field_name("left")
+                    for n in left.named_children if left is not None else ():
+                        if n.type == "identifier" and text(n) in names:
+                            decls[text(n)].append((part, _decl_scope(part)))
+                elif kind in ("var_spec", "parameter_declaration", "variadic_parameter_declaration"):
+                    for n in part.children_by_field_name("name"):
+                        if text(n) in names:
+                            decls[text(n)].append((part, _decl_scope(part)))
+                elif kind == "type_switch_statement":
+                    alias = part.child_by_field_name("alias")
+                    for n in walk_expr(alias) if alias is not None else ():
+                        if n.type == "identifier" and text(n) in names:
+                            decls[text(n)].append((part, part))
+                elif kind in ("assignment_statement", "inc_statement", "dec_statement", "range_clause",
+                              "receive_statement"):
+                    for n in _assigned(part, self._element_of_slice) & names:
+                        writes[n].append(part)
+        for name in names:
+            seen = _visible(decls[name], literal)
+            if seen is None or seen[0].type == "range_clause" or _in_for_clause(seen[0]):
+                return False  # a loop's own variable, or one declared elsewhere
+            for write in writes[name]:
+                if _visible(decls[name], write) == seen:
+                    return False
+            for other in decls[name]:  # `a, i := f()` in the same scope assigns i
+                if other != seen and other[1] == seen[1] and other[0].start_byte > seen[0].start_byte:
+                    return False
+        return True
+
     def fixed_fields(self, name: str, fields: dict[str, bool], pointer: bool) -> set[str]:
         """The terms `name.F` of those `fields` (the ones a struct declares, each with whether
         it is plain, see linter.analysis.escape) that keep the value the caller gave all
@@ -1801,6 +1857,31 @@ def _impure_call(call: Node, pure: Callable[[Node], bool]) -> bool:
     return not pure(call)
 
 
+def _decl_scope(decl: Node) -> Node:
+    """The node a declaration's variables live in: its block, the `if`/`for`/`switch` whose
+    header declares them, the body of the function whose parameter it is."""
+    if decl.type in ("parameter_declaration", "variadic_parameter_declaration"):
+        fn = decl.parent.parent if decl.parent is not None else None
+        body = fn.child_by_field_name("body") if fn is not None else None
+        return body if body is not None else decl
+    node = decl
+    while node.parent is not None and node.parent.type in ("var_spec_list", "var_declaration", "for_clause"):
+        node = node.parent
+    return node.parent if node.parent is not None else node
+
+
+def _in_for_clause(decl: Node) -> bool:
+    return decl.parent is not None and decl.parent.type == "for_clause"
+
+
+def _visible(decls: list[tuple[Node, Node]], at: Node) -> tuple[Node, Node] | None:
+    """The declaration a use at `at` sees: the innermost scope holding `at` declared before it."""
+    found = [d for d in decls if d[0].start_byte < at.start_byte and within(at, d[1])]
+    if not found:
+        return None
+    return max(found, key=lambda d: (d[1].start_byte, -d[1].end_byte, d[0].start_byte))
+
+
 _DECLARING = ("var_spec", "const_spec", "parameter_declaration", "variadic_parameter_declaration", "type_switch_statement")
 
 
@@ -1915,10 +1996,14 @@ def _declared(stmt: Node) -> set[str]:
     return out
 
 
-def _all_assigned(stmt: Node, slot: Callable[[Node], bool] = _no_slot) -> set[str]:
+def _all_assigned(stmt: Node, slot: Callable[[Node], bool] = _no_slot, copies: bool = True) -> set[str]:
+    """The variables `stmt` may write or declare; without the names only `i := i` declares
+    when not `copies` (a new variable with the same value: a loop's `i` stays in range)."""
     out: set[str] = set()
     for node in walk_expr(stmt):
         kind = node.type
+        if kind == "short_var_declaration" and not copies and _self_copy(node):
+            continue
         if kind in ("assignment_statement", "short_var_declaration", "inc_statement", "dec_statement"):
             out |= _assigned(node, slot)
         elif kind == "var_spec":
@@ -1932,6 +2017,16 @@ def _all_assigned(stmt: Node, slot: Callable[[Node], bool] = _no_slot) -> set[st
             if alias is not None:
                 out |= {text(n) for n in walk_expr(alias) if n.type == "identifier"}
     return out
+
+
+def _self_copy(stmt: Node) -> bool:
+    """`i := i` or `a, b := a, b`: each new variable gets the value of the one it shadows."""
+    left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+    lefts = left.named_children if left is not None else []
+    rights = [unparen(r) for r in right.named_children] if right is not None else []
+    return bool(lefts) and len(lefts) == len(rights) and all(
+        l.type == "identifier" and r.type == "identifier" and text(l) == text(r) != "_" for l, r in zip(lefts, rights)
+    )
 
 
 def _impure(stmt: Node, pure: Callable[[Node], bool]) -> bool:
