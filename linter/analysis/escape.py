@@ -321,13 +321,17 @@ def _value_escape(use: Node, types: set[str], fields: Fields, body: Node, decls:
     if parent is None:
         return use
     kind = parent.type
-    if kind == "expression_list" and parent.parent is not None and parent.parent.type in (*_BINDINGS, "range_clause"):
+    if kind == "expression_list" and parent.parent is not None:
         stmt = parent.parent
-        if stmt.child_by_field_name("left") != parent:
-            return None  # a copy of it is bound
-        if stmt.type == "assignment_statement" and text(stmt.child_by_field_name("operator")) == "=":
+        if stmt.child_by_field_name("left") != parent and stmt.child_by_field_name("alias") != parent:
+            return None  # a copy of it is bound, returned, ...
+        if stmt in decls:
+            return None  # its declaration
+        if stmt.type in ("assignment_statement", "range_clause", "receive_statement") and not any(
+            c.type == ":=" for c in stmt.children
+        ):
             return None  # a new value of the same variable
-        return None if stmt in decls else use  # its declaration, or another variable's
+        return use  # another variable of that name (`:=`, a type switch's alias)
     if kind in ("var_spec", "parameter_declaration", "variadic_parameter_declaration", "type_switch_statement"):
         return use
     if kind == "unary_expression" and text(parent.child_by_field_name("operator")) == "&":
