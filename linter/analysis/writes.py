@@ -31,7 +31,7 @@ goroutines may change meanwhile, as it does at its own waits (see Paths).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable
 
 from tree_sitter import Node
@@ -39,7 +39,8 @@ from tree_sitter import Node
 from linter.analysis import library
 from linter.analysis.calls import base_type
 from linter.analysis.functions import Function
-from linter.analysis.syntax import text, unparen, walk_expr
+from linter.analysis.ops import OpKind
+from linter.analysis.syntax import call_args, text, unparen, walk_expr
 from linter.analysis.types import SCALAR_TYPES, element_type
 
 if TYPE_CHECKING:
@@ -67,11 +68,13 @@ class Writes:
     exported: bool = False  # may write inside a struct value of another package (its exported fields)
     waits: bool = False  # may synchronise with other goroutines
     releases: bool = False  # may unlock a mutex (its caller's: what it guards may then change too)
+    external: bool = False  # may run another package's code: also what CallWrites.external writes
 
     def union(self, other: "Writes") -> "Writes":
         return Writes(
             self.fields | other.fields, self.names | other.names, self.sizes or other.sizes,
             self.exported or other.exported, self.waits or other.waits, self.releases or other.releases,
+            self.external or other.external,
         )
 
     def changes(self, key: str) -> bool:
@@ -91,6 +94,9 @@ class Writes:
 NOTHING = Writes()
 WAITS = Writes(waits=True)
 RELEASES = Writes(waits=True, releases=True)
+EXTERNAL = Writes(waits=True, external=True)
+_MUTEXES = frozenset({"sync.Mutex", "sync.RWMutex"})
+_UNSET = Writes(names=frozenset({"<unset>"}))
 
 
 class CallWrites:
@@ -102,23 +108,33 @@ class CallWrites:
         self._local: dict[int, tuple[Writes | None, list[Function]]] = {}
         self._closed: dict[int, Writes | None] = {}
         self._nodes: dict[int, Writes | None] = {}
+        self._external: Writes | None = _UNSET
 
     def of_node(self, fn: Function, node: Node) -> Writes | None:
         """What running the statement or expression `node` of `fn` may change (the calls it makes
         included, not the function literals it only defines); None for anything."""
         if node.id in self._nodes:
             return self._nodes[node.id]
+        local = self._of_node(fn, node)
+        if local is not None and local.external:
+            outside = self.external()
+            local = replace(local.union(outside), external=False) if outside is not None else None
+        self._nodes[node.id] = local
+        return local
+
+    def _of_node(self, fn: Function, node: Node) -> Writes | None:
+        """`of_node` before adding what other packages' code writes (`external` still set)."""
         local, targets = self._summarise(fn, node)
         for target in targets:
             if local is None:
                 break
             found = self.of_function(target)
             local = local.union(found) if found is not None else None
-        self._nodes[node.id] = local
         return local
 
     def of_function(self, fn: Function) -> Writes | None:
-        """What running `fn` may change (its callees included); None for anything."""
+        """What running `fn` may change (its callees included, `external` set when they may
+        run another package's code); None for anything."""
         if id(fn) in self._closed:
             return self._closed[id(fn)]
         out: Writes | None = NOTHING
@@ -146,8 +162,29 @@ class CallWrites:
         """What `fn`'s own statements may change, and the package functions it calls."""
         found = self._local.get(id(fn))
         if found is None:
-            found = self._local[id(fn)] = self._summarise(fn, fn.body) if fn.body is not None else (None, [])
+            found = self._summarise(fn, fn.body) if fn.body is not None else (None, [])
+            if found[0] is not None and found[0].releases and self._balanced(fn):
+                found = (replace(found[0], releases=False), found[1])
+            found = self._local[id(fn)] = found
         return found
+
+    def _balanced(self, fn: Function) -> bool:
+        """Whether `fn` unlocks only mutexes it has locked itself (`mu.Lock(); defer mu.Unlock()`):
+        then it never releases a lock its caller holds (taking it again would deadlock, a read
+        lock stays held by the caller), though it still waits. Every unlock must be one the
+        lock-state analysis follows, and the function's summary must expect no lock held."""
+        if self.pkg.effects(fn).expects:
+            return False
+        unlocks = {ev.op.node.id for ev in self.pkg.lock_events(fn)
+                   if ev.op.kind in (OpKind.RELEASE, OpKind.DEFER_RELEASE)}
+        for node in walk_expr(fn.body):
+            if node.type == "call_expression":
+                target = unparen(node.child_by_field_name("function"))
+                if target.type == "selector_expression" and "Unlock" in text(target.child_by_field_name("field")):
+                    deferred = node.parent is not None and node.parent.type == "defer_statement"
+                    if (node.parent.id if deferred else node.id) not in unlocks:
+                        return False
+        return True
 
     def _summarise(self, fn: Function, body: Node) -> tuple[Writes | None, list[Function]]:
         out = NOTHING
@@ -194,7 +231,8 @@ class CallWrites:
         if target is None:
             return None, []
         if target.type == "selector_expression" and self._dynamic(fn, target):
-            return None, []  # another package may implement the interface
+            # another package may implement the interface; the package's own methods of the name too
+            return self._outside(fn, call), self._methods((text(target.child_by_field_name("field")),))
         targets = self.pkg.resolve(fn, call)
         if targets:
             return NOTHING, targets
@@ -202,7 +240,7 @@ class CallWrites:
         if target.type == "identifier":
             name = text(target)
             if name in names:
-                return None, []  # a function value
+                return self._outside(fn, call), []  # a function value: a literal, one let out, or another package's
             if name in _BUILTINS or name in self.pkg.types.named:  # a builtin or a conversion
                 return NOTHING, []
             if name in _SIZES:
@@ -213,7 +251,7 @@ class CallWrites:
                 args = call.child_by_field_name("arguments")
                 first = args.named_children[0] if args is not None and args.named_child_count else None
                 return self._elements(fn, first) if first is not None else None, []
-            return None, []
+            return self._outside(fn, call), []  # a variable of function type, a function of another file's build
         if target.type in ("slice_type", "array_type", "map_type", "pointer_type", "channel_type",
                            "function_type", "interface_type", "qualified_type"):
             return NOTHING, []  # a conversion
@@ -221,13 +259,13 @@ class CallWrites:
             inner = unparen(target)
             operand = inner.child_by_field_name("operand") if inner.type == "unary_expression" else None
             named = operand is not None and operand.type == "identifier" and text(operand) in self.pkg.types.named
-            return (NOTHING, []) if inner.type == "pointer_type" or named else (None, [])
+            return (NOTHING, []) if inner.type == "pointer_type" or named else (self._outside(fn, call), [])
         if target.type == "selector_expression":
             method = text(target.child_by_field_name("field"))
             if method in _LOCKS and not self._package_locker(method):
                 return (RELEASES if "Unlock" in method else WAITS), []
             return self._library(fn, call)
-        return None, []
+        return self._outside(fn, call), []  # a function value: `fs[i]()`, `f()()`
 
     def _library(self, fn: Function, call: Node) -> tuple[Writes | None, list[Function]]:
         """A standard call: what it writes, and the package functions it may call back (see the
@@ -243,11 +281,151 @@ class CallWrites:
         if which in library.SORTS_BY and args is not None and args.named_child_count == 2:
             xs, less = args.named_children
             if unparen(less).type != "func_literal":
-                return None, []
+                return self._outside(fn, call), []
             permuted = self._elements(fn, xs)
-            called = self.of_node(fn, unparen(less))
+            called = self._of_node(fn, unparen(less))
             return (permuted.union(called) if permuted is not None and called is not None else None), []
-        return None, []
+        return self._outside(fn, call), []
+
+    def _outside(self, fn: Function, call: Node) -> Writes | None:
+        """A call that may run another package's code: what that code may write (EXTERNAL, see
+        `external`), and the elements of the slices it is given, which it may reorder or copy
+        over without naming their type (sort.Slice swaps them by reflection)."""
+        out: Writes | None = EXTERNAL
+        for arg in call_args(call):
+            t = self.pkg.types.underlying(self.pkg.scope(fn).type_of(arg))
+            if t.startswith("[]") and out is not None:
+                held = self._held(element_type(t))
+                out = out.union(held) if held is not None else None
+        return out
+
+    def external(self) -> Writes | None:
+        """What code of another package may change when the package calls it (through an
+        interface, a function value or a call it cannot follow); None for anything.
+
+        Go's visibility bounds it: such code cannot name an unexported field or package
+        variable, nor (unless it imports this package) any of its types. It can write exported
+        fields of any struct (by name or by reflection) and whatever those hold by value (an
+        exported embedded struct carries the unexported fields promoted from it), whole values
+        of the package's exported types (`*p = pkg.T{}` in an importer), exported package
+        variables, and what is reachable through addresses the package takes (`&v`, `&x.f`,
+        handed to `flag.IntVar`). And it can call back the package: every exported function
+        and method (by name, or through an interface), every function literal and every
+        function or method used as a value, and so all these transitively write. It may
+        synchronise; it may unlock a mutex when a callback does or when the package lets a
+        mutex out (embedded in a type, so the type's values are sync.Lockers; an exported or
+        pointer field of mutex type; `&mu`; `RLocker()`).
+
+        Not covered: reflection and unsafe beyond that, a generic function of another package
+        writing whole values through a pointer it is given, and `*p = *q` by an importer on an
+        unexported type it gets through an exported function."""
+        if self._external is not _UNSET:
+            return self._external
+        self._external = None  # while computing: a nested question gets "anything"
+        types = self.pkg.types
+        out: Writes | None = Writes(
+            names=frozenset(v for v in types.vars if v[:1].isupper()), exported=True, waits=True,
+            releases=self._lets_mutex_out(),
+        )
+        for struct, declared in types.fields.items():
+            for name, t in declared.items():
+                if out is not None and name[:1].isupper():
+                    out = _union(out, self._held(t))
+            if out is not None and struct[:1].isupper() and types.named.get(struct) == "struct":
+                out = _union(out, self._held(struct))
+        if out is not None:
+            out = _union(out, self._addressed_at_top())
+        entries: list[Function] = []
+        let_out = self._values()
+        for f in self.pkg.functions:
+            if f.is_literal or f.name[:1].isupper() or f.name in let_out:
+                entries.append(f)
+            if out is not None and f.body is not None:
+                out = _union(out, self._addressed(f))
+        seen = {id(f) for f in entries}
+        while entries and out is not None:
+            local, callees = self.local(entries.pop())
+            out = _union(out, local)
+            for c in callees:
+                if id(c) not in seen:
+                    seen.add(id(c))
+                    entries.append(c)
+        self._external = replace(out, external=False) if out is not None else None
+        return self._external
+
+    def _values(self) -> set[str]:
+        """The names of the package's functions and methods used as values, not called."""
+        out: set[str] = set()
+        for f in self.pkg.files:
+            for node in walk_expr(f.root, into_literals=True):
+                if node.type == "selector_expression":
+                    name = node.child_by_field_name("field")
+                elif node.type == "identifier":
+                    name = node
+                else:
+                    continue
+                parent = node.parent
+                if name is None or parent is None:
+                    continue
+                if parent.type == "call_expression" and parent.child_by_field_name("function") == node:
+                    continue
+                if parent.type in ("function_declaration", "method_declaration"):
+                    continue
+                out.add(text(name))
+        return out
+
+    def _addressed(self, fn: Function) -> Writes | None:
+        """What code given the addresses `fn` takes may write (`&v`, `&x.f`, `&xs[i]`)."""
+        out: Writes | None = NOTHING
+        for node in walk_expr(fn.body):
+            if node.type != "unary_expression" or text(node.child_by_field_name("operator")) != "&":
+                continue
+            operand = node.child_by_field_name("operand")
+            operand = unparen(operand) if operand is not None else None
+            if operand is None or operand.type == "composite_literal":
+                continue
+            if self.pkg.types.underlying(self.pkg.scope(fn).type_of(operand)) in _MUTEXES:
+                out = out.union(RELEASES)  # `sync.NewCond(&mu)`: Wait unlocks it
+            if operand.type == "identifier" and text(operand) in self.pkg.own_names(fn):
+                continue  # a local: paths never trusts it
+            out = _union(out, self._target(fn, operand))
+            if out is None:
+                break
+        return out
+
+    def _addressed_at_top(self) -> Writes | None:
+        """What code given the addresses package variable initializers take may write (`&v`);
+        None for any other address (`&v.f`: its type is not followed here)."""
+        out: Writes | None = NOTHING
+        for f in self.pkg.files:
+            for decl in f.root.named_children:
+                if decl.type != "var_declaration":
+                    continue
+                for node in walk_expr(decl, into_literals=False):
+                    if node.type != "unary_expression" or text(node.child_by_field_name("operator")) != "&":
+                        continue
+                    operand = node.child_by_field_name("operand")
+                    operand = unparen(operand) if operand is not None else None
+                    if operand is None or operand.type == "composite_literal":
+                        continue
+                    if operand.type != "identifier":
+                        return None
+                    name = text(operand)
+                    t = self.pkg.types.vars.get(name, "")
+                    held = self._held(t) if t else None
+                    if held is None:
+                        return None
+                    out = out.union(Writes(names=frozenset({name}), releases=t in _MUTEXES)).union(held)
+        return out
+
+    def _lets_mutex_out(self) -> bool:
+        """Whether code of another package may get hold of one of the package's mutexes."""
+        for declared in self.pkg.types.fields.values():
+            for name, t in declared.items():
+                bare = t.lstrip("*")
+                if bare == "sync.Locker" or (bare in _MUTEXES and (t != bare or name[:1].isupper())):
+                    return True  # embedded (named Mutex), exported, or shared through a pointer
+        return any(b"RLocker" in f.data for f in self.pkg.files)  # a read lock as a sync.Locker
 
     def _methods(self, names: tuple[str, ...]) -> list[Function]:
         """Every method of the package with one of these names (a dynamic type's a library call may run)."""
@@ -341,6 +519,10 @@ class CallWrites:
             else:
                 return None
         return Writes(fields=frozenset(fields), exported=exported)
+
+
+def _union(a: Writes, b: Writes | None) -> Writes | None:
+    return a.union(b) if b is not None else None
 
 
 def _targets(node: Node) -> list[Node]:
