@@ -323,20 +323,23 @@ class CallWrites:
             return self._external
         self._external = None  # while computing: a nested question gets "anything"
         types = self.pkg.types
+        let_out = self._values()
         out: Writes | None = Writes(
             names=frozenset(v for v in types.vars if v[:1].isupper()), exported=True, waits=True,
-            releases=self._lets_mutex_out(),
+            releases=self._lets_mutex_out(let_out),
         )
         for struct, declared in types.fields.items():
             for name, t in declared.items():
                 if out is not None and name[:1].isupper():
                     out = _union(out, self._held(t))
+                    embedded = t.lstrip("*").split("[", 1)[0]
+                    if t.startswith("*") and embedded == name:  # replacing it changes the fields promoted from it
+                        out = out.union(Writes(fields=frozenset(types.fields.get(embedded, ()))))
             if out is not None and struct[:1].isupper() and types.named.get(struct) == "struct":
                 out = _union(out, self._held(struct))
         if out is not None:
             out = _union(out, self._addressed_at_top())
         entries: list[Function] = []
-        let_out = self._values()
         for f in self.pkg.functions:
             if f.is_literal or f.name[:1].isupper() or f.name in let_out:
                 entries.append(f)
@@ -418,8 +421,14 @@ class CallWrites:
                     out = out.union(Writes(names=frozenset({name}), releases=t in _MUTEXES)).union(held)
         return out
 
-    def _lets_mutex_out(self) -> bool:
-        """Whether code of another package may get hold of one of the package's mutexes."""
+    def _lets_mutex_out(self, values: set[str]) -> bool:
+        """Whether code of another package may get hold of one of the package's mutexes, or of
+        its Unlock as a function value (`values`: names used as values)."""
+        if "Unlock" in values or "RUnlock" in values:
+            return True
+        for name, t in self.pkg.types.vars.items():
+            if name[:1].isupper() and t.lstrip("*") in _MUTEXES | {"sync.Locker"}:
+                return True
         for declared in self.pkg.types.fields.values():
             for name, t in declared.items():
                 bare = t.lstrip("*")
