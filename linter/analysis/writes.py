@@ -217,12 +217,13 @@ class CallWrites:
 
     def _range(self, fn: Function, clause: Node) -> Writes | None:
         """A range over a slice, array, string, map or integer changes nothing, over a channel it
-        waits; over a function (an iterator) or a value of unknown type it may do anything."""
+        waits; over a function (an iterator) or a value of unknown type it calls a function value."""
         right = clause.child_by_field_name("right")
         t = self.pkg.types.underlying(self.pkg.scope(fn).type_of(right)) if right is not None else ""
         if t.startswith(("[", "map[", "*[")) or t in SCALAR_TYPES:
             return NOTHING
-        return WAITS if t.startswith(("chan", "<-chan")) else None
+        # a channel waits; a value of unknown type may be a function (an iterator): a function value
+        return WAITS if t.startswith(("chan", "<-chan")) else EXTERNAL
 
     def _call(self, fn: Function, call: Node) -> tuple[Writes | None, list[Function]]:
         """What the call itself does (without its package targets' bodies), and those targets."""
@@ -251,7 +252,8 @@ class CallWrites:
                 args = call.child_by_field_name("arguments")
                 first = args.named_children[0] if args is not None and args.named_child_count else None
                 return self._elements(fn, first) if first is not None else None, []
-            return self._outside(fn, call), []  # a variable of function type, a function of another file's build
+            # a variable of function type; or a function of the package that no file of this build declares
+            return self._outside(fn, call), list(self.pkg.resolver.functions.get(name, ()))
         if target.type in ("slice_type", "array_type", "map_type", "pointer_type", "channel_type",
                            "function_type", "interface_type", "qualified_type"):
             return NOTHING, []  # a conversion
@@ -264,7 +266,9 @@ class CallWrites:
             method = text(target.child_by_field_name("field"))
             if method in _LOCKS and not self._package_locker(method):
                 return (RELEASES if "Unlock" in method else WAITS), []
-            return self._library(fn, call)
+            found, targets = self._library(fn, call)
+            # not resolved (a receiver of unknown type, another build's file): any method of the name
+            return found, targets if found is None or not found.external else self._methods((method,))
         return self._outside(fn, call), []  # a function value: `fs[i]()`, `f()()`
 
     def _library(self, fn: Function, call: Node) -> tuple[Writes | None, list[Function]]:
