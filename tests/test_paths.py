@@ -255,3 +255,24 @@ def test_call_writes_name_the_fields_they_may_change() -> None:
     reset = found["reset"]
     assert reset is not None and reset.fields == {"a", "entries", "peers"}  # the value b.a holds, and the callee's
     assert reset.changes("len(x.entries)") and reset.changes("y.a") and not reset.changes("len(x.data)")
+
+
+_EXTERNAL = (
+    "package p\n\nimport \"sync\"\n\ntype s struct {\n\tmu sync.Mutex\n\txs []int\n\tYs []int\n\tn  int\n}\n\n"
+    "func (s *s) Set() { s.n = 1 }\n\n"
+    "func (s *s) Len() int {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\treturn len(s.xs)\n}\n\n"
+    "func (s *s) grow() { s.xs = append(s.xs, 1) }\n"
+)
+
+
+def test_calls_into_other_packages_write_only_what_those_can_reach() -> None:
+    outside = package(_EXTERNAL).call_writes.external()
+    assert outside is not None and outside.waits and not outside.releases  # Len unlocks only what it locked
+    assert outside.changes("a.Ys") and outside.changes("a.n")  # an exported field; what Set writes
+    assert not outside.changes("len(a.xs)")  # grow is neither exported nor let out
+    let_out = package(_EXTERNAL + "\nvar hook = (*s).grow\n").call_writes.external()
+    assert let_out is not None and let_out.changes("len(a.xs)")
+    unlocks = package(_EXTERNAL + "\nfunc (s *s) Release() { s.mu.Unlock() }\n").call_writes.external()
+    assert unlocks is not None and unlocks.releases  # it unlocks a caller's mutex
+    exported = package(_EXTERNAL.replace("type s struct", "type S struct").replace("*s)", "*S)")).call_writes.external()
+    assert exported is not None and exported.changes("len(a.xs)")  # an importer may write `*p = p.S{}`
