@@ -97,6 +97,9 @@ RELEASES = Writes(waits=True, releases=True)
 EXTERNAL = Writes(waits=True, external=True)
 _MUTEXES = frozenset({"sync.Mutex", "sync.RWMutex"})
 _UNSET = Writes(names=frozenset({"<unset>"}))
+# a word of Go source, and whether a `(` follows it, skipping comments and string and rune literals
+_WORDS = re.compile(rb'''//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|`[^`]*`|'(?:\\.|[^'\\\n])*'|([A-Za-z_]\w*)\s*(\()?''', re.S)
+_ADDRESS = re.compile(rb"(?<!&)&(?![&=^])")  # an address taken, not `&&`, `&=` or `&^`
 
 
 class CallWrites:
@@ -326,12 +329,20 @@ class CallWrites:
         if self._external is not _UNSET:
             return self._external
         self._external = None  # while computing: a nested question gets "anything"
+        functions = self.pkg.functions
+        seen: set[int] = set()
+        # the callbacks first: most often one of them runs code lockjaw cannot follow, and then
+        # the rest need not be computed
+        out = self._reach([f for f in functions if f.is_literal or f.name[:1].isupper()], seen)
+        let_out = self._values() if out is not None else set()
+        if out is not None:
+            out = _union(out, self._reach([f for f in functions if f.name in let_out], seen))
         types = self.pkg.types
-        let_out = self._values()
-        out: Writes | None = Writes(
-            names=frozenset(v for v in types.vars if v[:1].isupper()), exported=True, waits=True,
-            releases=self._lets_mutex_out(let_out),
-        )
+        if out is not None:
+            out = out.union(Writes(
+                names=frozenset(v for v in types.vars if v[:1].isupper()), exported=True, waits=True,
+                releases=self._lets_mutex_out(let_out),
+            ))
         for struct, declared in types.fields.items():
             for name, t in declared.items():
                 if out is not None and name[:1].isupper():
@@ -343,13 +354,19 @@ class CallWrites:
                 out = _union(out, self._held(struct))
         if out is not None:
             out = _union(out, self._addressed_at_top())
-        entries: list[Function] = []
-        for f in self.pkg.functions:
-            if f.is_literal or f.name[:1].isupper() or f.name in let_out:
-                entries.append(f)
-            if out is not None and f.body is not None:
+        for f in functions:
+            if out is None:
+                break
+            if f.body is not None and _ADDRESS.search(f.file.data, f.body.start_byte, f.body.end_byte):
                 out = _union(out, self._addressed(f))
-        seen = {id(f) for f in entries}
+        self._external = replace(out, external=False) if out is not None else None
+        return self._external
+
+    def _reach(self, entries: list[Function], seen: set[int]) -> Writes | None:
+        """What running `entries` may write, their callees included (`seen`: already counted)."""
+        out: Writes | None = NOTHING
+        entries = [f for f in entries if id(f) not in seen]
+        seen.update(id(f) for f in entries)
         while entries and out is not None:
             local, callees = self.local(entries.pop())
             out = _union(out, local)
@@ -357,28 +374,17 @@ class CallWrites:
                 if id(c) not in seen:
                     seen.add(id(c))
                     entries.append(c)
-        self._external = replace(out, external=False) if out is not None else None
-        return self._external
+        return out
 
     def _values(self) -> set[str]:
-        """The names of the package's functions and methods used as values, not called."""
+        """The names used as values, not called (`hook = (*T).grow`, `go run(f)`): the package's
+        functions and methods of those names are let out. Read from the words of the source
+        outside comments and strings; a word not followed by `(` counts (a declaration's name is)."""
         out: set[str] = set()
         for f in self.pkg.files:
-            for node in walk_expr(f.root, into_literals=True):
-                if node.type == "selector_expression":
-                    name = node.child_by_field_name("field")
-                elif node.type == "identifier":
-                    name = node
-                else:
-                    continue
-                parent = node.parent
-                if name is None or parent is None:
-                    continue
-                if parent.type == "call_expression" and parent.child_by_field_name("function") == node:
-                    continue
-                if parent.type in ("function_declaration", "method_declaration"):
-                    continue
-                out.add(text(name))
+            for m in _WORDS.finditer(f.data):
+                if m.group(1) is not None and not m.group(2):
+                    out.add(m.group(1).decode())
         return out
 
     def _addressed(self, fn: Function) -> Writes | None:
