@@ -112,6 +112,7 @@ class CallWrites:
         self._closed: dict[int, Writes | None] = {}
         self._nodes: dict[int, Writes | None] = {}
         self._external: Writes | None = _UNSET
+        self._addresses: Writes | None = _UNSET  # what the addresses the package takes may reach
 
     def of_node(self, fn: Function, node: Node) -> Writes | None:
         """What running the statement or expression `node` of `fn` may change (the calls it makes
@@ -400,8 +401,11 @@ class CallWrites:
             if self.pkg.types.underlying(self.pkg.scope(fn).type_of(operand)) in _MUTEXES:
                 out = out.union(RELEASES)  # `sync.NewCond(&mu)`: Wait unlocks it
             if operand.type == "identifier" and text(operand) in self.pkg.own_names(fn):
-                continue  # a local: paths never trusts it
-            out = _union(out, self._target(fn, operand))
+                # a local: paths distrusts it (forgets it where a call may write it), by name
+                held = self._held(self.pkg.scope(fn).type_of(operand))
+                out = out.union(Writes(names=frozenset({text(operand)}))).union(held) if held is not None else None
+            else:
+                out = _union(out, self._target(fn, operand))
             if out is None:
                 break
         return out
@@ -489,10 +493,41 @@ class CallWrites:
         if kind == "unary_expression" and text(target.child_by_field_name("operator")) == "*":
             operand = target.child_by_field_name("operand")
             t = scope.type_of(operand) if operand is not None else ""
-            # a struct: its fields; anything else (`*p = 1`) may be any variable or field whose address escaped
-            struct = self.pkg.types.underlying(t[1:]) == "struct" if t.startswith("*") else False
-            return self._held(t[1:]) if struct else None
+            if not t.startswith("*"):
+                return None
+            # a struct: its fields; anything else (`*p = 1`) a variable or field whose address is taken
+            held = self._held(t[1:])
+            if held is None or self.pkg.types.underlying(t[1:]) == "struct":
+                return held
+            cells = self._cells(t[1:])
+            return cells.union(held) if cells is not None else None
         return None
+
+    def _cells(self, t: str) -> Writes | None:
+        """The variables and fields a pointer to a `t` that is no struct may point to: those
+        whose address the package takes (`&v`, `&x.f`), those of type `t` when it is a named
+        type (a method with a pointer receiver takes it implicitly), and another package's
+        (their exported names). A term reads no other memory: it is a path of fields, never
+        `*p`, so a fresh `new(T)` is none."""
+        if self._addresses is _UNSET:
+            self._addresses = None  # while computing: `&*p` asks again
+            found: Writes | None = self._addressed_at_top()
+            for f in self.pkg.functions:
+                if found is None:
+                    break
+                if f.body is not None and _ADDRESS.search(f.file.data, f.body.start_byte, f.body.end_byte):
+                    found = _union(found, self._addressed(f))
+            self._addresses = replace(found, releases=False, waits=False) if found is not None else None
+        if self._addresses is None:
+            return None
+        out = self._addresses.union(Writes(exported=True))
+        if t in self.pkg.types.named:
+            types = self.pkg.types
+            out = out.union(Writes(
+                fields=frozenset(n for fs in types.fields.values() for n, ft in fs.items() if ft == t),
+                names=frozenset(n for n, vt in types.vars.items() if vt == t),
+            ))
+        return out
 
     def _elements(self, fn: Function, operand: Node | None) -> Writes | None:
         """Writing an element of `operand`: a map's length, or the fields a slice's or array's
