@@ -270,6 +270,7 @@ def test_calls_into_other_packages_write_only_what_those_can_reach() -> None:
     assert outside is not None and outside.waits and not outside.releases  # Len unlocks only what it locked
     assert outside.changes("a.Ys") and outside.changes("a.n")  # an exported field; what Set writes
     assert not outside.changes("len(a.xs)")  # grow is neither exported nor let out
+    assert outside.changes("len(m)") and not outside.changes("len(a.b.xs)")  # a map it may have been given
     let_out = package(_EXTERNAL + "\nvar hook = (*s).grow\n").call_writes.external()
     assert let_out is not None and let_out.changes("len(a.xs)")
     unlocks = package(_EXTERNAL + "\nfunc (s *s) Release() { s.mu.Unlock() }\n").call_writes.external()

@@ -69,17 +69,18 @@ class Writes:
     waits: bool = False  # may synchronise with other goroutines
     releases: bool = False  # may unlock a mutex (its caller's: what it guards may then change too)
     external: bool = False  # may run another package's code: also what CallWrites.external writes
+    variable_sizes: bool = False  # may change the length of a map a variable holds (`len(m)`)
 
     def union(self, other: "Writes") -> "Writes":
         return Writes(
             self.fields | other.fields, self.names | other.names, self.sizes or other.sizes,
             self.exported or other.exported, self.waits or other.waits, self.releases or other.releases,
-            self.external or other.external,
+            self.external or other.external, self.variable_sizes or other.variable_sizes,
         )
 
     def changes(self, key: str) -> bool:
         """Whether the term (`s.xs`, `len(a.b.c)`, `n`) may read what the call writes."""
-        if self.sizes and key.startswith(("len(", "cap(")):
+        if key.startswith(("len(", "cap(")) and (self.sizes or (self.variable_sizes and "." not in key)):
             return True
         for m in _PATH.finditer(key):
             root = m.group(0).split(".", 1)[0]
@@ -314,7 +315,8 @@ class CallWrites:
         Go's visibility bounds it: such code cannot name an unexported field or package
         variable, nor (unless it imports this package) any of its types. It can write exported
         fields of any struct (by name or by reflection) and whatever those hold by value (an
-        exported embedded struct carries the unexported fields promoted from it), whole values
+        exported embedded struct carries the unexported fields promoted from it), the length of
+        any map it may have been given (a field or variable that may hold one), whole values
         of the package's exported types (`*p = pkg.T{}` in an importer), exported package
         variables, and what is reachable through addresses the package takes (`&v`, `&x.f`,
         handed to `flag.IntVar`). And it can call back the package: every exported function
@@ -344,6 +346,12 @@ class CallWrites:
                 names=frozenset(v for v in types.vars if v[:1].isupper()), exported=True, waits=True,
                 releases=self._lets_mutex_out(let_out),
             ))
+            # a map is a reference: code of another package given one (`ext.Fill(s.counts)`, even
+            # long before) may insert into it whenever it runs
+            out = out.union(Writes(
+                fields=frozenset(n for fs in types.fields.values() for n, t in fs.items() if self._may_be_map(t)),
+                names=frozenset(v for v, t in types.vars.items() if self._may_be_map(t)), variable_sizes=True,
+            ))
         for struct, declared in types.fields.items():
             for name, t in declared.items():
                 if out is not None and name[:1].isupper():
@@ -362,6 +370,13 @@ class CallWrites:
                 out = _union(out, self._addressed(f))
         self._external = replace(out, external=False) if out is not None else None
         return self._external
+
+    def _may_be_map(self, t: str) -> bool:
+        """Whether a field or variable of declared type `t` may hold a map (another package's
+        named type may be one)."""
+        if not t or self.pkg.types.is_map(t):
+            return True
+        return "." in t and not t.startswith(("*", "[", "func", "chan", "<-chan", "interface", "struct"))
 
     def _reach(self, entries: list[Function], seen: set[int]) -> Writes | None:
         """What running `entries` may write, their callees included (`seen`: already counted)."""
