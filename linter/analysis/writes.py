@@ -352,15 +352,16 @@ class CallWrites:
                 fields=frozenset(n for fs in types.fields.values() for n, t in fs.items() if self._may_be_map(t)),
                 names=frozenset(v for v, t in types.vars.items() if self._may_be_map(t)), variable_sizes=True,
             ))
-        for struct, declared in types.fields.items():
+        for declared in types.fields.values():
             for name, t in declared.items():
                 if out is not None and name[:1].isupper():
                     out = _union(out, self._held(t))
                     embedded = t.lstrip("*").split("[", 1)[0]
                     if t.startswith("*") and embedded == name:  # replacing it changes the fields promoted from it
                         out = out.union(Writes(fields=frozenset(types.fields.get(embedded, ()))))
-            if out is not None and struct[:1].isupper() and types.named.get(struct) == "struct":
-                out = _union(out, self._held(struct))
+        for named in types.named:  # an importer may write a whole value: `*p = pkg.T{}`
+            if out is not None and named[:1].isupper():
+                out = _union(out, self._held(named))
         if out is not None:
             out = _union(out, self._addressed_at_top())
         for f in functions:
