@@ -11,21 +11,25 @@ every field that value holds by value, nested structs included.
 
 The summary is transitive over the package's call graph, computed for a
 function the first time a caller needs it (only for calls between a fact
-and its use). It is None, "anything", as soon as the function may run code
-lockjaw cannot follow: a call that resolves to nothing in the package (a
-function value, another package's function, which may call back into this
-package through an interface or a registered hook), a write through a
-pointer of unknown type, a write whose target's type is unknown. The only
-calls of other packages it follows are a mutex's Lock and Unlock and the standard
-calls linter.analysis.library lists with what they may run of the program: none
-(`strconv.Itoa`, `binary.LittleEndian.Uint32`), the package's String, Error,
-Format and GoString methods (`fmt.Sprintf`), its Len, Less and Swap methods
-(`sort.Sort`), or the less function literal (`sort.Slice`, which also permutes
-the slice's elements).
+and its use). A call that leaves the package (another package's function,
+a method of an interface another package may implement, a function value)
+writes the package's external set (`CallWrites.external`): what Go's
+visibility lets other packages' code reach, and what the package's code it
+can call back writes. Standard calls linter.analysis.library lists are
+followed more closely: they run nothing (`strconv.Itoa`,
+`binary.LittleEndian.Uint32`), the package's String, Error, Format and
+GoString methods (`fmt.Sprintf`), its Len, Less and Swap methods
+(`sort.Sort`), or the less function literal (`sort.Slice`, which also
+permutes the slice's elements). A summary is None, "anything", when the
+function writes through a pointer of unknown type or a target whose type is
+unknown, or when the external set is itself unknown.
 
 A callee that may synchronise with other goroutines (a lock, a channel
-operation, a `go`) `waits`: the caller then also forgets what other
-goroutines may change meanwhile, as it does at its own waits (see Paths).
+operation, a `go`, another package's code) `waits`: the caller then also
+forgets what other goroutines may change meanwhile, as it does at its own
+waits (see Paths). One that unlocks a mutex it has not locked itself
+`releases`: what the caller's lock guards may change too. A function that
+unlocks only what it locked releases nothing of its caller's.
 """
 
 from __future__ import annotations
