@@ -125,8 +125,8 @@ def _no_writes(node: Node) -> Writes | None:
 
 
 def roots(key: str) -> set[str]:
-    """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
-    return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
+    """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}, `uint32(n)` -> {"n"}."""
+    return {m for m in _NAME.findall(key) if m not in ("len", "cap") and m not in UNSIGNED}
 
 
 @dataclass(slots=True)

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from linter.analysis.package import Package
 
 MAX_REACH = 400  # functions followed for one summary; more and it is "anything"
+_SIZE = re.compile(r"(?<![.\w])(?:len|cap)\(([^()]*)\)")
 _PATH = re.compile(r"(?<![.\w])[A-Za-z_]\w*((?:\.[A-Za-z_]\w*)*)")
 _LOCKS = frozenset({"Lock", "Unlock", "RLock", "RUnlock", "TryLock", "TryRLock"})
 _BUILTINS = frozenset({  # change no term (but see _SIZES)
@@ -84,8 +85,10 @@ class Writes:
 
     def changes(self, key: str) -> bool:
         """Whether the term (`s.xs`, `len(a.b.c)`, `n`) may read what the call writes."""
-        if key.startswith(("len(", "cap(")) and (self.sizes or (self.variable_sizes and "." not in key)):
-            return True
+        if (self.sizes or self.variable_sizes) and ("len(" in key or "cap(" in key):
+            # `len(m)`, also inside `(len(m)+1)/2` or `uint32(len(m))`
+            if self.sizes or any("." not in inner for inner in _SIZE.findall(key)):
+                return True
         for m in _PATH.finditer(key):
             root = m.group(0).split(".", 1)[0]
             if root in self.names:
