@@ -275,5 +275,8 @@ def test_calls_into_other_packages_write_only_what_those_can_reach() -> None:
     assert let_out is not None and let_out.changes("len(a.xs)")
     unlocks = package(_EXTERNAL + "\nfunc (s *s) Release() { s.mu.Unlock() }\n").call_writes.external()
     assert unlocks is not None and unlocks.releases  # it unlocks a caller's mutex
+    maybe = "\nfunc (s *s) Maybe(locked bool) {\n\tif !locked {\n\t\ts.mu.Lock()\n\t}\n\ts.mu.Unlock()\n}\n"
+    unlocks = package(_EXTERNAL + maybe).call_writes.external()
+    assert unlocks is not None and unlocks.releases  # the caller's, when locked is true
     exported = package(_EXTERNAL.replace("type s struct", "type S struct").replace("*s)", "*S)")).call_writes.external()
     assert exported is not None and exported.changes("len(a.xs)")  # an importer may write `*p = p.S{}`

@@ -43,6 +43,7 @@ from tree_sitter import Node
 from linter.analysis import library
 from linter.analysis.calls import base_type
 from linter.analysis.functions import Function
+from linter.analysis.lockstate import EMPTY, analyse
 from linter.analysis.ops import OpKind
 from linter.analysis.syntax import call_args, text, unparen, walk_expr
 from linter.analysis.types import SCALAR_TYPES, element_type
@@ -184,11 +185,17 @@ class CallWrites:
         """Whether `fn` unlocks only mutexes it has locked itself (`mu.Lock(); defer mu.Unlock()`):
         then it never releases a lock its caller holds (taking it again would deadlock, a read
         lock stays held by the caller), though it still waits. Every unlock must be one the
-        lock-state analysis follows, and the function's summary must expect no lock held."""
-        if self.pkg.effects(fn).expects:
+        lock-state analysis follows, of a mutex held there on every path."""
+        pkg = self.pkg
+        graph = pkg.cfg(fn)
+        if graph is None or pkg.effects(fn).expects:
             return False
-        unlocks = {ev.op.node.id for ev in self.pkg.lock_events(fn)
-                   if ev.op.kind in (OpKind.RELEASE, OpKind.DEFER_RELEASE)}
+        # held on every path, not under a flag (`if !locked { mu.Lock() }; mu.Unlock()` releases
+        # its caller's lock when locked)
+        events = analyse(graph, pkg.ops_of(fn), pkg.effects_table.expander(fn), EMPTY, must=True,
+                         unchanged=pkg.unchanged_flag(fn))
+        unlocks = {ev.op.node.id for ev in events if ev.op.kind in (OpKind.RELEASE, OpKind.DEFER_RELEASE)
+                   and any(not h.guard for h in ev.state.holding(ev.op.mutex))}
         for node in walk_expr(fn.body):
             if node.type == "call_expression":
                 target = unparen(node.child_by_field_name("function"))
