@@ -248,7 +248,8 @@ def test_call_writes_name_the_fields_they_may_change() -> None:
     writes = pkg.call_writes
     found = {fn.name: writes.of_function(fn) for fn in pkg.functions}
     assert found["apply"] is not None and found["apply"].fields == {"peers"} and not found["apply"].waits
-    assert found["logged"] is None  # another package's code, which may call back
+    logged = found["logged"]  # another package's code: what it may write is the package's external set
+    assert logged is not None and logged.external and logged.waits
     assert found["upper"] is not None and found["upper"].fields == {"peers"}  # strings.ToUpper calls back nothing
     assert found["notify"] is not None and found["notify"].waits
     reset = found["reset"]
@@ -294,3 +295,28 @@ def test_struct_values_are_private_copies_until_addressed() -> None:
     assert paths.private("len(c.names)", locks[0])  # copies and a value method reach no memory of c
     assert not paths.private("len(d.names)", locks[1])  # a pointer method gets &d, in every round
     assert paths.private("p.names", locks[2]) and not paths.private("p.names", locks[2].next_named_sibling)
+
+
+_EXTERNAL = (
+    "package p\n\nimport \"sync\"\n\ntype s struct {\n\tmu sync.Mutex\n\txs []int\n\tYs []int\n\tn  int\n}\n\n"
+    "func (s *s) Set() { s.n = 1 }\n\n"
+    "func (s *s) Len() int {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\treturn len(s.xs)\n}\n\n"
+    "func (s *s) grow() { s.xs = append(s.xs, 1) }\n"
+)
+
+
+def test_calls_into_other_packages_write_only_what_those_can_reach() -> None:
+    outside = package(_EXTERNAL).call_writes.external()
+    assert outside is not None and outside.waits and not outside.releases  # Len unlocks only what it locked
+    assert outside.changes("a.Ys") and outside.changes("a.n")  # an exported field; what Set writes
+    assert not outside.changes("len(a.xs)")  # grow is neither exported nor let out
+    assert outside.changes("len(m)") and not outside.changes("len(a.b.xs)")  # a map it may have been given
+    let_out = package(_EXTERNAL + "\nvar hook = (*s).grow\n").call_writes.external()
+    assert let_out is not None and let_out.changes("len(a.xs)")
+    unlocks = package(_EXTERNAL + "\nfunc (s *s) Release() { s.mu.Unlock() }\n").call_writes.external()
+    assert unlocks is not None and unlocks.releases  # it unlocks a caller's mutex
+    maybe = "\nfunc (s *s) Maybe(locked bool) {\n\tif !locked {\n\t\ts.mu.Lock()\n\t}\n\ts.mu.Unlock()\n}\n"
+    unlocks = package(_EXTERNAL + maybe).call_writes.external()
+    assert unlocks is not None and unlocks.releases  # the caller's, when locked is true
+    exported = package(_EXTERNAL.replace("type s struct", "type S struct").replace("*s)", "*S)")).call_writes.external()
+    assert exported is not None and exported.changes("len(a.xs)")  # an importer may write `*p = p.S{}`

@@ -31,6 +31,10 @@ RESULTS: dict[str, tuple[str, ...]] = {
     "strings.Fields": ("[]string",),
 }
 
+# Types of package variables (a type not exported by its package is still named here, so that a
+# local `le := binary.LittleEndian` has it and its methods are found below).
+VARIABLES: dict[str, str] = {"binary.LittleEndian": "littleEndian", "binary.BigEndian": "bigEndian"}
+
 # Integer constants.
 _NS = {"Nanosecond": 1, "Microsecond": 10**3, "Millisecond": 10**6, "Second": 10**9, "Minute": 60 * 10**9,
        "Hour": 3600 * 10**9}
@@ -60,7 +64,7 @@ PURE = SEARCH_SLICE | BELOW_N | SPLIT | {f"rand.{d}" for d in _DRAWS} | {f"rand.
 # run anything: another package can call back through an interface or a registered hook.
 # These call back nothing, and write nothing but the bytes of a []byte argument (which hold no
 # field); a variable's methods are named `pkg.Var.Method` (`binary.LittleEndian.Uint32`).
-_ORDERS = ("LittleEndian", "BigEndian")
+_ORDERS = ("LittleEndian", "BigEndian", "littleEndian", "bigEndian")  # the variables and their types
 _ORDER_METHODS = ("Uint16", "Uint32", "Uint64", "PutUint16", "PutUint32", "PutUint64")
 _STRINGS = ("Contains", "ContainsAny", "ContainsRune", "Count", "EqualFold", "HasPrefix", "HasSuffix", "Index",
             "IndexAny", "IndexByte", "IndexRune", "LastIndex", "LastIndexAny", "LastIndexByte", "Repeat",
@@ -93,6 +97,13 @@ SORTS = frozenset({"sort.Sort", "sort.Stable"})
 SORT_METHODS = ("Len", "Less", "Swap")
 
 _OWN_TYPE = re.compile(r"(?<![.\w])([A-Z]\w*)")
+
+
+def variable(name: str, qualifier: str) -> str:
+    """The type of the package variable `name` (`binary.LittleEndian`), qualified as the file
+    names its package (`qualifier`); "" when not listed."""
+    found = VARIABLES.get(name, "")
+    return f"{qualifier}.{found}" if found else ""
 
 
 def results(name: str, qualifier: str) -> tuple[str, ...]:

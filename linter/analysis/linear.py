@@ -19,6 +19,8 @@ from linter.analysis.syntax import callee, call_args, text, unparen
 Terms = tuple[tuple[str, int], ...]  # sorted (term, coefficient), no zero coefficient
 ZERO = "0"  # the graph node of the constant 0
 _CONVERSIONS = frozenset({"int", "int64"})  # conversions that keep every value of an int length
+# conversions to an unsigned type (bits): a wrap (of a negative or too large value) changes the value
+UNSIGNED = {"uint": 64, "uint8": 8, "byte": 8, "uint16": 16, "uint32": 32, "uint64": 64, "uintptr": 64}
 _INF = float("inf")
 
 
@@ -125,6 +127,11 @@ def parse(node: Node, path: Path, depth: int = 0) -> Lin | None:
                 return term(f"{name}({key})") if isinstance(key, str) and key else None
             if name in _CONVERSIONS:
                 return parse(args[0], path, depth + 1)
+            if name in UNSIGNED:
+                inner = parse(args[0], path, depth + 1)
+                if inner is None or not inner.terms:  # a constant: compiled only when it fits
+                    return inner if inner is not None and 0 <= inner.const < 1 << UNSIGNED[name] else None
+                return term(narrowed(inner, name))
         key = path(node)  # a call the renamer knows the value of (a helper returning a length)
         return term(key) if isinstance(key, str) and key else None
     return None
@@ -145,9 +152,22 @@ def divided(numerator: Lin, divisor: int) -> str:
     return name
 
 
+_NARROWED: dict[str, Lin] = {}  # term -> the operand of the conversion to an unsigned type
+
+
+def narrowed(operand: Lin, to: str) -> str:
+    """The term standing for `to(operand)`, a conversion to an unsigned type. It is >= 0, and
+    <= operand when operand >= 0 (a wrap takes the value modulo 2^bits, which only makes it
+    smaller); nothing bounds the operand by it (`uint8(x) < 10` holds for x = 256)."""
+    name = f"{to}({render(operand)})"
+    _NARROWED[name] = operand
+    return name
+
+
 def _sizes(name: str) -> Iterable[tuple[str, str, int]]:
-    """Facts every length term carries: len(x) >= 0, cap(x) >= len(x), as (from, to, weight) edges."""
-    if name.startswith("len("):
+    """Facts every length term carries: len(x) >= 0, cap(x) >= len(x), as (from, to, weight) edges;
+    and a conversion to an unsigned type is >= 0."""
+    if name.startswith("len(") or name in _NARROWED:
         yield name, ZERO, 0  # 0 - len <= 0
     elif name.startswith("cap("):
         yield name, ZERO, 0
@@ -188,6 +208,8 @@ class Prover:
         for name in list(names):
             if name in _DIVISIONS:
                 names.update(t for t, _ in _DIVISIONS[name][0].terms)
+            elif name in _NARROWED:
+                names.update(t for t, _ in _NARROWED[name].terms)
         for name in list(names):
             if name.startswith("cap("):
                 names.add("len(" + name[4:])
@@ -202,6 +224,7 @@ class Prover:
         self._close()
         self.unequal = [u for u in unequal]
         self._divisions()
+        self._narrowings()
         self._tighten()
 
     def _edge(self, f: Lin) -> None:
@@ -248,6 +271,17 @@ class Prover:
                 added = True
                 if k >= 2 and self._proves(const(1).minus(num)):
                     self._edge(term(name).minus(num).shift(1))
+        if added:
+            self._close()
+
+    def _narrowings(self) -> None:
+        """t = uintN(a): t <= a when a >= 0."""
+        added = False
+        for name in self.nodes:
+            operand = _NARROWED.get(name)
+            if operand is not None and self._proves(const(0).minus(operand)):
+                self._edge(term(name).minus(operand))
+                added = True
         if added:
             self._close()
 

@@ -42,7 +42,7 @@ from linter.analysis.escape import allocated
 from linter.analysis.fields import LENGTH, VALUE
 from linter.analysis.library import BELOW_N as _BELOW_N, NONNEG as _NONNEG, PURE as _PURE, SEARCH_N as _SEARCH_N
 from linter.analysis.library import SEARCH_SLICE as _SEARCH_SLICE, SPLIT as _SPLIT
-from linter.analysis.linear import Lin, Prover, const, parse, term
+from linter.analysis.linear import UNSIGNED, Lin, Prover, const, parse, term
 from linter.analysis.loops import entailed, jump_target, saturate
 from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr, within
 from linter.analysis.types import INT_TYPES
@@ -135,8 +135,8 @@ def _no_private(key: str, at: Node) -> bool:
 
 
 def roots(key: str) -> set[str]:
-    """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
-    return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
+    """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}, `uint32(n)` -> {"n"}."""
+    return {m for m in _NAME.findall(key) if m not in ("len", "cap") and m not in UNSIGNED}
 
 
 @dataclass(slots=True)
@@ -1252,6 +1252,9 @@ class Paths:
         a, b = self.lin(left, renaming), self.lin(right, renaming)
         if a is None or b is None:
             return facts
+        for side, lin in ((left, a), (right, b)):  # a variable or field of unsigned type is >= 0
+            if len(lin.terms) == 1 and lin.terms[0][1] == 1 and not lin.const and self.underlying(side) in UNSIGNED:
+                facts = facts.le(lin.times(-1))
         d = a.minus(b)  # a op b  <=>  d op 0
         if op == "<":
             return facts.le(d.shift(1))

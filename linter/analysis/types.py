@@ -102,6 +102,12 @@ class PackageTypes:
         short = library.PACKAGES.get(self.imports.get(qualifier, ""), "")
         return library.results(f"{short}.{name}", qualifier) if short else ()
 
+    def library_variable(self, qualifier: str, name: str) -> str:
+        """The type of `qualifier.name`, a listed variable of an imported package (as for
+        `library_results`)."""
+        short = library.PACKAGES.get(self.imports.get(qualifier, ""), "")
+        return library.variable(f"{short}.{name}", qualifier) if short else ""
+
     def method_set(self, t: str) -> set[str] | None:
         """The methods of a package struct or interface type (or a pointer to one), when all of
         them are declared here; None when unknown (another package's type, an embedding one)."""
@@ -544,6 +550,8 @@ def infer(expr: Node, pkg: PackageTypes, scope: dict[str, str], depth: int = 0) 
     if kind == "selector_expression":
         operand = expr.child_by_field_name("operand")
         owner = infer(operand, pkg, scope, depth) if operand is not None else ""
+        if not owner and operand is not None and _imported(operand, pkg, scope):
+            return pkg.library_variable(text(operand), text(expr.child_by_field_name("field")))
         return pkg.field_type(owner, text(expr.child_by_field_name("field"))) if owner else ""
     if kind == "index_expression":
         operand = expr.child_by_field_name("operand")
