@@ -38,6 +38,26 @@ def bound_pairs(node: Node, *, spread: bool = False) -> list[tuple[Node, Node | 
     return list(zip(lefts, rights))
 
 
+def declared_names(root: Node, data: bytes, start: int, end: int) -> frozenset[str]:
+    """Every name a `:=` or `var` between the bytes `start` and `end` declares (literals included):
+    found at those bytes, not by a walk, so asking whether a name is a local at all costs little
+    for a body that never declares it (see Package.local_value)."""
+    names: set[str] = set()
+    for token, parent in ((b":=", "short_var_declaration"), (b"var", "var_declaration")):
+        i = data.find(token, start, end)
+        while i != -1:
+            node = root.descendant_for_byte_range(i, i + len(token))
+            decl = node.parent if node is not None and node.start_byte == i and node.type == token.decode() else None
+            if decl is not None and decl.type == parent:
+                specs = [decl] if parent == "short_var_declaration" else [
+                    spec for c in decl.named_children
+                    for spec in (c.named_children if c.type == "var_spec_list" else [c]) if spec.type == "var_spec"
+                ]
+                names.update(text(ident) for spec in specs for ident, _ in bound_pairs(spec))
+            i = data.find(token, i + len(token), end)
+    return frozenset(names)
+
+
 def _assigned(node: Node) -> list[Node]:
     """The plain names an assignment, `x++` or `&x` may change."""
     if node.type == "assignment_statement":

@@ -10,7 +10,7 @@ from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
 from linter.analysis import library, lockorder
-from linter.analysis.bindings import Bindings, carried_names
+from linter.analysis.bindings import Bindings, carried_names, declared_names
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
@@ -106,6 +106,7 @@ class Package:
         self._paths: dict[tuple[int, str], Paths] = {}
         self._must_states: dict[int, dict[int, LockState]] = {}
         self._bindings: dict[int, Bindings] = {}
+        self._declared: dict[int, frozenset[str]] = {}  # outermost function id -> names declared in it
         self._in_place: dict[int, bool] = {}
         self._called: dict[int, Function | None] = {}  # call node -> the literal it runs in place
 
@@ -406,8 +407,8 @@ class Package:
     def local_value(self, fn: Function, name: str) -> tuple[Function, Node] | None:
         """(declaring function, value) of a local name `fn` uses that is bound once and never
         rebound (see linter.analysis.bindings); None for anything else."""
-        if name not in self.scope(fn).names:
-            return None  # a package function (or nothing local): no body walk needed
+        if name not in self._declared_around(fn):
+            return None  # a package function, a parameter or nothing local: no body walk needed
         owner: Function | None = fn
         while owner is not None:
             if name in owner.params or name == owner.receiver:
@@ -418,6 +419,20 @@ class Package:
                 return (owner, value) if value is not None else None
             owner = owner.parent
         return None
+
+    def _declared_around(self, fn: Function) -> frozenset[str]:
+        """The names declared anywhere in the outermost function around `fn` (see bindings.declared_names):
+        a superset of the locals `fn` and the functions around it bind, without their scopes' types."""
+        top = fn
+        while top.parent is not None:
+            top = top.parent
+        found = self._declared.get(id(top))
+        if found is None:
+            body = top.body
+            found = frozenset() if body is None else declared_names(top.file.root, top.file.data, body.start_byte,
+                                                                     body.end_byte)
+            self._declared[id(top)] = found
+        return found
 
     def called_literal(self, fn: Function, call: Node) -> Function | None:
         """The literal a call in `fn` runs in place: `func() {...}()`, or `unlock()` for a local
