@@ -21,6 +21,11 @@ from tree_sitter import Node
 from linter.analysis.syntax import text, unparen
 
 
+# The node types of a local's value that calling the local calls through: `f := func() {..}`,
+# `f := s.helper`, `f := helper` (see Package.local_value).
+FUNCTION_VALUES = frozenset({"func_literal", "selector_expression", "identifier"})
+
+
 def bound_pairs(node: Node, *, spread: bool = False) -> list[tuple[Node, Node | None]]:
     """(name, value) pairs a declaration or assignment binds; value None when it has none. With
     `spread`, `a, err := f()` pairs every name with the one call."""
@@ -38,11 +43,12 @@ def bound_pairs(node: Node, *, spread: bool = False) -> list[tuple[Node, Node | 
     return list(zip(lefts, rights))
 
 
-def declared_names(root: Node, data: bytes, start: int, end: int) -> frozenset[str]:
-    """Every name a `:=` or `var` between the bytes `start` and `end` declares (literals included):
-    found at those bytes, not by a walk, so asking whether a name is a local at all costs little
-    for a body that never declares it (see Package.local_value)."""
-    names: set[str] = set()
+def declared_names(root: Node, data: bytes, start: int, end: int) -> dict[str, set[str]]:
+    """Every name a `:=` or `var` between the bytes `start` and `end` declares (literals included),
+    with the node types of the values bound to it ("" for none): found at those bytes, not by a
+    walk, so asking whether a name is a local bound to, say, a call costs little for a body that
+    binds none (see Package.local_value)."""
+    names: dict[str, set[str]] = {}
     for token, parent in ((b":=", "short_var_declaration"), (b"var", "var_declaration")):
         i = data.find(token, start, end)
         while i != -1:
@@ -53,9 +59,11 @@ def declared_names(root: Node, data: bytes, start: int, end: int) -> frozenset[s
                     spec for c in decl.named_children
                     for spec in (c.named_children if c.type == "var_spec_list" else [c]) if spec.type == "var_spec"
                 ]
-                names.update(text(ident) for spec in specs for ident, _ in bound_pairs(spec))
+                for spec in specs:
+                    for ident, value in bound_pairs(spec):
+                        names.setdefault(text(ident), set()).add(unparen(value).type if value is not None else "")
             i = data.find(token, i + len(token), end)
-    return frozenset(names)
+    return names
 
 
 def _assigned(node: Node) -> list[Node]:
@@ -73,12 +81,12 @@ class Bindings:
     """What one function body (literals included) does with its local names."""
 
     def __init__(self, body: Node):
-        owner = body.parent
+        self.body = body
         self.values: dict[str, Node | None] = {}  # declared in the body itself: the value, None if several
         self.declarations: Counter[str] = Counter()  # in the body and its literals (shadowing counts)
         self.changed: set[str] = set()  # assigned, incremented or address taken anywhere
-        self.not_called: set[str] = set()  # used otherwise than called in place by the body itself
-        self.escaping: set[str] = set()  # used otherwise than called (in place or deferred) by the body itself
+        self._not_called: set[str] | None = None  # used otherwise than called in place by the body itself
+        self._escaping: set[str] | None = None  # used otherwise than called (in place or deferred) by it
         stack: list[tuple[Node, bool]] = [(body, True)]  # (node, in the body itself rather than a literal)
         while stack:
             node, own = stack.pop()
@@ -91,25 +99,27 @@ class Bindings:
                         self.values[name] = unparen(value) if value is not None and name not in self.values else None
             elif kind in ("assignment_statement", "inc_statement", "dec_statement", "unary_expression"):
                 self.changed.update(text(n) for n in _assigned(node) if n.type == "identifier")
-            elif kind == "identifier":
-                self._use(node, own, owner)
             inner = own and kind != "func_literal"
             stack.extend((c, inner) for c in node.named_children)
 
-    def _use(self, node: Node, own: bool, owner: Node | None) -> None:
-        parent = node.parent
-        if parent is None or parent.type == "var_spec" or (
-            parent.type == "expression_list" and parent.parent is not None
-            and parent.parent.type == "short_var_declaration" and parent == parent.parent.child_by_field_name("left")
-        ):
-            return  # the name being declared
-        invoked = parent.type == "call_expression" and parent.child_by_field_name("function") == node
-        called = invoked and (parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement"))
-        if not (called and own and owner is not None):
-            self.not_called.add(text(node))
-        on_goroutine = parent.parent is not None and parent.parent.type == "go_statement"
-        if not (invoked and own and owner is not None and not on_goroutine):
-            self.escaping.add(text(node))
+    def _uses(self) -> tuple[set[str], set[str]]:
+        """The names used otherwise than called in place by the body itself, and those used otherwise
+        than called (in place or deferred) by it: a second walk, made only for the few functions
+        asked (looking at every identifier's parent is most of a walk's cost)."""
+        if self._not_called is None or self._escaping is None:
+            not_called: set[str] = set()
+            escaping: set[str] = set()
+            owner = self.body.parent
+            stack: list[tuple[Node, bool]] = [(self.body, True)]
+            while stack:
+                node, own = stack.pop()
+                kind = node.type
+                if kind == "identifier":
+                    _use(node, own, owner, not_called, escaping)
+                inner = own and kind != "func_literal"
+                stack.extend((c, inner) for c in node.named_children)
+            self._not_called, self._escaping = not_called, escaping
+        return self._not_called, self._escaping
 
     def declares(self, name: str) -> bool:
         """A local of the body itself (not of a literal inside it)."""
@@ -124,17 +134,34 @@ class Bindings:
     def only_called(self, name: str) -> bool:
         """Every use of `name` calls it in place, in the body itself (not in a literal, which may run
         anywhere), not under `go` or `defer`, never passed, stored or returned."""
-        return name not in self.not_called
+        return name not in self._uses()[0]
 
     def stays(self, name: str) -> bool:
         """Every use of `name` calls it, in place or deferred, in the body itself: its value
         never leaves the function (nor runs on another goroutine)."""
-        return name not in self.escaping
+        return name not in self._uses()[1]
 
     def unchanged(self, name: str) -> bool:
         """`name` keeps one value: declared at most once (a parameter, or one local, literals included,
         so no shadowing), never assigned, its address never taken."""
         return self.declarations[name] <= 1 and name not in self.changed
+
+
+def _use(node: Node, own: bool, owner: Node | None, not_called: set[str], escaping: set[str]) -> None:
+    """Record an identifier's use (see Bindings._uses)."""
+    parent = node.parent
+    if parent is None or parent.type == "var_spec" or (
+        parent.type == "expression_list" and parent.parent is not None
+        and parent.parent.type == "short_var_declaration" and parent == parent.parent.child_by_field_name("left")
+    ):
+        return  # the name being declared
+    invoked = parent.type == "call_expression" and parent.child_by_field_name("function") == node
+    called = invoked and (parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement"))
+    if not (called and own and owner is not None):
+        not_called.add(text(node))
+    on_goroutine = parent.parent is not None and parent.parent.type == "go_statement"
+    if not (invoked and own and owner is not None and not on_goroutine):
+        escaping.add(text(node))
 
 
 def carried_names(ret: Node, value_of: Callable[[str], Node | None], wraps: Callable[[Node], bool]) -> frozenset[str]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 from tree_sitter import Node
 
 from linter.analysis import argguards, emptiness
+from linter.analysis.bindings import FUNCTION_VALUES
 from linter.analysis.cfg import on_every_path, statements
 from linter.analysis.functions import Function, literal_of
 from linter.analysis.handles import Handle
@@ -145,6 +146,8 @@ def _common(per_target: list[list[tuple[str, Take]]]) -> list[tuple[str, Take]]:
 
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_CALL = frozenset({"call_expression"})  # the node types of locals' values asked about (see Package.local_value)
+_SELECTOR = frozenset({"selector_expression"})
 # Go's predeclared functions and conversions: the calls of a body that are surely not of a local
 _PREDECLARED = frozenset(
     b"append cap clear close complex copy delete imag len make max min new panic print println real recover "
@@ -237,6 +240,16 @@ def _reach_names(pkg: "Package", reach: set[int]) -> frozenset[str]:
     return frozenset(fn.name for fn in pkg.functions if fn.name and id(fn) in reach)
 
 
+def _occurrences(data: bytes, words: set[bytes], start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of every occurrence of the words between `start` and `end`, also inside longer
+    words (the caller keeps those that are a whole node)."""
+    for word in words:
+        i = data.find(word, start, end)
+        while i != -1:
+            yield i, i + len(word)
+            i = data.find(word, i + 1, end)
+
+
 class Summaries:
     """Functions' summaries, each computed on first demand, callees first.
 
@@ -317,11 +330,14 @@ class Summaries:
         calls: dict[int, Node] = {}
         values: dict[int, Node] = {}
         data = fn.file.data
-        for m in _IDENTIFIER.finditer(data, body.start_byte, body.end_byte):
-            if m.group() not in names and not (data[m.end() : m.end() + 1] == b"(" and self._bound_function(fn, m.group())):
+        bound = {n.encode() for n, kinds in self.pkg.declared_around(fn).items() if not FUNCTION_VALUES.isdisjoint(kinds)}
+        spelled = set(_IDENTIFIER.findall(data, body.start_byte, body.end_byte))
+        wanted = (spelled & names) | (spelled & bound)
+        for start, end in _occurrences(data, wanted, body.start_byte, body.end_byte):
+            if data[start:end] not in names and not (data[end : end + 1] == b"(" and self._bound_function(fn, data[start:end])):
                 continue
-            node = root.descendant_for_byte_range(m.start(), m.end())
-            if node is None or node.start_byte != m.start() or node.end_byte != m.end():
+            node = root.descendant_for_byte_range(start, end)
+            if node is None or node.start_byte != start or node.end_byte != end:
                 continue
             if node.type == "field_identifier":
                 expr = node.parent
@@ -365,8 +381,7 @@ class Summaries:
         `f := s.helper`): calling it calls what it was bound to (see linter.analysis.bindings)."""
         if name in _PREDECLARED:
             return False
-        bound = self.pkg.local_value(fn, name.decode())
-        return bound is not None and bound[1].type in ("func_literal", "selector_expression", "identifier")
+        return self.pkg.local_value(fn, name.decode(), FUNCTION_VALUES) is not None
 
     def _walked_sites(self, fn: Function) -> tuple[list[Node], list[Node]]:
         """`_sites` by walking the body, for names the byte search cannot find (not ASCII)."""
@@ -460,8 +475,8 @@ class Summaries:
         operand = unparen(operand) if operand is not None else None
         if method not in self._names or operand is None or operand.type != "identifier":
             return None
-        bound = self.pkg.local_value(fn, text(operand))
-        if bound is None or bound[1].type != "call_expression":
+        bound = self.pkg.local_value(fn, text(operand), _CALL)
+        if bound is None:
             return None
         owner, source = bound
         handles = self.pkg.handles.at_call(owner, source)
@@ -491,8 +506,8 @@ class Summaries:
         target = unparen(target) if target is not None else None
         if target is None or target.type != "identifier":
             return None
-        bound = self.pkg.local_value(fn, text(target))
-        if bound is None or bound[1].type != "selector_expression":
+        bound = self.pkg.local_value(fn, text(target), _SELECTOR)
+        if bound is None:
             return None
         owner, value = bound
         spec = LOCK_METHODS.get(text(value.child_by_field_name("field")))

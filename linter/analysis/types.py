@@ -619,6 +619,15 @@ _BLOCKS = frozenset({
 })
 
 
+# Nodes that hold no declaration: in Go only a function literal puts statements in an expression,
+# and a scope does not look into literals, so its walk need not enter these.
+_EXPRESSIONS = frozenset({
+    "expression_list", "call_expression", "argument_list", "selector_expression", "index_expression",
+    "slice_expression", "binary_expression", "unary_expression", "parenthesized_expression",
+    "type_assertion_expression", "composite_literal", "literal_value", "keyed_element", "literal_element",
+})
+
+
 class ConstLookup(Protocol):
     """Where a constant expression finds the names it reads."""
 
@@ -709,8 +718,8 @@ class Scope:
                 self._bind_range(node)
             elif kind == "type_switch_statement":
                 self._bind_type_switch(node)
-            if node.child_count:
-                stack.extend(reversed(node.children))
+            if node.named_child_count and kind not in _EXPRESSIONS:
+                stack.extend(reversed(node.named_children))
         if dynamic:
             for n in set(dynamic) - declared - _reassigned(body):
                 names[n] = dynamic[n]
