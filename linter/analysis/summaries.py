@@ -458,7 +458,7 @@ class Summaries:
             return None
         if target.type == "call_expression":
             return target
-        if target.type == "identifier" and not self.pkg.resolve(fn, call):
+        if target.type == "identifier" and self.pkg.may_bind(fn, text(target), _CALL) and not self.pkg.resolve(fn, call):
             return self.bound_call(fn, text(target))
         return None
 
