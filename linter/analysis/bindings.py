@@ -85,8 +85,8 @@ class Bindings:
         self.values: dict[str, Node | None] = {}  # declared in the body itself: the value, None if several
         self.declarations: Counter[str] = Counter()  # in the body and its literals (shadowing counts)
         self.changed: set[str] = set()  # assigned, incremented or address taken anywhere
-        self._not_called: set[str] | None = None  # used otherwise than called in place by the body itself
-        self._escaping: set[str] | None = None  # used otherwise than called (in place or deferred) by it
+        self._used: dict[str, tuple[bool, bool]] = {}  # see `_uses`
+        self._text: bytes | None = None
         stack: list[tuple[Node, bool]] = [(body, True)]  # (node, in the body itself rather than a literal)
         while stack:
             node, own = stack.pop()
@@ -102,24 +102,27 @@ class Bindings:
             inner = own and kind != "func_literal"
             stack.extend((c, inner) for c in node.named_children)
 
-    def _uses(self) -> tuple[set[str], set[str]]:
-        """The names used otherwise than called in place by the body itself, and those used otherwise
-        than called (in place or deferred) by it: a second walk, made only for the few functions
-        asked (looking at every identifier's parent is most of a walk's cost)."""
-        if self._not_called is None or self._escaping is None:
-            not_called: set[str] = set()
-            escaping: set[str] = set()
-            owner = self.body.parent
-            stack: list[tuple[Node, bool]] = [(self.body, True)]
-            while stack:
-                node, own = stack.pop()
-                kind = node.type
-                if kind == "identifier":
-                    _use(node, own, owner, not_called, escaping)
-                inner = own and kind != "func_literal"
-                stack.extend((c, inner) for c in node.named_children)
-            self._not_called, self._escaping = not_called, escaping
-        return self._not_called, self._escaping
+    def _uses(self, name: str) -> tuple[bool, bool]:
+        """Whether `name` is used otherwise than called in place by the body itself, and whether
+        otherwise than called (in place or deferred) by it: found at the bytes of the name, not by
+        a walk, for the few names asked (most functions are never asked)."""
+        found = self._used.get(name)
+        if found is None:
+            body = self.body
+            if self._text is None:
+                self._text = body.text or b""
+            not_called = escaping = False
+            word, data, base = name.encode(), self._text, body.start_byte
+            i = data.find(word)
+            while i != -1 and not (not_called and escaping):
+                node = body.descendant_for_byte_range(base + i, base + i + len(word))
+                if node is not None and node.type == "identifier" and node.start_byte == base + i \
+                        and node.end_byte == base + i + len(word):
+                    use = _use(node, _own(node, body), body.parent)
+                    not_called, escaping = not_called or use[0], escaping or use[1]
+                i = data.find(word, i + 1)
+            found = self._used[name] = (not_called, escaping)
+        return found
 
     def declares(self, name: str) -> bool:
         """A local of the body itself (not of a literal inside it)."""
@@ -134,12 +137,12 @@ class Bindings:
     def only_called(self, name: str) -> bool:
         """Every use of `name` calls it in place, in the body itself (not in a literal, which may run
         anywhere), not under `go` or `defer`, never passed, stored or returned."""
-        return name not in self._uses()[0]
+        return not self._uses(name)[0]
 
     def stays(self, name: str) -> bool:
         """Every use of `name` calls it, in place or deferred, in the body itself: its value
         never leaves the function (nor runs on another goroutine)."""
-        return name not in self._uses()[1]
+        return not self._uses(name)[1]
 
     def unchanged(self, name: str) -> bool:
         """`name` keeps one value: declared at most once (a parameter, or one local, literals included,
@@ -147,21 +150,29 @@ class Bindings:
         return self.declarations[name] <= 1 and name not in self.changed
 
 
-def _use(node: Node, own: bool, owner: Node | None, not_called: set[str], escaping: set[str]) -> None:
-    """Record an identifier's use (see Bindings._uses)."""
+def _own(node: Node, body: Node) -> bool:
+    """Whether `node` is in `body` itself rather than in a function literal inside it."""
+    current = node.parent
+    while current is not None and current != body:
+        if current.type == "func_literal":
+            return False
+        current = current.parent
+    return True
+
+
+def _use(node: Node, own: bool, owner: Node | None) -> tuple[bool, bool]:
+    """(not called in place by the body itself, not called in place or deferred by it) for one use
+    of a name; (False, False) where it is declared."""
     parent = node.parent
     if parent is None or parent.type == "var_spec" or (
         parent.type == "expression_list" and parent.parent is not None
         and parent.parent.type == "short_var_declaration" and parent == parent.parent.child_by_field_name("left")
     ):
-        return  # the name being declared
+        return False, False  # the name being declared
     invoked = parent.type == "call_expression" and parent.child_by_field_name("function") == node
     called = invoked and (parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement"))
-    if not (called and own and owner is not None):
-        not_called.add(text(node))
     on_goroutine = parent.parent is not None and parent.parent.type == "go_statement"
-    if not (invoked and own and owner is not None and not on_goroutine):
-        escaping.add(text(node))
+    return not (called and own and owner is not None), not (invoked and own and owner is not None and not on_goroutine)
 
 
 def carried_names(ret: Node, value_of: Callable[[str], Node | None], wraps: Callable[[Node], bool]) -> frozenset[str]:
