@@ -55,11 +55,7 @@ def declared_names(root: Node, data: bytes, start: int, end: int) -> dict[str, s
             node = root.descendant_for_byte_range(i, i + len(token))
             decl = node.parent if node is not None and node.start_byte == i and node.type == token.decode() else None
             if decl is not None and decl.type == parent:
-                specs = [decl] if parent == "short_var_declaration" else [
-                    spec for c in decl.named_children
-                    for spec in (c.named_children if c.type == "var_spec_list" else [c]) if spec.type == "var_spec"
-                ]
-                for spec in specs:
+                for spec in _specs(decl):
                     for ident, value in bound_pairs(spec):
                         names.setdefault(text(ident), set()).add(unparen(value).type if value is not None else "")
             i = data.find(token, i + len(token), end)
@@ -86,21 +82,34 @@ class Bindings:
         self.declarations: Counter[str] = Counter()  # in the body and its literals (shadowing counts)
         self.changed: set[str] = set()  # assigned, incremented or address taken anywhere
         self._used: dict[str, tuple[bool, bool]] = {}  # see `_uses`
-        self._text: bytes | None = None
-        stack: list[tuple[Node, bool]] = [(body, True)]  # (node, in the body itself rather than a literal)
-        while stack:
-            node, own = stack.pop()
-            kind = node.type
-            if kind in ("short_var_declaration", "var_spec"):
-                for ident, value in bound_pairs(node):
+        self._text: bytes = body.text or b""
+        # Found at the bytes of the tokens that declare or change a name (`:=`, `var`, `=`, `+=`, `++`,
+        # `&`, ...), literals included, rather than by a walk of every node of the body.
+        for decl in self._tokens(b":=", _DECLARING) + self._tokens(b"var", _DECLARING):
+            own = _own(decl, body)
+            for spec in _specs(decl):
+                for ident, value in bound_pairs(spec):
                     name = text(ident)
                     self.declarations[name] += 1
                     if own:
                         self.values[name] = unparen(value) if value is not None and name not in self.values else None
-            elif kind in ("assignment_statement", "inc_statement", "dec_statement", "unary_expression"):
-                self.changed.update(text(n) for n in _assigned(node) if n.type == "identifier")
-            inner = own and kind != "func_literal"
-            stack.extend((c, inner) for c in node.named_children)
+        for change in self._tokens(b"=", _CHANGING) + self._tokens(b"++", _CHANGING) + self._tokens(b"--", _CHANGING) \
+                + self._tokens(b"&", _CHANGING):
+            self.changed.update(text(n) for n in _assigned(change) if n.type == "identifier")
+
+    def _tokens(self, spelled: bytes, statements: dict[str, frozenset[str]]) -> list[Node]:
+        """The nodes of the body (literals included) whose own token is spelled `spelled` or ends a
+        token that contains it (`+=` for `=`), for the token types `statements` lists per node type."""
+        out: list[Node] = []
+        body, data, base = self.body, self._text, self.body.start_byte
+        i = data.find(spelled)
+        while i != -1:
+            token = body.descendant_for_byte_range(base + i, base + i + len(spelled))
+            parent = token.parent if token is not None else None
+            if parent is not None and token.type in statements.get(parent.type, ()):
+                out.append(parent)
+            i = data.find(spelled, i + len(spelled))
+        return out
 
     def _uses(self, name: str) -> tuple[bool, bool]:
         """Whether `name` is used otherwise than called in place by the body itself, and whether
@@ -109,8 +118,6 @@ class Bindings:
         found = self._used.get(name)
         if found is None:
             body = self.body
-            if self._text is None:
-                self._text = body.text or b""
             not_called = escaping = False
             word, data, base = name.encode(), self._text, body.start_byte
             i = data.find(word)
@@ -148,6 +155,24 @@ class Bindings:
         """`name` keeps one value: declared at most once (a parameter, or one local, literals included,
         so no shadowing), never assigned, its address never taken."""
         return self.declarations[name] <= 1 and name not in self.changed
+
+
+# node type -> the tokens by which one is found (see Bindings._tokens)
+_DECLARING = {"short_var_declaration": frozenset({":="}), "var_declaration": frozenset({"var"})}
+_CHANGING = {
+    "assignment_statement": frozenset({"=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "&^="}),
+    "inc_statement": frozenset({"++"}), "dec_statement": frozenset({"--"}), "unary_expression": frozenset({"&"}),
+}
+
+
+def _specs(decl: Node) -> list[Node]:
+    """The specs of a `:=` (itself) or of a `var` declaration, grouped or not."""
+    if decl.type == "short_var_declaration":
+        return [decl]
+    return [
+        spec for c in decl.named_children
+        for spec in (c.named_children if c.type == "var_spec_list" else [c]) if spec.type == "var_spec"
+    ]
 
 
 def _own(node: Node, body: Node) -> bool:

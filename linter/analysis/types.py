@@ -620,11 +620,14 @@ _BLOCKS = frozenset({
 
 
 # Nodes that hold no declaration: in Go only a function literal puts statements in an expression,
-# and a scope does not look into literals, so its walk need not enter these.
-_EXPRESSIONS = frozenset({
+# and a scope does not look into literals, so its walk need not enter these (nor the statements
+# made of expressions alone, nor a declaration's own spec once read).
+_DECLARES_NOTHING = frozenset({
     "expression_list", "call_expression", "argument_list", "selector_expression", "index_expression",
     "slice_expression", "binary_expression", "unary_expression", "parenthesized_expression",
     "type_assertion_expression", "composite_literal", "literal_value", "keyed_element", "literal_element",
+    "expression_statement", "assignment_statement", "return_statement", "go_statement", "defer_statement",
+    "send_statement", "inc_statement", "dec_statement", "var_spec", "const_spec",
 })
 
 
@@ -718,7 +721,7 @@ class Scope:
                 self._bind_range(node)
             elif kind == "type_switch_statement":
                 self._bind_type_switch(node)
-            if node.named_child_count and kind not in _EXPRESSIONS:
+            if node.named_child_count and kind not in _DECLARES_NOTHING:
                 stack.extend(reversed(node.named_children))
         if dynamic:
             for n in set(dynamic) - declared - _reassigned(body):
