@@ -305,8 +305,8 @@ class Package:
         body = fn.body
         if body is None:
             return False
-        chunk = fn.file.data[body.start_byte : body.end_byte]
-        return any(w in chunk for w in LOCK_WORDS)
+        data = fn.file.data
+        return any(data.find(w, body.start_byte, body.end_byte) != -1 for w in LOCK_WORDS)
 
     def cfg(self, fn: Function) -> cfgmod.CFG | None:
         if id(fn) in self._cfgs:
@@ -370,16 +370,20 @@ class Package:
         Not so under `go` (another goroutine) or `defer` (at return): those are analysed on their own.
         A literal bound to a local name that is only ever called (`unlock := func() {...}; unlock()`)
         runs in place too."""
-        parent = fn.node.parent
-        if not fn.is_literal or parent is None:
+        if not fn.is_literal:
             return False
-        if parent.type == "call_expression":
-            return parent.child_by_field_name("function") == fn.node and (
-                parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement")
-            )
-        answer = self._in_place.get(id(fn))
+        answer = self._in_place.get(id(fn))  # asked for every function by every rule: a node's parent costs a descent
         if answer is None:
-            answer = self._in_place[id(fn)] = self._bound_in_place(fn)
+            parent = fn.node.parent
+            if parent is None:
+                answer = False
+            elif parent.type == "call_expression":
+                answer = parent.child_by_field_name("function") == fn.node and (
+                    parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement")
+                )
+            else:
+                answer = self._bound_in_place(fn)
+            self._in_place[id(fn)] = answer
         return answer
 
     def _bound_in_place(self, fn: Function) -> bool:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Callable
 
 from tree_sitter import Node
@@ -124,9 +125,11 @@ def _no_writes(node: Node) -> Writes | None:
     return None
 
 
-def roots(key: str) -> set[str]:
-    """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}."""
-    return {m for m in _NAME.findall(key) if m not in ("len", "cap")}
+@lru_cache(maxsize=1 << 16)
+def roots(key: str) -> frozenset[str]:
+    """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}. Remembered: every
+    statement a fact survives asks again about its terms."""
+    return frozenset(m for m in _NAME.findall(key) if m not in ("len", "cap"))
 
 
 @dataclass(slots=True)

@@ -174,7 +174,7 @@ def _may_reach_locks(pkg: "Package") -> set[int]:
             if fn.name:
                 names.add(fn.name.encode())
         else:
-            rest.append((fn, set(_IDENTIFIER.findall(fn.file.data[body.start_byte : body.end_byte]))))
+            rest.append((fn, set(_IDENTIFIER.findall(fn.file.data, body.start_byte, body.end_byte))))
     grew = True
     while grew and rest:
         grew = False
