@@ -162,6 +162,7 @@ class Paths:
     _jumps: list[tuple[Node, str, Facts]] | None = None  # break/continue states seen while a loop is checked
     _loops: dict[tuple[int, tuple[Facts, ...]], "_Loop | None"] = field(default_factory=dict)
     _runs: int = 0
+    _volatiles: dict[str, bool] = field(default_factory=dict)  # term -> `_volatile`
 
     # terms ---------------------------------------------------------------------------------
 
@@ -248,7 +249,14 @@ class Paths:
 
     def _volatile(self, key: str) -> bool:
         """Whether a call may change the term: fields, package variables, lengths of maps. A field
-        only composite literals set (see linter.analysis.fields) changes only with its object."""
+        only composite literals set (see linter.analysis.fields) changes only with its object.
+        Remembered per term: every statement a fact survives asks again."""
+        found = self._volatiles.get(key)
+        if found is None:
+            found = self._volatiles[key] = self._volatile_term(key)
+        return found
+
+    def _volatile_term(self, key: str) -> bool:
         assert self._untrusted is not None
         inner = key[4:-1] if key.startswith(("len(", "cap(")) else key
         if "." in inner and "(" not in inner:

@@ -30,7 +30,7 @@ from linter.analysis.handles import Handle
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
 from linter.analysis.ops import LOCK_METHODS, Op, OpKind, flag_guard
-from linter.analysis.syntax import FUNCTION_KINDS, callee, expr_key, text, unparen, walk_expr
+from linter.analysis.syntax import callee, expr_key, text, unparen, walk_expr
 from linter.rule import Site
 
 if TYPE_CHECKING:
@@ -240,6 +240,20 @@ def _reach_names(pkg: "Package", reach: set[int]) -> frozenset[str]:
     return frozenset(fn.name for fn in pkg.functions if fn.name and id(fn) in reach)
 
 
+def _returns(root: Node, data: bytes, start: int, end: int) -> list[Node]:
+    """The return statements between the bytes `start` and `end`, found at their keyword."""
+    out: list[Node] = []
+    i = data.find(b"return", start, end)
+    while i != -1:
+        token = root.descendant_for_byte_range(i, i + 6)
+        if token is not None and token.type == "return" and token.start_byte == i:
+            statement = token.parent
+            if statement is not None and statement.type == "return_statement":
+                out.append(statement)
+        i = data.find(b"return", i + 6, end)
+    return out
+
+
 def _occurrences(data: bytes, words: set[bytes], start: int, end: int) -> Iterator[tuple[int, int]]:
     """(start, end) of every occurrence of the words between `start` and `end`, also inside longer
     words (the caller keeps those that are a whole node)."""
@@ -333,6 +347,12 @@ class Summaries:
         bound = {n.encode() for n, kinds in self.pkg.declared_around(fn).items() if not FUNCTION_VALUES.isdisjoint(kinds)}
         spelled = set(_IDENTIFIER.findall(data, body.start_byte, body.end_byte))
         wanted = (spelled & names) | (spelled & bound)
+        # Byte ranges instead of climbing from each name: a node's parent costs a descent from the root.
+        literals = [(f.node.start_byte, f.node.end_byte) for f in self._literals().get(id(fn), ())]
+        returns = [
+            (r.start_byte, r.end_byte) for r in _returns(root, data, body.start_byte, body.end_byte)
+            if not any(s <= r.start_byte < e for s, e in literals)
+        ]
         for start, end in _occurrences(data, wanted, body.start_byte, body.end_byte):
             if data[start:end] not in names and not (data[end : end + 1] == b"(" and self._bound_function(fn, data[start:end])):
                 continue
@@ -347,25 +367,19 @@ class Summaries:
                 expr = node
             else:
                 continue
-            call, returned = None, False
+            if any(s <= start < e for s, e in literals):
+                continue  # in a literal's body, not in fn's own
+            call = None
             outer = expr
             while outer.parent is not None and outer.parent.type == "parenthesized_expression":
                 outer = outer.parent
             parent = outer.parent
             if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == outer:
                 call = parent
-            current = expr.parent
-            while current is not None and current.id != fn.node.id:  # inside fn's own body, not a literal's
-                if current.type in FUNCTION_KINDS:
-                    break
-                if current.type == "return_statement":
-                    returned = True
-                current = current.parent
-            else:
-                if call is not None:
-                    calls[call.id] = call
-                if returned:
-                    values[expr.id] = expr
+            if call is not None:
+                calls[call.id] = call
+            if any(s <= start and end <= e for s, e in returns):
+                values[expr.id] = expr
         for literal in self._literals().get(id(fn), ()):
             outer = literal.node
             while outer.parent is not None and outer.parent.type == "parenthesized_expression":

@@ -14,7 +14,7 @@ from typing import Iterator, Protocol
 from tree_sitter import Node
 
 from linter.analysis import library
-from linter.analysis.syntax import call_args, callee, text, unparen, walk_expr
+from linter.analysis.syntax import HOLDS_NO_STATEMENT, call_args, callee, text, unparen, walk_expr
 
 FLOAT_TYPES = frozenset({"float32", "float64", "complex64", "complex128"})
 INT_TYPES = frozenset(
@@ -619,18 +619,6 @@ _BLOCKS = frozenset({
 })
 
 
-# Nodes that hold no declaration: in Go only a function literal puts statements in an expression,
-# and a scope does not look into literals, so its walk need not enter these (nor the statements
-# made of expressions alone, nor a declaration's own spec once read).
-_DECLARES_NOTHING = frozenset({
-    "expression_list", "call_expression", "argument_list", "selector_expression", "index_expression",
-    "slice_expression", "binary_expression", "unary_expression", "parenthesized_expression",
-    "type_assertion_expression", "composite_literal", "literal_value", "keyed_element", "literal_element",
-    "expression_statement", "assignment_statement", "return_statement", "go_statement", "defer_statement",
-    "send_statement", "inc_statement", "dec_statement", "var_spec", "const_spec",
-})
-
-
 class ConstLookup(Protocol):
     """Where a constant expression finds the names it reads."""
 
@@ -721,7 +709,7 @@ class Scope:
                 self._bind_range(node)
             elif kind == "type_switch_statement":
                 self._bind_type_switch(node)
-            if node.named_child_count and kind not in _DECLARES_NOTHING:
+            if node.named_child_count and kind not in HOLDS_NO_STATEMENT:  # nor a declaration
                 stack.extend(reversed(node.named_children))
         if dynamic:
             for n in set(dynamic) - declared - _reassigned(body):
