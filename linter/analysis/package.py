@@ -109,6 +109,7 @@ class Package:
         self._bindings: dict[int, Bindings] = {}
         self._declared: dict[int, dict[str, set[str]]] = {}  # outermost function id -> names declared in it
         self._in_place: dict[int, bool] = {}
+        self._uses_locks: dict[int, bool] = {}
         self._called: dict[int, Function | None] = {}  # call node -> the literal it runs in place
 
     def release(self) -> None:
@@ -302,11 +303,13 @@ class Package:
         return classify
 
     def uses_locks(self, fn: Function) -> bool:
-        body = fn.body
-        if body is None:
-            return False
-        data = fn.file.data
-        return any(data.find(w, body.start_byte, body.end_byte) != -1 for w in LOCK_WORDS)
+        found = self._uses_locks.get(id(fn))
+        if found is None:
+            body = fn.body
+            data = fn.file.data
+            found = body is not None and any(data.find(w, body.start_byte, body.end_byte) != -1 for w in LOCK_WORDS)
+            self._uses_locks[id(fn)] = found
+        return found
 
     def cfg(self, fn: Function) -> cfgmod.CFG | None:
         if id(fn) in self._cfgs:
