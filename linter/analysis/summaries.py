@@ -354,6 +354,8 @@ class Summaries:
             if not any(s <= r.start_byte < e for s, e in literals)
         ]
         for start, end in _occurrences(data, wanted, body.start_byte, body.end_byte):
+            if any(s <= start < e for s, e in literals):
+                continue  # in a literal's body, not in fn's own
             if data[start:end] not in names and not (data[end : end + 1] == b"(" and self._bound_function(fn, data[start:end])):
                 continue
             node = root.descendant_for_byte_range(start, end)
@@ -367,13 +369,10 @@ class Summaries:
                 expr = node
             else:
                 continue
-            if any(s <= start < e for s, e in literals):
-                continue  # in a literal's body, not in fn's own
             call = None
-            outer = expr
-            while outer.parent is not None and outer.parent.type == "parenthesized_expression":
-                outer = outer.parent
-            parent = outer.parent
+            outer, parent = expr, expr.parent  # each parent is a descent from the root: asked once
+            while parent is not None and parent.type == "parenthesized_expression":
+                outer, parent = parent, parent.parent
             if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == outer:
                 call = parent
             if call is not None:
