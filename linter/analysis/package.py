@@ -33,8 +33,8 @@ from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, const_str_l
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
 
-LOCK_WORDS = (b"Lock", b"Unlock")
-_LITERAL = frozenset({"func_literal"})  # "Unlock" does not contain "Lock"
+LOCK_WORDS = (b"Lock", b"Unlock")  # "Unlock" does not contain "Lock"
+_LITERAL = frozenset({"func_literal"})  # a local bound to a literal (see local_value)
 _REFERENCES = ("*", "[]", "map[", "chan", "<-chan", "func", "interface{")  # types whose values hold no field
 
 
@@ -446,9 +446,8 @@ class Package:
             top = top.parent
         found = self._declared.get(id(top))
         if found is None:
-            body = top.body
-            found = {} if body is None else declared_names(top.file.root, top.file.data, body.start_byte,
-                                                                     body.end_byte)
+            body, file = top.body, top.file
+            found = {} if body is None else declared_names(file.root, file.data, body.start_byte, body.end_byte)
             self._declared[id(top)] = found
         return found
 
@@ -461,7 +460,8 @@ class Package:
         if literal is None:
             target = call.child_by_field_name("function")
             target = unparen(target) if target is not None else None
-            bound = self.local_value(fn, text(target), _LITERAL) if target is not None and target.type == "identifier" else None
+            named = target is not None and target.type == "identifier"
+            bound = self.local_value(fn, text(target), _LITERAL) if named else None
             literal = bound[1] if bound is not None and bound[1].type == "func_literal" else None
         found = self.function_of(literal) if literal is not None else None
         found = found if found is not None and self.is_invoked_literal(found) else None

@@ -344,7 +344,8 @@ class Summaries:
         calls: dict[int, Node] = {}
         values: dict[int, Node] = {}
         data = fn.file.data
-        bound = {n.encode() for n, kinds in self.pkg.declared_around(fn).items() if not FUNCTION_VALUES.isdisjoint(kinds)}
+        declared = self.pkg.declared_around(fn)
+        bound = {n.encode() for n, kinds in declared.items() if not FUNCTION_VALUES.isdisjoint(kinds)}
         spelled = set(_IDENTIFIER.findall(data, body.start_byte, body.end_byte))
         wanted = (spelled & names) | (spelled & bound)
         # Byte ranges instead of climbing from each name: a node's parent costs a descent from the root.
@@ -356,7 +357,8 @@ class Summaries:
         for start, end in _occurrences(data, wanted, body.start_byte, body.end_byte):
             if any(s <= start < e for s, e in literals):
                 continue  # in a literal's body, not in fn's own
-            if data[start:end] not in names and not (data[end : end + 1] == b"(" and self._bound_function(fn, data[start:end])):
+            word = data[start:end]
+            if word not in names and not (data[end : end + 1] == b"(" and self._bound_function(fn, word)):
                 continue
             node = root.descendant_for_byte_range(start, end)
             if node is None or node.start_byte != start or node.end_byte != end:
