@@ -25,13 +25,14 @@ class Function:
     params: dict[str, str] = field(default_factory=dict)  # name -> type text
     parent: "Function | None" = None
     is_handler: bool = False
-    # read from the node once: asked for every function by every analysis
-    body: Node | None = field(init=False, default=None)
-    is_literal: bool = field(init=False, default=False)
+    is_literal: bool = field(init=False, default=False)  # read from the node once: asked for every function
 
     def __post_init__(self) -> None:
-        self.body = self.node.child_by_field_name("body")
         self.is_literal = self.node.type == "func_literal"
+
+    @property
+    def body(self) -> Node | None:
+        return self.node.child_by_field_name("body")
 
     @property
     def results(self) -> dict[str, str]:

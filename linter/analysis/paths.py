@@ -125,7 +125,7 @@ def _no_writes(node: Node) -> Writes | None:
     return None
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def roots(key: str) -> frozenset[str]:
     """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}. Remembered: every
     statement a fact survives asks again about its terms."""
