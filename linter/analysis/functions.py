@@ -25,6 +25,10 @@ class Function:
     params: dict[str, str] = field(default_factory=dict)  # name -> type text
     parent: "Function | None" = None
     is_handler: bool = False
+    is_literal: bool = field(init=False, default=False)  # read from the node once: asked for every function
+
+    def __post_init__(self) -> None:
+        self.is_literal = self.node.type == "func_literal"
 
     @property
     def body(self) -> Node | None:
@@ -37,10 +41,6 @@ class Function:
         if result is None or result.type != "parameter_list":
             return {}
         return {n: t for n, t in _param_types(result).items() if not (n.startswith("_") and n[1:].isdigit())}
-
-    @property
-    def is_literal(self) -> bool:
-        return self.node.type == "func_literal"
 
     @property
     def in_handler(self) -> bool:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from tree_sitter import Node
 
 from linter.analysis.calls import base_type
-from linter.analysis.syntax import enclosing_function, expr_key, text, unparen, walk_expr
+from linter.analysis.syntax import HOLDS_NO_STATEMENT, enclosing_function, expr_key, text, unparen, walk_expr
 from linter.analysis.types import PackageTypes, element_type
 
 if TYPE_CHECKING:
@@ -265,8 +265,9 @@ def rebound_keys(body: Node | None) -> frozenset[str]:
             out.update(text(n) for n in (left.named_children if left is not None else ()) if n.type == "identifier")
         elif in_loop and kind == "var_spec":
             out.update(text(n) for n in node.children_by_field_name("name"))
-        loop = in_loop or kind == "for_statement"
-        stack.extend((c, loop) for c in node.named_children)
+        if kind not in HOLDS_NO_STATEMENT:
+            loop = in_loop or kind == "for_statement"
+            stack.extend((c, loop) for c in node.named_children)
     out.discard("_")
     return frozenset(out)
 

@@ -160,8 +160,8 @@ def _post_order(root: Node):
         stack.append((node, True))
         if node.type == "func_literal":
             continue
-        if node.child_count:
-            stack.extend((c, False) for c in reversed(node.children) if c.is_named)
+        if node.named_child_count:
+            stack.extend((c, False) for c in reversed(node.named_children))
 
 
 def _expression_ops(root: Node, env: OpEnv) -> list[Op]:

@@ -10,7 +10,7 @@ from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
 from linter.analysis import library, lockorder
-from linter.analysis.bindings import Bindings, carried_names
+from linter.analysis.bindings import FUNCTION_VALUES, Bindings, carried_names, declared_names
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
@@ -35,6 +35,7 @@ from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
 
 LOCK_WORDS = (b"Lock", b"Unlock")  # "Unlock" does not contain "Lock"
+_LITERAL = frozenset({"func_literal"})  # a local bound to a literal (see local_value)
 _REFERENCES = ("*", "[]", "map[", "chan", "<-chan", "func", "interface{")  # types whose values hold no field
 
 
@@ -107,7 +108,9 @@ class Package:
         self._paths: dict[tuple[int, str], Paths] = {}
         self._must_states: dict[int, dict[int, LockState]] = {}
         self._bindings: dict[int, Bindings] = {}
+        self._declared: dict[int, dict[str, set[str]]] = {}  # outermost function id -> names declared in it
         self._in_place: dict[int, bool] = {}
+        self._uses_locks: dict[int, bool] = {}
         self._called: dict[int, Function | None] = {}  # call node -> the literal it runs in place
 
     def release(self) -> None:
@@ -301,11 +304,13 @@ class Package:
         return classify
 
     def uses_locks(self, fn: Function) -> bool:
-        body = fn.body
-        if body is None:
-            return False
-        chunk = fn.file.data[body.start_byte : body.end_byte]
-        return any(w in chunk for w in LOCK_WORDS)
+        found = self._uses_locks.get(id(fn))
+        if found is None:
+            body = fn.body
+            data = fn.file.data
+            found = body is not None and any(data.find(w, body.start_byte, body.end_byte) != -1 for w in LOCK_WORDS)
+            self._uses_locks[id(fn)] = found
+        return found
 
     def cfg(self, fn: Function) -> cfgmod.CFG | None:
         if id(fn) in self._cfgs:
@@ -369,16 +374,20 @@ class Package:
         Not so under `go` (another goroutine) or `defer` (at return): those are analysed on their own.
         A literal bound to a local name that is only ever called (`unlock := func() {...}; unlock()`)
         runs in place too."""
-        parent = fn.node.parent
-        if not fn.is_literal or parent is None:
+        if not fn.is_literal:
             return False
-        if parent.type == "call_expression":
-            return parent.child_by_field_name("function") == fn.node and (
-                parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement")
-            )
-        answer = self._in_place.get(id(fn))
+        answer = self._in_place.get(id(fn))  # asked for every function by every rule: a node's parent costs a descent
         if answer is None:
-            answer = self._in_place[id(fn)] = self._bound_in_place(fn)
+            parent = fn.node.parent
+            if parent is None:
+                answer = False
+            elif parent.type == "call_expression":
+                answer = parent.child_by_field_name("function") == fn.node and (
+                    parent.parent is None or parent.parent.type not in ("go_statement", "defer_statement")
+                )
+            else:
+                answer = self._bound_in_place(fn)
+            self._in_place[id(fn)] = answer
         return answer
 
     def _bound_in_place(self, fn: Function) -> bool:
@@ -404,11 +413,14 @@ class Package:
         left = decl.child_by_field_name("left")
         return [text(n) for n in left.named_children] if left is not None else []
 
-    def local_value(self, fn: Function, name: str) -> tuple[Function, Node] | None:
+    def local_value(
+        self, fn: Function, name: str, kinds: frozenset[str] | None = None
+    ) -> tuple[Function, Node] | None:
         """(declaring function, value) of a local name `fn` uses that is bound once and never
-        rebound (see linter.analysis.bindings); None for anything else."""
-        if name not in self.scope(fn).names:
-            return None  # a package function (or nothing local): no body walk needed
+        rebound (see linter.analysis.bindings); None for anything else, and for a value whose
+        node type is not one of `kinds` (when given)."""
+        if not self.may_bind(fn, name, kinds):
+            return None  # a package function, a parameter, nothing local, no such value: no body walk needed
         owner: Function | None = fn
         while owner is not None:
             if name in owner.params or name == owner.receiver:
@@ -416,9 +428,29 @@ class Package:
             bindings = self.bindings(owner)
             if bindings is not None and bindings.declares(name):
                 value = bindings.value(name)
-                return (owner, value) if value is not None else None
+                return (owner, value) if value is not None and (kinds is None or value.type in kinds) else None
             owner = owner.parent
         return None
+
+    def may_bind(self, fn: Function, name: str, kinds: frozenset[str] | None = None) -> bool:
+        """Whether `local_value` may find a value for `name` in `fn` (of one of `kinds`, when given):
+        a declaration of it somewhere around `fn`, known from bytes alone."""
+        declared = self.declared_around(fn).get(name)
+        return declared is not None and (kinds is None or not kinds.isdisjoint(declared))
+
+    def declared_around(self, fn: Function) -> dict[str, set[str]]:
+        """The names declared anywhere in the outermost function around `fn`, with the node types of
+        their values (see bindings.declared_names): a superset of the locals `fn` and the functions
+        around it bind, known without a walk or their scopes' types."""
+        top = fn
+        while top.parent is not None:
+            top = top.parent
+        found = self._declared.get(id(top))
+        if found is None:
+            body, file = top.body, top.file
+            found = {} if body is None else declared_names(file.root, file.data, body.start_byte, body.end_byte)
+            self._declared[id(top)] = found
+        return found
 
     def called_literal(self, fn: Function, call: Node) -> Function | None:
         """The literal a call in `fn` runs in place: `func() {...}()`, or `unlock()` for a local
@@ -429,7 +461,8 @@ class Package:
         if literal is None:
             target = call.child_by_field_name("function")
             target = unparen(target) if target is not None else None
-            bound = self.local_value(fn, text(target)) if target is not None and target.type == "identifier" else None
+            named = target is not None and target.type == "identifier"
+            bound = self.local_value(fn, text(target), _LITERAL) if named else None
             literal = bound[1] if bound is not None and bound[1].type == "func_literal" else None
         found = self.function_of(literal) if literal is not None else None
         found = found if found is not None and self.is_invoked_literal(found) else None
@@ -618,7 +651,7 @@ class Package:
 
     def _resolve_local(self, fn: Function, name: str) -> list[Function]:
         """A call through a local name bound once: `unlock := func() {...}`, `f := s.release`."""
-        bound = self.local_value(fn, name)
+        bound = self.local_value(fn, name, FUNCTION_VALUES)
         if bound is None:
             return []
         owner, value = bound

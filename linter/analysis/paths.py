@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Callable
 
 from tree_sitter import Node
@@ -134,9 +135,11 @@ def _no_private(key: str, at: Node) -> bool:
     return False
 
 
-def roots(key: str) -> set[str]:
-    """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}, `uint32(n)` -> {"n"}."""
-    return {m for m in _NAME.findall(key) if m not in ("len", "cap") and m not in UNSIGNED}
+@lru_cache(maxsize=1 << 12)
+def roots(key: str) -> frozenset[str]:
+    """The variables a term reads: `len(s.xs)` -> {"s"}, `(len(a)+1)/2` -> {"a"}, `uint32(n)` -> {"n"}.
+    Remembered: every statement a fact survives asks again about its terms."""
+    return frozenset(m for m in _NAME.findall(key) if m not in ("len", "cap") and m not in UNSIGNED)
 
 
 @dataclass(slots=True)
@@ -172,6 +175,7 @@ class Paths:
     _jumps: list[tuple[Node, str, Facts]] | None = None  # break/continue states seen while a loop is checked
     _loops: dict[tuple[int, tuple[Facts, ...]], "_Loop | None"] = field(default_factory=dict)
     _runs: int = 0
+    _volatiles: dict[str, bool] = field(default_factory=dict)  # term -> `_volatile`
 
     # terms ---------------------------------------------------------------------------------
 
@@ -265,7 +269,14 @@ class Paths:
 
     def _volatile(self, key: str) -> bool:
         """Whether a call may change the term: fields, package variables, lengths of maps. A field
-        only composite literals set (see linter.analysis.fields) changes only with its object."""
+        only composite literals set (see linter.analysis.fields) changes only with its object.
+        Remembered per term: every statement a fact survives asks again."""
+        found = self._volatiles.get(key)
+        if found is None:
+            found = self._volatiles[key] = self._volatile_term(key)
+        return found
+
+    def _volatile_term(self, key: str) -> bool:
         assert self._untrusted is not None
         inner = key[4:-1] if key.startswith(("len(", "cap(")) else key
         if "." in inner and "(" not in inner:

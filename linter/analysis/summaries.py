@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 from tree_sitter import Node
 
 from linter.analysis import argguards, emptiness
+from linter.analysis.bindings import FUNCTION_VALUES
 from linter.analysis.cfg import on_every_path, statements
 from linter.analysis.functions import Function, literal_of
 from linter.analysis.handles import Handle
 from linter.analysis.lockrefs import LockRef, map_ref
 from linter.analysis.lockstate import EMPTY, Event, Held, LockState, analyse
 from linter.analysis.ops import LOCK_METHODS, Op, OpKind, flag_guard
-from linter.analysis.syntax import FUNCTION_KINDS, callee, expr_key, text, unparen, walk_expr
+from linter.analysis.syntax import callee, expr_key, text, unparen, walk_expr
 from linter.rule import Site
 
 if TYPE_CHECKING:
@@ -145,6 +146,8 @@ def _common(per_target: list[list[tuple[str, Take]]]) -> list[tuple[str, Take]]:
 
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_CALL = frozenset({"call_expression"})  # the node types of locals' values asked about (see Package.local_value)
+_SELECTOR = frozenset({"selector_expression"})
 # Go's predeclared functions and conversions: the calls of a body that are surely not of a local
 _PREDECLARED = frozenset(
     b"append cap clear close complex copy delete imag len make max min new panic print println real recover "
@@ -171,7 +174,7 @@ def _may_reach_locks(pkg: "Package") -> set[int]:
             if fn.name:
                 names.add(fn.name.encode())
         else:
-            rest.append((fn, set(_IDENTIFIER.findall(fn.file.data[body.start_byte : body.end_byte]))))
+            rest.append((fn, set(_IDENTIFIER.findall(fn.file.data, body.start_byte, body.end_byte))))
     grew = True
     while grew and rest:
         grew = False
@@ -235,6 +238,30 @@ def _outermost(fn: Function) -> Function:
 def _reach_names(pkg: "Package", reach: set[int]) -> frozenset[str]:
     """Names of the functions that may reach a lock: a call spelled with any other name cannot."""
     return frozenset(fn.name for fn in pkg.functions if fn.name and id(fn) in reach)
+
+
+def _returns(root: Node, data: bytes, start: int, end: int) -> list[Node]:
+    """The return statements between the bytes `start` and `end`, found at their keyword."""
+    out: list[Node] = []
+    i = data.find(b"return", start, end)
+    while i != -1:
+        token = root.descendant_for_byte_range(i, i + 6)
+        if token is not None and token.type == "return" and token.start_byte == i:
+            statement = token.parent
+            if statement is not None and statement.type == "return_statement":
+                out.append(statement)
+        i = data.find(b"return", i + 6, end)
+    return out
+
+
+def _occurrences(data: bytes, words: set[bytes], start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of every occurrence of the words between `start` and `end`, also inside longer
+    words (the caller keeps those that are a whole node)."""
+    for word in words:
+        i = data.find(word, start, end)
+        while i != -1:
+            yield i, i + len(word)
+            i = data.find(word, i + 1, end)
 
 
 class Summaries:
@@ -317,11 +344,24 @@ class Summaries:
         calls: dict[int, Node] = {}
         values: dict[int, Node] = {}
         data = fn.file.data
-        for m in _IDENTIFIER.finditer(data, body.start_byte, body.end_byte):
-            if m.group() not in names and not (data[m.end() : m.end() + 1] == b"(" and self._bound_function(fn, m.group())):
+        declared = self.pkg.declared_around(fn)
+        bound = {n.encode() for n, kinds in declared.items() if not FUNCTION_VALUES.isdisjoint(kinds)}
+        spelled = set(_IDENTIFIER.findall(data, body.start_byte, body.end_byte))
+        wanted = (spelled & names) | (spelled & bound)
+        # Byte ranges instead of climbing from each name: a node's parent costs a descent from the root.
+        literals = [(f.node.start_byte, f.node.end_byte) for f in self._literals().get(id(fn), ())]
+        returns = [
+            (r.start_byte, r.end_byte) for r in _returns(root, data, body.start_byte, body.end_byte)
+            if not any(s <= r.start_byte < e for s, e in literals)
+        ]
+        for start, end in _occurrences(data, wanted, body.start_byte, body.end_byte):
+            if any(s <= start < e for s, e in literals):
+                continue  # in a literal's body, not in fn's own
+            word = data[start:end]
+            if word not in names and not (data[end : end + 1] == b"(" and self._bound_function(fn, word)):
                 continue
-            node = root.descendant_for_byte_range(m.start(), m.end())
-            if node is None or node.start_byte != m.start() or node.end_byte != m.end():
+            node = root.descendant_for_byte_range(start, end)
+            if node is None or node.start_byte != start or node.end_byte != end:
                 continue
             if node.type == "field_identifier":
                 expr = node.parent
@@ -331,25 +371,16 @@ class Summaries:
                 expr = node
             else:
                 continue
-            call, returned = None, False
-            outer = expr
-            while outer.parent is not None and outer.parent.type == "parenthesized_expression":
-                outer = outer.parent
-            parent = outer.parent
+            call = None
+            outer, parent = expr, expr.parent  # each parent is a descent from the root: asked once
+            while parent is not None and parent.type == "parenthesized_expression":
+                outer, parent = parent, parent.parent
             if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == outer:
                 call = parent
-            current = expr.parent
-            while current is not None and current.id != fn.node.id:  # inside fn's own body, not a literal's
-                if current.type in FUNCTION_KINDS:
-                    break
-                if current.type == "return_statement":
-                    returned = True
-                current = current.parent
-            else:
-                if call is not None:
-                    calls[call.id] = call
-                if returned:
-                    values[expr.id] = expr
+            if call is not None:
+                calls[call.id] = call
+            if any(s <= start and end <= e for s, e in returns):
+                values[expr.id] = expr
         for literal in self._literals().get(id(fn), ()):
             outer = literal.node
             while outer.parent is not None and outer.parent.type == "parenthesized_expression":
@@ -365,8 +396,7 @@ class Summaries:
         `f := s.helper`): calling it calls what it was bound to (see linter.analysis.bindings)."""
         if name in _PREDECLARED:
             return False
-        bound = self.pkg.local_value(fn, name.decode())
-        return bound is not None and bound[1].type in ("func_literal", "selector_expression", "identifier")
+        return self.pkg.local_value(fn, name.decode(), FUNCTION_VALUES) is not None
 
     def _walked_sites(self, fn: Function) -> tuple[list[Node], list[Node]]:
         """`_sites` by walking the body, for names the byte search cannot find (not ASCII)."""
@@ -443,7 +473,7 @@ class Summaries:
             return None
         if target.type == "call_expression":
             return target
-        if target.type == "identifier" and not self.pkg.resolve(fn, call):
+        if target.type == "identifier" and self.pkg.may_bind(fn, text(target), _CALL) and not self.pkg.resolve(fn, call):
             return self.bound_call(fn, text(target))
         return None
 
@@ -460,8 +490,8 @@ class Summaries:
         operand = unparen(operand) if operand is not None else None
         if method not in self._names or operand is None or operand.type != "identifier":
             return None
-        bound = self.pkg.local_value(fn, text(operand))
-        if bound is None or bound[1].type != "call_expression":
+        bound = self.pkg.local_value(fn, text(operand), _CALL)
+        if bound is None:
             return None
         owner, source = bound
         handles = self.pkg.handles.at_call(owner, source)
@@ -491,8 +521,8 @@ class Summaries:
         target = unparen(target) if target is not None else None
         if target is None or target.type != "identifier":
             return None
-        bound = self.pkg.local_value(fn, text(target))
-        if bound is None or bound[1].type != "selector_expression":
+        bound = self.pkg.local_value(fn, text(target), _SELECTOR)
+        if bound is None:
             return None
         owner, value = bound
         spec = LOCK_METHODS.get(text(value.child_by_field_name("field")))

@@ -19,6 +19,17 @@ def text(node: Node | None) -> str:
     return raw.decode("utf-8", "replace") if raw is not None else ""
 
 
+# Node types that hold no statement, declaration or clause except inside a function literal (in Go
+# only a literal puts statements in an expression): a walk looking for those need not enter them.
+HOLDS_NO_STATEMENT = frozenset({
+    "expression_list", "call_expression", "argument_list", "selector_expression", "index_expression",
+    "slice_expression", "binary_expression", "unary_expression", "parenthesized_expression",
+    "type_assertion_expression", "composite_literal", "literal_value", "keyed_element", "literal_element",
+    "expression_statement", "assignment_statement", "return_statement", "go_statement", "defer_statement",
+    "send_statement", "inc_statement", "dec_statement", "var_spec", "const_spec",
+})
+
+
 def unparen(node: Node) -> Node:
     """Strip redundant parentheses: `(s.mu)` is `s.mu`."""
     while node.type == "parenthesized_expression" and node.named_child_count == 1:

@@ -14,7 +14,7 @@ from typing import Iterator, Protocol
 from tree_sitter import Node
 
 from linter.analysis import library
-from linter.analysis.syntax import call_args, callee, text, unparen, walk_expr
+from linter.analysis.syntax import HOLDS_NO_STATEMENT, call_args, callee, text, unparen, walk_expr
 
 FLOAT_TYPES = frozenset({"float32", "float64", "complex64", "complex128"})
 INT_TYPES = frozenset(
@@ -717,8 +717,8 @@ class Scope:
                 self._bind_range(node)
             elif kind == "type_switch_statement":
                 self._bind_type_switch(node)
-            if node.child_count:
-                stack.extend(reversed(node.children))
+            if node.named_child_count and kind not in HOLDS_NO_STATEMENT:  # nor a declaration
+                stack.extend(reversed(node.named_children))
         if dynamic:
             for n in set(dynamic) - declared - _reassigned(body):
                 names[n] = dynamic[n]
