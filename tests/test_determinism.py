@@ -79,3 +79,21 @@ def test_output_does_not_depend_on_jobs(tree: Path, fmt: str) -> None:
     for jobs in ("2", "4"):
         many = lockjaw(tree, "check", ".", "--format", fmt, "--jobs", jobs)
         assert many.stdout == one.stdout
+
+
+def test_a_local_struct_type_stays_in_its_function() -> None:
+    """A function's `var x struct{..}` must not replace a package variable's type of the same
+    name, nor enter the tables other functions read, whichever scope is built first."""
+    from tests.go_snippets import function, package
+
+    pkg = package(
+        "package p\n\nimport \"sync\"\n\nvar cache struct {\n\tmu sync.Mutex\n\tm  map[string]int\n}\n\n"
+        "func f() int {\n\tvar cache struct{ n int }\n\treturn cache.n\n}\n\n"
+        "func g() int {\n\tvar local = struct{ k []int }{}\n\treturn len(local.k)\n}\n"
+    )
+    before = {t: dict(fs) for t, fs in pkg.types.fields.items()}
+    for name in ("f", "g"):
+        scope = pkg.scope(function(pkg, name))
+        assert scope.pkg.fields[scope.names["cache" if name == "f" else "local"]]
+    assert pkg.types.fields == before
+    assert set(pkg.types.fields["struct:cache"]) == {"mu", "m"}

@@ -492,16 +492,27 @@ def _reassigned(body: Node) -> set[str]:
     return out
 
 
+def _anonymous_struct(spec: Node) -> Node | None:
+    """The struct type a var spec declares its names with, if it is an anonymous one:
+    `var cache struct { sync.Mutex; m map[K]V }`, `var t = struct{ ... }{...}`."""
+    if not spec.children_by_field_name("name"):
+        return None
+    type_node = spec.child_by_field_name("type")
+    value = spec.child_by_field_name("value")
+    if type_node is None and value is not None and value.named_child_count == 1:
+        literal = unparen(value.named_children[0])
+        if literal.type == "composite_literal":
+            type_node = literal.child_by_field_name("type")
+    return type_node if type_node is not None and type_node.type == "struct_type" else None
+
+
 def _bind_spec(spec: Node, into: dict[str, str], pkg: PackageTypes, scope: dict[str, str]) -> None:
     names = [text(n) for n in spec.children_by_field_name("name")]
     type_node = spec.child_by_field_name("type")
     value = spec.child_by_field_name("value")
-    if type_node is None and value is not None and value.named_child_count == 1 and names:
-        literal = unparen(value.named_children[0])  # `var t = struct{ ...; m map[K]V }{...}`
-        if literal.type == "composite_literal":
-            type_node = literal.child_by_field_name("type")
-            type_node = type_node if type_node is not None and type_node.type == "struct_type" else None
-    if type_node is not None and type_node.type == "struct_type" and names:
+    struct = _anonymous_struct(spec)
+    if struct is not None:
+        type_node = struct
         # `var cache struct { sync.Mutex; m map[K]V }`: give the struct a name to find its fields by
         synthetic = f"struct:{names[0]}"
         pkg.fields[synthetic] = _struct_fields(type_node, pkg, synthetic)
@@ -666,6 +677,7 @@ class Scope:
         # Names that stand for another variable in part of the body, (start, end, name, type):
         # `switch v := x.(type) { case *T: ... }` in each one-type case, and `y := y.(*T)` in an inner block.
         self.narrowed: list[tuple[int, int, str, str]] = []
+        self._own_tables = False  # self.pkg is a copy holding this function's local struct types
         if body is not None:
             self._collect(body)
 
@@ -707,6 +719,13 @@ class Scope:
                             declared.add(n)
                             self._shadow(node, n, t)
             elif kind == "var_spec":
+                if _anonymous_struct(node) is not None and not self._own_tables:
+                    # a local's synthetic struct type goes into this function's own copy of the
+                    # tables, so what every other function sees never depends on which scopes
+                    # were built first (nor is a package variable's of the same name replaced)
+                    self.pkg = replace(self.pkg, named=dict(self.pkg.named), fields=dict(self.pkg.fields),
+                                       embeds=set(self.pkg.embeds), _returned={})
+                    self._own_tables = True
                 _bind_spec(node, names, self.pkg, names)
             elif kind == "const_declaration":
                 self._const_values(node)
