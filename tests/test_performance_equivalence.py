@@ -335,7 +335,6 @@ def test_summaries_skip_only_functions_that_cannot_reach_a_lock(monkeypatch: pyt
 def test_summaries_on_demand_do_not_depend_on_what_was_asked_first() -> None:
     """A summary is the same whichever function was asked for first, and the table without `takes`
     (what the dataflow reads) agrees with the full one on everything else."""
-    from collections import defaultdict
 
 
     def without_takes(summary) -> tuple:

@@ -18,7 +18,7 @@ from typing import Callable
 
 from tree_sitter import Node
 
-from linter.analysis.syntax import text, unparen
+from linter.analysis.syntax import in_literal, text, unparen
 
 
 # The node types of a local's value that calling the local calls through: `f := func() {..}`,
@@ -86,7 +86,7 @@ class Bindings:
         # Found at the bytes of the tokens that declare or change a name (`:=`, `var`, `=`, `+=`, `++`,
         # `&`, ...), literals included, rather than by a walk of every node of the body.
         for decl in self._tokens(b":=", _DECLARING) + self._tokens(b"var", _DECLARING):
-            own = _own(decl, body)
+            own = not in_literal(decl, body)
             for spec in _specs(decl):
                 for ident, value in bound_pairs(spec):
                     name = text(ident)
@@ -125,7 +125,7 @@ class Bindings:
                 node = body.descendant_for_byte_range(base + i, base + i + len(word))
                 if node is not None and node.type == "identifier" and node.start_byte == base + i \
                         and node.end_byte == base + i + len(word):
-                    use = _use(node, _own(node, body), body.parent)
+                    use = _use(node, not in_literal(node, body), body.parent)
                     not_called, escaping = not_called or use[0], escaping or use[1]
                 i = data.find(word, i + 1)
             found = self._used[name] = (not_called, escaping)
@@ -173,16 +173,6 @@ def _specs(decl: Node) -> list[Node]:
         spec for c in decl.named_children
         for spec in (c.named_children if c.type == "var_spec_list" else [c]) if spec.type == "var_spec"
     ]
-
-
-def _own(node: Node, body: Node) -> bool:
-    """Whether `node` is in `body` itself rather than in a function literal inside it."""
-    current = node.parent
-    while current is not None and current != body:
-        if current.type == "func_literal":
-            return False
-        current = current.parent
-    return True
 
 
 def _use(node: Node, own: bool, owner: Node | None) -> tuple[bool, bool]:

@@ -44,7 +44,7 @@ from typing import Callable
 
 from tree_sitter import Node
 
-from linter.analysis.syntax import callee, call_args, text, unparen, walk_expr, within
+from linter.analysis.syntax import callee, call_args, in_literal, text, unparen, walk_expr, within
 from linter.analysis.types import element_type, squash
 
 # a package struct type -> its declared fields, each with whether it is plain; None if unknown
@@ -120,7 +120,7 @@ class Escapes:
                 uses.append(node)
             elif kind == "type_declaration":
                 return  # a local type may shadow the package's: its fields are not the ones known
-            elif (kind in _BINDINGS or kind == "var_spec") and not _in_literal(node, self.body):
+            elif (kind in _BINDINGS or kind == "var_spec") and not in_literal(node, self.body):
                 for name, value in _bound(node):
                     t = _allocated(value) if value is not None else _zero_struct(node, self.fields)
                     if name in self.signature or not (t or value is None):
@@ -171,7 +171,7 @@ class Escapes:
                 over = self.underlying(self.type_of(right)) if right is not None else ""
                 if len(lefts) == 2 and lefts[1].type == "identifier" and over.startswith(("map[", "[")):
                     bound.append((lefts[1], element_type(over)))
-            elif node.type == "short_var_declaration" and not _in_literal(node, self.body):
+            elif node.type == "short_var_declaration" and not in_literal(node, self.body):
                 for name, value in _bound(node):
                     if value is not None and not _allocated(value):
                         ids = [n for n in node.child_by_field_name("left").named_children if text(n) == name]
@@ -198,15 +198,6 @@ class Escapes:
             scope = scope.parent
         if scope is not None:
             self._decls.setdefault(name, []).append((stmt, scope))
-
-
-def _in_literal(node: Node, body: Node) -> bool:
-    parent = node.parent
-    while parent is not None and parent != body:
-        if parent.type == "func_literal":
-            return True
-        parent = parent.parent
-    return False
 
 
 def _bound(stmt: Node) -> list[tuple[str, Node | None]]:

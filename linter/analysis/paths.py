@@ -45,7 +45,7 @@ from linter.analysis.library import BELOW_N as _BELOW_N, NONNEG as _NONNEG, PURE
 from linter.analysis.library import SEARCH_SLICE as _SEARCH_SLICE, SPLIT as _SPLIT
 from linter.analysis.linear import UNSIGNED, Lin, Prover, const, parse, term
 from linter.analysis.loops import entailed, jump_target, saturate
-from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, text, unparen, walk_expr, within
+from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, in_literal, text, unparen, walk_expr, within
 from linter.analysis.types import INT_TYPES
 from linter.analysis.writes import Writes
 
@@ -188,20 +188,20 @@ class Paths:
         twice = False
         for node in walk_expr(self.body, into_literals=True):
             kind = node.type
-            if kind == "goto_statement" and not _in_literal(node, self.body):
+            if kind == "goto_statement" and not in_literal(node, self.body):
                 jumps.append(node)
-            elif kind == "labeled_statement" and not _in_literal(node, self.body):
+            elif kind == "labeled_statement" and not in_literal(node, self.body):
                 twice |= _label(node) in labels
                 labels[_label(node)] = node
             elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
                 # only the variable addressed: `&ims[i]` lets no one change i, `&T{f: *p}` not p
                 operand = node.child_by_field_name("operand")
                 untrusted.update(_target_roots(operand) if operand is not None else ())
-            elif kind in ("assignment_statement", "inc_statement", "dec_statement") and _in_literal(node, self.body):
+            elif kind in ("assignment_statement", "inc_statement", "dec_statement") and in_literal(node, self.body):
                 untrusted.update(_assigned(node, self._element_of_slice))  # `xs[i] = v` leaves xs as it is
             elif kind == "type_declaration":
                 self._own_types = True
-            elif kind == "type_switch_statement" and not _in_literal(node, self.body):
+            elif kind == "type_switch_statement" and not in_literal(node, self.body):
                 alias = node.child_by_field_name("alias")  # `switch d := x.(type)` declares d
                 if alias is not None:
                     self.locals |= {text(n) for n in alias.named_children if n.type == "identifier"}
@@ -1957,15 +1957,6 @@ def _written_whole(target: Node) -> bool:
         "assignment_statement", "short_var_declaration", "range_clause", "receive_statement"
     ):
         return parent.parent.child_by_field_name("left") == parent
-    return False
-
-
-def _in_literal(node: Node, body: Node) -> bool:
-    parent = node.parent
-    while parent is not None and parent != body:
-        if parent.type == "func_literal":
-            return True
-        parent = parent.parent
     return False
 
 

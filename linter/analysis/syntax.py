@@ -91,6 +91,16 @@ def within(node: Node, outer: Node) -> bool:
     return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
 
+def in_literal(node: Node, body: Node) -> bool:
+    """Whether `node` lies in a function literal inside `body` rather than in `body` itself."""
+    parent = node.parent
+    while parent is not None and parent != body:
+        if parent.type == "func_literal":
+            return True
+        parent = parent.parent
+    return False
+
+
 def enclosing_function(node: Node) -> Node | None:
     parent = node.parent
     while parent is not None and parent.type not in FUNCTION_KINDS:

@@ -422,11 +422,8 @@ class CallWrites:
         """What code given the addresses `fn` takes may write (`&v`, `&x.f`, `&xs[i]`)."""
         out: Writes | None = NOTHING
         for node in walk_expr(fn.body):
-            if node.type != "unary_expression" or text(node.child_by_field_name("operator")) != "&":
-                continue
-            operand = node.child_by_field_name("operand")
-            operand = unparen(operand) if operand is not None else None
-            if operand is None or operand.type == "composite_literal":
+            operand = _addressed_variable(node)
+            if operand is None:
                 continue
             if self.pkg.types.underlying(self.pkg.scope(fn).type_of(operand)) in _MUTEXES:
                 out = out.union(RELEASES)  # `sync.NewCond(&mu)`: Wait unlocks it
@@ -449,11 +446,8 @@ class CallWrites:
                 if decl.type != "var_declaration":
                     continue
                 for node in walk_expr(decl, into_literals=False):
-                    if node.type != "unary_expression" or text(node.child_by_field_name("operator")) != "&":
-                        continue
-                    operand = node.child_by_field_name("operand")
-                    operand = unparen(operand) if operand is not None else None
-                    if operand is None or operand.type == "composite_literal":
+                    operand = _addressed_variable(node)
+                    if operand is None:
                         continue
                     if operand.type != "identifier":
                         return None
@@ -621,3 +615,11 @@ def _targets(node: Node) -> list[Node]:
     left = node.child_by_field_name("left")
     return list(left.named_children) if left is not None else []
 
+
+def _addressed_variable(node: Node) -> Node | None:
+    """What `&x` takes the address of, when `node` is one; not a fresh `&T{..}`."""
+    if node.type != "unary_expression" or text(node.child_by_field_name("operator")) != "&":
+        return None
+    operand = node.child_by_field_name("operand")
+    operand = unparen(operand) if operand is not None else None
+    return None if operand is None or operand.type == "composite_literal" else operand
