@@ -257,6 +257,17 @@ def test_call_writes_name_the_fields_they_may_change() -> None:
     assert reset.changes("len(x.entries)") and reset.changes("y.a") and not reset.changes("len(x.data)")
 
 
+def _paths_and_statements(pkg: Package, name: str):
+    """The path facts of function `name`, and a finder of its expression statements by their text."""
+    fn = function(pkg, name)
+    paths = pkg.paths(fn)
+    assert fn.body is not None and paths is not None
+    body = fn.body
+    return paths, lambda code: [
+        n for n in walk_expr(body) if n.type == "expression_statement" and text(n) == code
+    ]
+
+
 def test_fresh_objects_stay_private_until_they_escape() -> None:
     pkg = package(
         "package p\n\nimport \"sync\"\n\ntype inner struct{ q []int }\n\n"
@@ -265,12 +276,9 @@ def test_fresh_objects_stay_private_until_they_escape() -> None:
         "func f(xs []int) {\n\ts := &sub{}\n\ts.q = xs\n\tmu.Lock()\n\tkeep(s)\n\tmu.Unlock()\n"
         "\tfor range xs {\n\t\tt := &sub{}\n\t\tmu.Lock()\n\t\tkeep(t)\n\t\tmu.Unlock()\n\t}\n}\n"
     )
-    fn = function(pkg, "f")
-    paths = pkg.paths(fn)
-    assert fn.body is not None and paths is not None
-    locks = [n for n in walk_expr(fn.body) if n.type == "expression_statement" and text(n) == "mu.Lock()"]
-    before, in_loop = locks[0], locks[1]
-    escape = next(n for n in walk_expr(fn.body) if n.type == "expression_statement" and text(n) == "keep(s)")
+    paths, statements = _paths_and_statements(pkg, "f")
+    before, in_loop = statements("mu.Lock()")[:2]
+    escape = statements("keep(s)")[0]
     assert paths.private("s.q", before) and paths.private("len(s.q)", before)
     assert not paths.private("s.q", escape)  # handed to keep: the call can change it
     assert not paths.private("s.in", before)  # a struct value: its method values point into s
@@ -288,10 +296,8 @@ def test_struct_values_are_private_copies_until_addressed() -> None:
         "\t\tc.copy()\n\t\tmu.Unlock()\n\t}\n\tfor _, d := range m {\n\t\tmu.Lock()\n\t\td.reset()\n\t\tmu.Unlock()\n\t}\n"
         "\tmu.Lock()\n\taddr(&p)\n\tmu.Unlock()\n}\n"
     )
-    fn = function(pkg, "f")
-    paths = pkg.paths(fn)
-    assert fn.body is not None and paths is not None
-    locks = [n for n in walk_expr(fn.body) if n.type == "expression_statement" and text(n) == "mu.Lock()"]
+    paths, statements = _paths_and_statements(pkg, "f")
+    locks = statements("mu.Lock()")
     assert paths.private("len(c.names)", locks[0])  # copies and a value method reach no memory of c
     assert not paths.private("len(d.names)", locks[1])  # a pointer method gets &d, in every round
     assert paths.private("p.names", locks[2]) and not paths.private("p.names", locks[2].next_named_sibling)
