@@ -24,7 +24,9 @@ which may live in memory another pointer shares), only a field the struct
 declares (a promoted one may live in an embedded pointer's object), and only a
 plain one: a pointer, slice, map, channel, func, interface, number, string or
 bool, whose method values (`v.f.M`) get a copy, never a pointer into the object
-as those of a struct or another named type may.
+as those of a struct or another named type may. The length of a map or channel
+field is not private: the field holds a reference, and the map or channel may be
+shared (`a.keep = sub.m`, or a map given to the literal), so others may change it.
 
 A local of a package struct *value* type (a by-value parameter, a range value
 variable, `v := m[k]`) is a private copy too, with other escapes: a copy of the
@@ -47,8 +49,11 @@ from tree_sitter import Node
 from linter.analysis.syntax import callee, call_args, in_literal, text, unparen, walk_expr, within
 from linter.analysis.types import element_type, squash
 
-# a package struct type -> its declared fields, each with whether it is plain; None if unknown
-Fields = Callable[[str], dict[str, bool] | None]
+# a package struct type -> its declared fields, each with how plain it is; None if unknown
+Fields = Callable[[str], dict[str, str] | None]
+NOT_PLAIN = ""  # a struct or named value: its method values may point into the object
+PLAIN = "plain"  # a number, string, pointer, slice, func or interface: the value is the object's own
+SHARED_LENGTH = "shared length"  # a map or channel: the reference is the object's, its length is not
 _MAKE = "make()"  # the type of a `make(..)`: a map, slice or channel, no fields
 _CHAIN = ("selector_expression", "index_expression", "parenthesized_expression")
 _BINDINGS = ("short_var_declaration", "assignment_statement")
@@ -93,8 +98,9 @@ class Escapes:
         first = self._first.get(name)
         if first is None or first < at.end_byte:
             return False
-        if rest and not all((self.fields(t) or {}).get(rest, False) for t in self._types[name]):
-            return False  # not a plain field of every type the local holds
+        wanted = (PLAIN,) if inner != key else (PLAIN, SHARED_LENGTH)
+        if rest and not all((self.fields(t) or {}).get(rest, NOT_PLAIN) in wanted for t in self._types[name]):
+            return False  # not a plain field of every type the local holds (a map's length is the map's)
         start = at.start_byte
         declared = [d for d, scope in self._decls.get(name, ()) if d.end_byte <= start and within(at, scope)]
         if not declared:

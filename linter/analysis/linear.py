@@ -76,8 +76,10 @@ Path = Callable[[Node], str | int | None]
 MAX_DEPTH = 32  # deeper expressions are not linear forms worth knowing (and recursion stays bounded)
 
 
-def parse(node: Node, path: Path, depth: int = 0) -> Lin | None:
-    """The linear form of an integer expression, or None."""
+def parse(node: Node, path: Path, depth: int = 0, unsigned: Callable[[Node], bool] | None = None) -> Lin | None:
+    """The linear form of an integer expression, or None. `unsigned` tells an operand of an
+    unsigned type: `+`, `-` and `*` of such operands wrap (`uint(len(s)) - 1` of an empty s is
+    the largest uint), so they have no linear form."""
     if depth > MAX_DEPTH:
         return None
     node = unparen(node)
@@ -93,15 +95,17 @@ def parse(node: Node, path: Path, depth: int = 0) -> Lin | None:
     if kind == "unary_expression":
         operand = node.child_by_field_name("operand")
         op = text(node.child_by_field_name("operator"))
-        inner = parse(operand, path, depth + 1) if operand is not None and op in ("-", "+") else None
+        inner = parse(operand, path, depth + 1, unsigned) if operand is not None and op in ("-", "+") else None
         return inner.times(-1) if inner is not None and op == "-" else inner
     if kind == "binary_expression":
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         op = text(node.child_by_field_name("operator"))
         if left is None or right is None or op not in ("+", "-", "*", "/"):
             return None
-        a, b = parse(left, path, depth + 1), parse(right, path, depth + 1)
+        a, b = parse(left, path, depth + 1, unsigned), parse(right, path, depth + 1, unsigned)
         if a is None or b is None:
+            return None
+        if op != "/" and (_wraps(a) or _wraps(b) or (unsigned is not None and (unsigned(left) or unsigned(right)))):
             return None
         if op == "+":
             return a.plus(b)
@@ -126,9 +130,9 @@ def parse(node: Node, path: Path, depth: int = 0) -> Lin | None:
                 key = path(inner) if inner.type != "call_expression" else None
                 return term(f"{name}({key})") if isinstance(key, str) and key else None
             if name in _CONVERSIONS:
-                return parse(args[0], path, depth + 1)
+                return parse(args[0], path, depth + 1, unsigned)
             if name in UNSIGNED:
-                inner = parse(args[0], path, depth + 1)
+                inner = parse(args[0], path, depth + 1, unsigned)
                 if inner is None or not inner.terms:  # a constant: compiled only when it fits
                     return inner if inner is not None and 0 <= inner.const < 1 << UNSIGNED[name] else None
                 return term(narrowed(inner, name))
@@ -162,6 +166,11 @@ def narrowed(operand: Lin, to: str) -> str:
     name = f"{to}({render(operand)})"
     _NARROWED[name] = operand
     return name
+
+
+def _wraps(lin: Lin) -> bool:
+    """Whether `lin` reads a conversion to an unsigned type, so that arithmetic on it is unsigned."""
+    return any(t in _NARROWED for t, _ in lin.terms)
 
 
 def _sizes(name: str) -> Iterable[tuple[str, str, int]]:

@@ -14,7 +14,7 @@ from linter.analysis.bindings import FUNCTION_VALUES, Bindings, carried_names, d
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
 from linter.analysis.conds import CondLocks
-from linter.analysis.escape import Escapes
+from linter.analysis.escape import NOT_PLAIN, PLAIN, SHARED_LENGTH, Escapes
 from linter.analysis.fields import FixedFields
 from linter.analysis.functions import Function, discover, literal_of
 from linter.analysis.handles import Handles
@@ -875,17 +875,20 @@ class Package:
 
     def _struct_fields(self, fn: Function) -> Callable[[str], dict[str, bool] | None]:
         """The fields a package struct type declares, as `fn`'s file sees the types, each with
-        whether it is plain (see linter.analysis.escape); None for another type."""
+        how plain it is (see linter.analysis.escape); None for another type."""
         pkg = self.scope(fn).pkg
 
-        def plain(t: str) -> bool:
-            return t.startswith(_REFERENCES) or t in SCALAR_TYPES or t in ("error", "any") or (
+        def plain(t: str) -> str:
+            if t.startswith(("map[", "chan", "<-chan")):
+                return SHARED_LENGTH  # the reference is the field's, the length the map's
+            plain = t.startswith(_REFERENCES) or t in SCALAR_TYPES or t in ("error", "any") or (
                 pkg.named.get(t, "").startswith("interface{")
             )
+            return PLAIN if plain else NOT_PLAIN
 
-        seen: dict[str, dict[str, bool] | None] = {}
+        seen: dict[str, dict[str, str] | None] = {}
 
-        def fields(t: str) -> dict[str, bool] | None:
+        def fields(t: str) -> dict[str, str] | None:
             name = t.split("[", 1)[0]
             if name not in seen:
                 own = pkg.fields.get(name) if pkg.named.get(name) == "struct" else None

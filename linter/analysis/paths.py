@@ -238,7 +238,7 @@ class Paths:
         return ".".join([name, *reversed(parts)])
 
     def lin(self, node: Node, renaming: dict[str, str] | None = None) -> Lin | None:
-        return parse(node, lambda n: self._term(n, renaming))
+        return parse(node, lambda n: self._term(n, renaming), unsigned=lambda n: self.underlying(n) in UNSIGNED)
 
     def _term(self, node: Node, renaming: dict[str, str] | None) -> str | int | None:
         """A path, the value of a constant (`hoRCNext + hoRCMaxHeight`, `time.Second`), or the
