@@ -10,13 +10,15 @@ over a node's expression never sees code of another block.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Callable, Iterable, Literal, TypeVar
 
 from tree_sitter import Node
 
 from linter.analysis.syntax import text
 
 MAX_NESTING = 120  # deeper bodies are not analysed (and said so), so recursion stays bounded
+
+T = TypeVar("T")
 
 Terminal = Literal["panic", "exit"] | None
 
@@ -64,9 +66,10 @@ _SIMPLE = frozenset(
 _CASES = frozenset({"expression_case", "type_case", "communication_case", "default_case"})
 
 
-def on_every_path(graph: CFG, gen: dict[int, set]) -> frozenset:
-    """What every path from the entry to the exit generates (`gen`: block id -> what the block
+def on_every_path(graph: CFG, gen_of: Callable[[Node], Iterable[T]]) -> frozenset[T]:
+    """What every path from the entry to the exit generates (`gen_of`: what one node of a block
     generates): a forward dataflow that intersects at joins."""
+    gen = {block.id: frozenset(x for node in block.nodes for x in gen_of(node)) for block in graph.blocks}
     entry: dict[int, frozenset] = {graph.entry: frozenset()}
     work = [graph.entry]
     while work:

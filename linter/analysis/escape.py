@@ -59,14 +59,6 @@ _CHAIN = ("selector_expression", "index_expression", "parenthesized_expression")
 _BINDINGS = ("short_var_declaration", "assignment_statement")
 
 
-def _no_type(expr: Node) -> str:
-    return ""
-
-
-def _no_method(t: str, name: str) -> bool:
-    return False
-
-
 @dataclass(slots=True)
 class Escapes:
     """The fresh locals of one function body and where each may escape (computed on first question)."""
@@ -74,10 +66,10 @@ class Escapes:
     body: Node
     signature: frozenset[str]  # parameters, results and receiver: never fresh
     fields: Fields
-    params: dict[str, str] = field(default_factory=dict)  # parameter -> type: by-value structs are copies
-    type_of: Callable[[Node], str] = _no_type  # an expression's type ("" unknown)
-    underlying: Callable[[str], str] = str  # a type's underlying type
-    value_method: Callable[[str, str], bool] = _no_method  # (struct type, name): a method with a value receiver
+    params: dict[str, str]  # parameter -> type: by-value structs are copies
+    type_of: Callable[[Node], str]  # an expression's type ("" unknown)
+    underlying: Callable[[str], str]  # a type's underlying type
+    value_method: Callable[[str, str], bool]  # (struct type, name): a method with a value receiver
     _first: dict[str, int] | None = None  # fresh local -> the first byte where it may escape (or a big number)
     _loops: dict[str, list[Node]] = field(default_factory=dict)  # the loops that hold an escape
     _types: dict[str, set[str]] = field(default_factory=dict)  # fresh local -> the types allocated into it

@@ -233,22 +233,22 @@ class Handles:
         graph = self.pkg.cfg(method)
         if method.receiver and graph is not None:
             ops_of = self.pkg.ops_of(method)
-            gen: dict[int, set[tuple[str, str]]] = {}
-            for block in graph.blocks:
+
+            def delegated(node: Node) -> set[tuple[str, str]]:
                 g: set[tuple[str, str]] = set()
-                for node in block.nodes:
-                    for op in ops_of(node):
-                        if op.kind is OpKind.CALL:
-                            call: Node | None = op.node
-                        elif op.kind is OpKind.DEFER_CALL:
-                            call = next((c for c in op.node.named_children if c.type == "call_expression"), None)
-                        else:
-                            continue
-                        d = self._delegation(method, call) if call is not None else None
-                        if d is not None:
-                            g.add(d)
-                gen[block.id] = g
-            found = on_every_path(graph, gen)
+                for op in ops_of(node):
+                    if op.kind is OpKind.CALL:
+                        call: Node | None = op.node
+                    elif op.kind is OpKind.DEFER_CALL:
+                        call = next((c for c in op.node.named_children if c.type == "call_expression"), None)
+                    else:
+                        continue
+                    d = self._delegation(method, call) if call is not None else None
+                    if d is not None:
+                        g.add(d)
+                return g
+
+            found = on_every_path(graph, delegated)
         self._delegates[key] = found
         return found
 

@@ -95,43 +95,7 @@ Inline = Callable[[Node], tuple[Node, dict[str, str]] | None]  # a helper call -
 Library = Callable[[Node], str]  # a call -> "sort.Search", "rand.Intn", ... when it calls that standard function
 
 
-def _no_library(call: Node) -> str:
-    return ""
-
-
-def _no_constant(name: str) -> int | None:
-    return None
-
-
 def _no_slot(target: Node) -> bool:
-    return False
-
-
-def _no_type(expr: Node) -> str:
-    return ""
-
-
-def _no_guard(node: Node) -> frozenset[str]:
-    return frozenset()
-
-
-def _no_field(owner: str, name: str) -> str:
-    return ""
-
-
-def _no_struct_slot(target: Node) -> Callable[[str], bool] | None:
-    return None
-
-
-def _no_length(expr: Node) -> int | None:
-    return None
-
-
-def _no_writes(node: Node) -> Writes | None:
-    return None
-
-
-def _no_private(key: str, at: Node) -> bool:
     return False
 
 
@@ -151,19 +115,19 @@ class Paths:
     slices: Callable[[str], bool]  # whether a local is a slice, array or string (its len changes only by assignment)
     terminal: Callable[[Node], Terminal]
     inline: Inline
-    library: Library = _no_library
-    constant: Callable[[str], int | None] = _no_constant  # a package integer constant not shadowed here
-    scalar_slot: Callable[[Node], bool] = _no_slot  # `xs[i]` holding an int, string, ...: writing it changes no term
-    underlying: Callable[[Node], str] = _no_type  # an expression's underlying type ("[]int", "string"); "" unknown
-    guarded: Callable[[Node], frozenset[str]] = _no_guard  # objects whose mutex is held on every path to a node
-    fixed_field: Callable[[str, str], str] = _no_field  # (owner path, field) -> fields.LENGTH, VALUE or ""
+    library: Library
+    constant: Callable[[str], int | None]  # a package integer constant not shadowed here
+    scalar_slot: Callable[[Node], bool]  # `xs[i]` holding an int, string, ...: writing it changes no term
+    underlying: Callable[[Node], str]  # an expression's underlying type ("[]int", "string"); "" unknown
+    guarded: Callable[[Node], frozenset[str]]  # objects whose mutex is held on every path to a node
+    fixed_field: Callable[[str, str], str]  # (owner path, field) -> fields.LENGTH, VALUE or ""
     # `xs[k]` of a slice or array holding a struct: the terms that may read its memory; None if unknown
-    struct_slot: Callable[[Node], Callable[[str], bool] | None] = _no_struct_slot
-    field_read: Callable[[Node], bool] = _no_slot  # `p.f` reading a field through the pointer p
-    text_len: Callable[[Node], int | None] = _no_length  # bytes of a constant string (`"\r\n"`, `CR_LF`)
-    writes: Callable[[Node], Writes | None] = _no_writes  # what running a node may change; None: anything
+    struct_slot: Callable[[Node], Callable[[str], bool] | None]
+    field_read: Callable[[Node], bool]  # `p.f` reading a field through the pointer p
+    text_len: Callable[[Node], int | None]  # bytes of a constant string (`"\r\n"`, `CR_LF`)
+    writes: Callable[[Node], Writes | None]  # what running a node may change; None: anything
     # a term of a fresh object no other code can reach by the end of a statement (linter.analysis.escape)
-    private: Callable[[str, Node], bool] = _no_private
+    private: Callable[[str, Node], bool]
     _untrusted: frozenset[str] | None = None
     _jumps_back: bool | None = None  # a goto to a label before it: no facts at all
     _own_types: bool = False  # the function declares a type of its own

@@ -743,17 +743,17 @@ class Summaries:
         if graph is None:
             return frozenset()
         ops_of = self.pkg.ops_of(fn)
-        gen: dict[int, set[tuple[str, bool]]] = {}
-        for block in graph.blocks:
+
+        def taken(node: Node) -> set[tuple[str, bool]]:
             g: set[tuple[str, bool]] = set()
-            for node in block.nodes:
-                for op in ops_of(node):
-                    if op.kind is OpKind.ACQUIRE:
-                        g.add((op.mutex, op.write))
-                    elif op.kind is OpKind.CALL:
-                        g |= self._must_of_call(fn, op.node)
-            gen[block.id] = g
-        return on_every_path(graph, gen)
+            for op in ops_of(node):
+                if op.kind is OpKind.ACQUIRE:
+                    g.add((op.mutex, op.write))
+                elif op.kind is OpKind.CALL:
+                    g |= self._must_of_call(fn, op.node)
+            return g
+
+        return on_every_path(graph, taken)
 
     def _must_of_call(self, fn: Function, call: Node) -> set[tuple[str, bool]]:
         per = [
