@@ -178,6 +178,11 @@ class Paths:
         for j in self._gotos_in_order:
             self._gotos.setdefault(labels[_label(j)].id, []).append(j)
 
+    def _map_element(self, target: Node) -> bool:
+        """`m[k]` of a map: writing it changes the map's length, no variable nor field."""
+        operand = target.child_by_field_name("operand") if target.type == "index_expression" else None
+        return operand is not None and self.underlying(operand).startswith("map[")
+
     def _element_of_slice(self, target: Node) -> bool:
         """`xs[i]` of a local slice or array: writing it changes neither xs nor its length."""
         operand = unparen(target.child_by_field_name("operand"))
@@ -938,16 +943,24 @@ class Paths:
         own = {key for l in written if l.type == "selector_expression" and (key := self.path(l)) and self.private(key, stmt)}
         written = [l for l in written if not (l.type == "selector_expression" and self.path(l) in own)]
         own_term = re.compile(r"(?<![.\w])(?:%s)(?!\w)" % "|".join(map(re.escape, own))) if own else None
+        # `x.f = v` and `m[k] = v` of memory other code may share: only the terms that may read what
+        # is written change (the field f under any root, the length of a map; see
+        # linter.analysis.writes), not x's other fields nor what else x's root reaches
+        through = [l for l in written if l.type == "selector_expression" or self._map_element(l)]
+        written = [l for l in written if l not in through]
         targets = {r for l in written for r in _target_roots(l)} if kind != "short_var_declaration" else _assigned(stmt)
         field_term = re.compile(r"\.(?:%s)(?![\w.])" % "|".join(map(re.escape, fields))) if fields else None
         parallel = op in ("=", ":=") and len(lefts) == len(rights)
         impure = _impure(stmt, self._pure)
         dead_all = _writes_through_pointer(stmt) or any(l.type != "identifier" for l in written)
-        changed = self._changed_by(stmt) if impure and not dead_all else self._shared(stmt)
+        if through and not dead_all:  # the calls' writes and waits too (see _written)
+            changed = self._written(stmt, [stmt])
+        else:
+            changed = self._changed_by(stmt) if impure and not dead_all else self._shared(stmt)
 
         def dead(t: str) -> bool:
             return bool(roots(t) & targets) or bool(field_term and field_term.search(t)) or (
-                (impure or dead_all) and changed(t)
+                (impure or dead_all or bool(through)) and changed(t)
             ) or any(r(t) for r in reaches) or bool(own_term and own_term.search(t))
 
         moved = self._moved_by(stmt, lefts, rights, op)
