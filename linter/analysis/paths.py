@@ -128,6 +128,8 @@ class Paths:
     writes: Callable[[Node], Writes | None]  # what running a node may change; None: anything
     # a term of a fresh object no other code can reach by the end of a statement (linter.analysis.escape)
     private: Callable[[str, Node], bool]
+    # whether a call's result at an index is never nil (`return &ls`; linter.analysis.results)
+    non_nil_result: Callable[[Node, int], bool]
     _untrusted: frozenset[str] | None = None
     _jumps_back: bool | None = None  # a goto to a label before it: no facts at all
     _own_types: bool = False  # the function declares a type of its own
@@ -1147,7 +1149,7 @@ class Paths:
             out.append(("isnil", name, None))
         elif kind == "unary_expression" and text(value.child_by_field_name("operator")) == "&":
             out.append(("nonnil", name, None))
-        elif kind == "call_expression" and callee(value) == ("", "new"):
+        elif kind == "call_expression" and (callee(value) == ("", "new") or self.non_nil_result(value, 0)):
             out.append(("nonnil", name, None))
         elif kind in ("identifier", "selector_expression"):
             key = self.path(value)
