@@ -325,7 +325,7 @@ class Paths:
                 return [Facts()]
             chain.append(parent)
         chain.reverse()
-        cases = [Facts()]
+        cases = [self._entry()]
         top = node
         for parent, child in zip(chain, chain[1:]):
             if parent.type in ("block", "statement_list") or (parent.type.endswith("_case") and _is_statement(child)):
@@ -344,6 +344,25 @@ class Paths:
             changed = self._written(top, calls)
             cases = [c.forget(changed) for c in cases]
         return cases
+
+    def _entry(self) -> Facts:
+        """The facts on entering the body: named results start as zero values (`next int` is 0,
+        `out []T` is nil)."""
+        function = self.body.parent
+        results = function.child_by_field_name("result") if function is not None else None
+        if results is None or results.type != "parameter_list":
+            return Facts()
+        ints: set[str] = set()
+        nils: set[str] = set()
+        for decl in results.named_children:  # only the list's own declarations, not a func type's
+            kind = decl.child_by_field_name("type") if decl.type == "parameter_declaration" else None
+            names = {text(n) for n in decl.children_by_field_name("name")} if kind is not None else set()
+            if kind is not None and kind.type == "type_identifier" and text(kind) in INT_TYPES:
+                ints |= names
+            elif kind is not None and kind.type in ("slice_type", "pointer_type", "map_type"):
+                nils |= names
+        zeros = [term(n) for n in sorted(ints)]
+        return replace(_with(Facts(), [f for z in zeros for f in (z, z.times(-1))]), isnil=frozenset(nils))
 
     def _header(self, parent: Node, child: Node, cases: list[Facts], tested: str) -> list[Facts]:
         """Facts once an `if` or `switch` header has run (its initializer, then the tested
