@@ -49,9 +49,9 @@ class NonNilResults:
         if function.type == "selector_expression":
             operand = function.child_by_field_name("operand")
             static = self.pkg.scope(fn).type_of(operand).lstrip("*").split("[", 1)[0] if operand is not None else ""
-            if any(not t.receiver or static != t.receiver_type for t in targets):
+            if any(not t.receiver_type or static != t.receiver_type for t in targets):
                 return False  # through an interface (or a package name): the method may be another package's
-        elif any(t.receiver or t.is_literal for t in targets):
+        elif any(t.receiver_type or t.is_literal for t in targets):
             return False
         return all(self._never_nil(t, index) for t in targets)
 
