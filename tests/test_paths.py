@@ -226,6 +226,17 @@ def test_standard_results_and_constants_follow_the_file_imports() -> None:
     assert paths.lin(second) == const(10**9)
 
 
+def test_prover_takes_a_goal_of_many_terms_from_a_fact_of_the_same() -> None:
+    a, b, dst, k = term("len(a)"), term("len(b)"), term("len(dst)"), term("k")
+    total = a.plus(b).minus(dst)  # len(dst) == len(a) + len(b)
+    p = Prover([total, total.times(-1), k.minus(dst)], extra=["k"])  # and k <= len(dst)
+    assert p.proves(total)  # len(a) + len(b) <= len(dst)
+    assert p.proves(total.shift(-3))  # len(a) + len(b) - 3 <= len(dst)
+    assert p.proves(a.plus(b).minus(k).times(-1))  # len(a) + len(b) >= k, through k <= len(dst)
+    assert not p.proves(total.shift(1))  # len(a) + len(b) < len(dst) is not known
+    assert not Prover([total.times(-1)]).proves(total)  # only len(a) + len(b) >= len(dst)
+
+
 def test_prover_substitutes_through_an_equality() -> None:
     over, a, b, n = term("over"), term("a"), term("b"), term("len(xs)")
     d = over.minus(a).plus(b)  # over == a - b

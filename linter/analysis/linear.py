@@ -224,6 +224,9 @@ class Prover:
                 names.add("len(" + name[4:])
         self.nodes = sorted(names)
         self.edges: list[tuple[str, str, float]] = []
+        # facts of more terms, which the closure leaves out: a goal may still be one of them
+        # plus what the closure proves (`len(a) + len(b) - len(dst) <= 0` from the same fact)
+        self.wide = [f for f in facts if len(f.terms) > 2 or any(abs(c) != 1 for _, c in f.terms)]
         for f in facts:
             self._edge(f)
         for f in _eliminated(facts):
@@ -335,4 +338,4 @@ class Prover:
 
     def proves(self, f: Lin) -> bool:
         """Whether the facts imply f <= 0 (anything holds when they contradict each other)."""
-        return self.infeasible or self._proves(f)
+        return self.infeasible or self._proves(f) or any(self._proves(f.minus(w)) for w in self.wide)

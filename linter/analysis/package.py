@@ -25,6 +25,7 @@ from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.linear import Lin, const, term
 from linter.analysis.panics import explicit_panic
 from linter.analysis.paths import Paths, roots
+from linter.analysis.results import NonNilResults
 from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
 from linter.analysis.syntax import FUNCTION_KINDS, call_args, callee, enclosing_function, text, unparen, walk_expr
@@ -862,8 +863,13 @@ class Package:
                     body, frozenset({*fn.params, *fn.results, fn.receiver}), self._struct_fields(fn), fn.params,
                     scope.type_of, scope.pkg.underlying, self._value_method,
                 ).private,
+                lambda call, index: self.non_nil_results.of_call(fn, call, index),
             )
         return found
+
+    @cached_property
+    def non_nil_results(self) -> NonNilResults:
+        return NonNilResults(self)
 
     def _value_method(self, t: str, name: str) -> bool:
         """Whether the package declares the method `name` of the type t with a value receiver only:

@@ -128,6 +128,8 @@ class Paths:
     writes: Callable[[Node], Writes | None]  # what running a node may change; None: anything
     # a term of a fresh object no other code can reach by the end of a statement (linter.analysis.escape)
     private: Callable[[str, Node], bool]
+    # whether a call's result at an index is never nil (`return &ls`; linter.analysis.results)
+    non_nil_result: Callable[[Node, int], bool]
     _untrusted: frozenset[str] | None = None
     _jumps_back: bool | None = None  # a goto to a label before it: no facts at all
     _own_types: bool = False  # the function declares a type of its own
@@ -177,6 +179,11 @@ class Paths:
         self._gotos_in_order = [] if self._jumps_back else sorted(jumps, key=lambda j: j.start_byte)
         for j in self._gotos_in_order:
             self._gotos.setdefault(labels[_label(j)].id, []).append(j)
+
+    def _map_element(self, target: Node) -> bool:
+        """`m[k]` of a map: writing it changes the map's length, no variable nor field."""
+        operand = target.child_by_field_name("operand") if target.type == "index_expression" else None
+        return operand is not None and self.underlying(operand).startswith("map[")
 
     def _element_of_slice(self, target: Node) -> bool:
         """`xs[i]` of a local slice or array: writing it changes neither xs nor its length."""
@@ -318,7 +325,7 @@ class Paths:
                 return [Facts()]
             chain.append(parent)
         chain.reverse()
-        cases = [Facts()]
+        cases = [self._entry()]
         top = node
         for parent, child in zip(chain, chain[1:]):
             if parent.type in ("block", "statement_list") or (parent.type.endswith("_case") and _is_statement(child)):
@@ -337,6 +344,25 @@ class Paths:
             changed = self._written(top, calls)
             cases = [c.forget(changed) for c in cases]
         return cases
+
+    def _entry(self) -> Facts:
+        """The facts on entering the body: named results start as zero values (`next int` is 0,
+        `out []T` is nil)."""
+        function = self.body.parent
+        results = function.child_by_field_name("result") if function is not None else None
+        if results is None or results.type != "parameter_list":
+            return Facts()
+        ints: set[str] = set()
+        nils: set[str] = set()
+        for decl in results.named_children:  # only the list's own declarations, not a func type's
+            kind = decl.child_by_field_name("type") if decl.type == "parameter_declaration" else None
+            names = {text(n) for n in decl.children_by_field_name("name")} if kind is not None else set()
+            if kind is not None and kind.type == "type_identifier" and text(kind) in INT_TYPES:
+                ints |= names
+            elif kind is not None and kind.type in ("slice_type", "pointer_type", "map_type"):
+                nils |= names
+        zeros = [term(n) for n in sorted(ints)]
+        return replace(_with(Facts(), [f for z in zeros for f in (z, z.times(-1))]), isnil=frozenset(nils))
 
     def _header(self, parent: Node, child: Node, cases: list[Facts], tested: str) -> list[Facts]:
         """Facts once an `if` or `switch` header has run (its initializer, then the tested
@@ -938,16 +964,24 @@ class Paths:
         own = {key for l in written if l.type == "selector_expression" and (key := self.path(l)) and self.private(key, stmt)}
         written = [l for l in written if not (l.type == "selector_expression" and self.path(l) in own)]
         own_term = re.compile(r"(?<![.\w])(?:%s)(?!\w)" % "|".join(map(re.escape, own))) if own else None
+        # `x.f = v` and `m[k] = v` of memory other code may share: only the terms that may read what
+        # is written change (the field f under any root, the length of a map; see
+        # linter.analysis.writes), not x's other fields nor what else x's root reaches
+        through = [l for l in written if l.type == "selector_expression" or self._map_element(l)]
+        written = [l for l in written if l not in through]
         targets = {r for l in written for r in _target_roots(l)} if kind != "short_var_declaration" else _assigned(stmt)
         field_term = re.compile(r"\.(?:%s)(?![\w.])" % "|".join(map(re.escape, fields))) if fields else None
         parallel = op in ("=", ":=") and len(lefts) == len(rights)
         impure = _impure(stmt, self._pure)
         dead_all = _writes_through_pointer(stmt) or any(l.type != "identifier" for l in written)
-        changed = self._changed_by(stmt) if impure and not dead_all else self._shared(stmt)
+        if through and not dead_all:  # the calls' writes and waits too (see _written)
+            changed = self._written(stmt, [stmt])
+        else:
+            changed = self._changed_by(stmt) if impure and not dead_all else self._shared(stmt)
 
         def dead(t: str) -> bool:
             return bool(roots(t) & targets) or bool(field_term and field_term.search(t)) or (
-                (impure or dead_all) and changed(t)
+                (impure or dead_all or bool(through)) and changed(t)
             ) or any(r(t) for r in reaches) or bool(own_term and own_term.search(t))
 
         moved = self._moved_by(stmt, lefts, rights, op)
@@ -1134,7 +1168,7 @@ class Paths:
             out.append(("isnil", name, None))
         elif kind == "unary_expression" and text(value.child_by_field_name("operator")) == "&":
             out.append(("nonnil", name, None))
-        elif kind == "call_expression" and callee(value) == ("", "new"):
+        elif kind == "call_expression" and (callee(value) == ("", "new") or self.non_nil_result(value, 0)):
             out.append(("nonnil", name, None))
         elif kind in ("identifier", "selector_expression"):
             key = self.path(value)

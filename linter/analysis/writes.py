@@ -122,6 +122,7 @@ class CallWrites:
         self._nodes: dict[int, Writes | None] = {}
         self._external: Writes | None = _UNSET
         self._addresses: Writes | None = _UNSET  # what the addresses the package takes may reach
+        self._maps: Writes | None = None  # what inserting into a map may change (see _map_sizes)
 
     def of_node(self, fn: Function, node: Node) -> Writes | None:
         """What running the statement or expression `node` of `fn` may change (the calls it makes
@@ -562,10 +563,30 @@ class CallWrites:
         if t.startswith("*["):
             t = t[1:]
         if t.startswith("map["):
-            return Writes(sizes=True)
+            return self._map_sizes()
         if t.startswith("["):
             return self._held(element_type(t))
         return None
+
+    def _map_sizes(self) -> Writes:
+        """Inserting into a map changes its length, which a term reads as `len(m)` of a variable,
+        or `len(x.f)` of a field that may hold a map: one of the package's fields whose declared
+        type may be one (not a slice, array, string, pointer, channel, func or scalar, nor a
+        package type whose underlying type is none of these), or another package's field
+        (an exported name)."""
+        if self._maps is None:
+            types = self.pkg.types
+
+            def may_be_map(t: str) -> bool:
+                under = types.underlying(t) if t else ""
+                return not under or not (
+                    under.startswith(("[", "*", "chan", "<-chan", "func", "struct", "interface"))
+                    or under in SCALAR_TYPES or under in ("error", "any", "byte", "rune", "uintptr")
+                )
+
+            fields = frozenset(n for fs in types.fields.values() for n, t in fs.items() if may_be_map(t))
+            self._maps = Writes(fields=fields, exported=True, variable_sizes=True)
+        return self._maps
 
     def _held(self, t: str) -> Writes | None:
         """The fields a value of type `t` holds by value (a struct's, nested structs' too); None
