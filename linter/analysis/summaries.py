@@ -295,7 +295,11 @@ class Summaries:
             self._targets, self._deps = calls_of._targets, calls_of._deps
             self._children, self._reach = calls_of._literals(), calls_of._reach
             self._names, self._names_bytes = calls_of._names, calls_of._names_bytes
+            self._per_call = calls_of._per_call
             return
+        # (kind, fn, call) -> what `_handle_call`, `_bound_lock` or `_unlocker_source` found: they read
+        # only the package's syntax and bindings, and each call is expanded in every run of its function
+        self._per_call: dict[tuple[int, int, int], object] = {}
         self._member_orders: dict[int, list[Function]] = {}  # function id -> its component, in package order
         self._position_cache: dict[int, int] | None = None
         self._targets: dict[int, list[Function]] = {}
@@ -466,6 +470,12 @@ class Summaries:
         return [(m, t, targets[0]) for m, t in _common(per)]
 
     def _unlocker_source(self, fn: Function, call: Node) -> Node | None:
+        key = (0, id(fn), call.id)
+        if key not in self._per_call:
+            self._per_call[key] = self._unlocker_source_uncached(fn, call)
+        return self._per_call[key]  # type: ignore[return-value]
+
+    def _unlocker_source_uncached(self, fn: Function, call: Node) -> Node | None:
         """For `f()` or `defer f()`: the call that produced `f`, if it returns an unlocker."""
         target = call.child_by_field_name("function")
         target = unparen(target) if target is not None else None
@@ -478,6 +488,12 @@ class Summaries:
         return None
 
     def _handle_call(self, fn: Function, call: Node) -> tuple[Function, Node, tuple[Handle, ...], str] | None:
+        key = (1, id(fn), call.id)
+        if key not in self._per_call:
+            self._per_call[key] = self._handle_call_uncached(fn, call)
+        return self._per_call[key]  # type: ignore[return-value]
+
+    def _handle_call_uncached(self, fn: Function, call: Node) -> tuple[Function, Node, tuple[Handle, ...], str] | None:
         """For `txn.End()` where `txn := s.Write()` is a local bound once to a call that returns a
         handle (see linter.analysis.handles): (the function declaring txn, `s.Write()`, the handles
         it may return, "End")."""
@@ -515,6 +531,12 @@ class Summaries:
         return list(out.values())
 
     def _bound_lock(self, fn: Function, call: Node) -> tuple[str, bool, bool] | None:
+        key = (2, id(fn), call.id)
+        if key not in self._per_call:
+            self._per_call[key] = self._bound_lock_uncached(fn, call)
+        return self._per_call[key]  # type: ignore[return-value]
+
+    def _bound_lock_uncached(self, fn: Function, call: Node) -> tuple[str, bool, bool] | None:
         """(mutex, acquire?, write?) for `unlock()` where `unlock := mu.Unlock` is a local bound once
         (see bindings): calling the method value is calling the method."""
         target = call.child_by_field_name("function")
