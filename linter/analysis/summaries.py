@@ -644,15 +644,44 @@ class Summaries:
         return out
 
     def _run(self, fn: Function, initial: LockState, *, must: bool = False) -> list[Event]:
-        if not must and not initial.held and not self._in_cycle and (
-            not self.with_takes or self.pkg.uses_locks(fn)
-        ):  # every callee is final: the very events the rules ask for, computed once for both
+        if not must and self._run_is_shared(fn, initial):
+            # every callee is final: the very events the rules ask for, computed once for both
             return self.pkg.lock_events(fn)
         graph = self.pkg.cfg(fn)
         if graph is None:
             return []
         return analyse(graph, self.pkg.ops_of(fn), self.expander(fn), initial, must=must,
                        unchanged=self.pkg.unchanged_flag(fn))
+
+    def _run_is_shared(self, fn: Function, initial: LockState) -> bool:
+        """Whether `_run(fn, initial)` answers with the rules' events (`Package.lock_events`, expanded by the
+        table without takes) rather than running the dataflow with this table's own expansion."""
+        return not initial.held and not self._in_cycle and (not self.with_takes or self.pkg.uses_locks(fn))
+
+    @staticmethod
+    def _may_keep(fn: Function, events: list[Event], exits: list[Event], expects: dict[str, bool]) -> bool:
+        """Whether the must-analysis (the same operations, paths met instead of joined) can find a lock
+        kept at every exit, judged from the may-analysis's events. A held lock's mutex, site and guard
+        follow from its path alone; with no flag and no hand-off among the operations (else the answer
+        is yes), so does whether it is covered: by an unlock deferred on the path, or by one deferred on
+        every path before the lock was taken, a set that only shrinks as the dataflow goes on, so a lock
+        ever seen uncovered is uncovered at the fixpoint. A lock the must-analysis holds uncovered at an
+        exit is therefore held uncovered there by the may-analysis, and a (mutex, write) that not every
+        may-exit holds uncovered is kept by no must-exit."""
+        for ev in events:
+            kind = ev.op.kind
+            if kind is OpKind.SET_FLAG or kind is OpKind.CLEAR_FLAG or kind is OpKind.HANDOFF or (
+                kind is OpKind.DEFER_RELEASE and ev.op.guard
+            ):
+                return True
+        common: set[tuple[str, bool]] | None = None
+        for ev in exits:
+            keys = {(h.mutex, h.write) for h in ev.state.held
+                    if not h.covered and h.site.id != fn.node.id and h.mutex not in expects}
+            common = keys if common is None else common & keys
+            if not common:
+                return False
+        return common is not None
 
     @staticmethod
     def _exits(events: list[Event]) -> list[Event]:
@@ -672,7 +701,9 @@ class Summaries:
         exits = self._exits(events)
         # What a function keeps is what every path holds at return: with a may-analysis,
         # `if c { mu.Lock() } ... if c { mu.Unlock() }` would look like it keeps mu.
-        keeps = self._keeps(fn, self._exits(self._run(fn, initial, must=True)), expects)
+        keeps: tuple[Take, ...] = ()
+        if self._may_keep(fn, events, exits, expects) or (self.with_takes and self._run_is_shared(fn, initial)):
+            keeps = self._keeps(fn, self._exits(self._run(fn, initial, must=True)), expects)
         # `mu.Unlock(); defer mu.Lock()` hands the lock back before returning: no release.
         relocked = {ev.op.mutex for ev in events if ev.op.kind is OpKind.DEFER_ACQUIRE}
         releases = self._releases(fn, events, exits, {m: w for m, w in expects.items() if m not in relocked})
