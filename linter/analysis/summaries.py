@@ -146,6 +146,7 @@ def _common(per_target: list[list[tuple[str, Take]]]) -> list[tuple[str, Take]]:
 
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_WORD_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _CALL = frozenset({"call_expression"})  # the node types of locals' values asked about (see Package.local_value)
 _SELECTOR = frozenset({"selector_expression"})
 # Go's predeclared functions and conversions: the calls of a body that are surely not of a local
@@ -356,10 +357,12 @@ class Summaries:
         literals = [(f.node.start_byte, f.node.end_byte) for f in self._literals().get(id(fn), ())]
         returns = [
             (r.start_byte, r.end_byte) for r in _returns(root, data, body.start_byte, body.end_byte)
-            if not any(s <= r.start_byte < e for s, e in literals)
+            if not (literals and any(s <= r.start_byte < e for s, e in literals))
         ]
         for start, end in _occurrences(data, wanted, body.start_byte, body.end_byte):
-            if any(s <= start < e for s, e in literals):
+            if end < len(data) and data[end] in _WORD_CHARS:
+                continue  # inside a longer word: no identifier ends where an identifier character follows
+            if literals and any(s <= start < e for s, e in literals):
                 continue  # in a literal's body, not in fn's own
             word = data[start:end]
             if word not in names and not (data[end : end + 1] == b"(" and self._bound_function(fn, word)):
@@ -383,7 +386,7 @@ class Summaries:
                 call = parent
             if call is not None:
                 calls[call.id] = call
-            if any(s <= start and end <= e for s, e in returns):
+            if returns and any(s <= start and end <= e for s, e in returns):
                 values[expr.id] = expr
         for literal in self._literals().get(id(fn), ()):
             outer = literal.node
