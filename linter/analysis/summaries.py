@@ -288,6 +288,7 @@ class Summaries:
         self._components_cache: _Components | None = None
         self._sibling = calls_of
         self._bool_params: dict[int, dict[str, int]] = {}
+        self._acquired: dict[int, list[Acquisition]] = {}
         # some files are context: solve below what is asked without a pass over the whole package
         self._partial = any(not f.is_target for f in pkg.files)
         self._words: dict[bytes, list[Function]] | None = None  # word -> the outermost functions that hold it
@@ -943,7 +944,14 @@ class Summaries:
 
     def acquisitions(self, root: Function) -> Iterator[Acquisition]:
         """Every lock taken in `root` (and literals it runs in place): directly, or through calls
-        made while another lock is held (what callees take matters only against a held lock)."""
+        made while another lock is held (what callees take matters only against a held lock).
+        Listed once per function: LJ103 and LJ106's graph both read them all."""
+        found = self._acquired.get(id(root))
+        if found is None:
+            found = self._acquired[id(root)] = list(self._acquisitions(root))
+        return iter(found)
+
+    def _acquisitions(self, root: Function) -> Iterator[Acquisition]:
         pkg = self.pkg
         for fn, ev in pkg.all_events(root):
             op = ev.op
