@@ -9,11 +9,9 @@ and be part of a cache key.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -192,6 +190,8 @@ def _display(path: Path, cwd: Path) -> str:
 
 
 def _parse(path: Path, data: bytes, display: str | None = None) -> dict[str, Any]:
+    import tomllib  # only when there is a configuration to read (about 5 ms of start-up)
+
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -227,6 +227,8 @@ def read(path: Path, *, known_rules: Collection[str] = (), display: str | None =
 
 
 def _suggest(word: str, choices: Collection[str]) -> str:
+    import difflib  # only for a mistake
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,6 +152,8 @@ def _culprit(err: BaseException, default: str) -> tuple[str, int | None]:
 
 
 def _internal_error(err: Exception, default: str, rule_id: str = "") -> Notice:
+    import traceback  # only for a crash
+
     path, line = _culprit(err, default)
     frames = traceback.extract_tb(err.__traceback__)
     at = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""

@@ -89,8 +89,17 @@ class LockState:
 EMPTY = LockState()
 
 
+# The kinds of operation that change the state; most operations (calls, panics, blocking) do not.
+# By value: an Enum member's hash is a Python-level call, five times the cost of a string's.
+_CHANGES = frozenset(k._value_ for k in (
+    OpKind.ACQUIRE, OpKind.RELEASE, OpKind.HANDOFF, OpKind.DEFER_RELEASE, OpKind.SET_FLAG, OpKind.CLEAR_FLAG,
+))
+
+
 def transfer(state: LockState, op: Op) -> LockState:
     kind = op.kind
+    if kind._value_ not in _CHANGES:
+        return state
     if kind is OpKind.ACQUIRE:
         if op.mutex in state.handed:
             return state  # someone else will unlock it: `mu.Lock()` waits for a signal
@@ -169,6 +178,7 @@ def _fixpoint(
             block_ops[block_id] = cached
         return cached
 
+    changing: dict[int, list[Op]] = {}  # each block's operations that change the state (see _CHANGES)
     entry_state: dict[int, LockState] = {cfg.entry: initial}
     work = [cfg.entry]
     queued = {cfg.entry}
@@ -176,7 +186,10 @@ def _fixpoint(
         b = work.pop()
         queued.discard(b)
         state = entry_state[b]
-        for op in ops(b):
+        todo = changing.get(b)
+        if todo is None:
+            todo = changing[b] = [op for op in ops(b) if op.kind._value_ in _CHANGES]
+        for op in todo:
             state = transfer(state, op)
         for s in cfg.blocks[b].succs:
             flag = cfg.false_edges.get((b, s))
@@ -209,7 +222,8 @@ def analyse(
         state = entry_state[b]
         for op in ops(b):
             events.append(Event(op, state))
-            state = transfer(state, op)
+            if op.kind._value_ in _CHANGES:
+                state = transfer(state, op)
     events.sort(key=lambda e: (e.op.node.start_byte, e.op.kind is OpKind.END))  # stable: evaluation order within a node
     return events
 

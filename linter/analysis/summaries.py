@@ -146,6 +146,7 @@ def _common(per_target: list[list[tuple[str, Take]]]) -> list[tuple[str, Take]]:
 
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_WORD_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _CALL = frozenset({"call_expression"})  # the node types of locals' values asked about (see Package.local_value)
 _SELECTOR = frozenset({"selector_expression"})
 # Go's predeclared functions and conversions: the calls of a body that are surely not of a local
@@ -196,8 +197,9 @@ def _merge(old: Take | None, new: Take) -> Take:
     if old is None:
         return new
     keep = new if new.must and not old.must else old
-    return replace(keep, must=old.must or new.must, dropped=old.dropped & new.dropped, guard=old.guard & new.guard,
-                   nonempty=old.nonempty & new.nonempty)
+    # the constructor rather than `replace`, which costs several times more (merged for every call that takes)
+    return Take(keep.ref, keep.identity, keep.write, keep.origin, keep.chain, old.must or new.must,
+                old.dropped & new.dropped, old.guard & new.guard, old.nonempty & new.nonempty, keep.flag)
 
 
 _LOCK_KINDS = frozenset({OpKind.ACQUIRE, OpKind.RELEASE, OpKind.DEFER_ACQUIRE, OpKind.DEFER_RELEASE})
@@ -286,6 +288,7 @@ class Summaries:
         self._components_cache: _Components | None = None
         self._sibling = calls_of
         self._bool_params: dict[int, dict[str, int]] = {}
+        self._acquired: dict[int, list[Acquisition]] = {}
         # some files are context: solve below what is asked without a pass over the whole package
         self._partial = any(not f.is_target for f in pkg.files)
         self._words: dict[bytes, list[Function]] | None = None  # word -> the outermost functions that hold it
@@ -295,7 +298,11 @@ class Summaries:
             self._targets, self._deps = calls_of._targets, calls_of._deps
             self._children, self._reach = calls_of._literals(), calls_of._reach
             self._names, self._names_bytes = calls_of._names, calls_of._names_bytes
+            self._per_call = calls_of._per_call
             return
+        # (kind, fn, call) -> what `_handle_call`, `_bound_lock` or `_unlocker_source` found: they read
+        # only the package's syntax and bindings, and each call is expanded in every run of its function
+        self._per_call: dict[tuple[int, int, int], object] = {}
         self._member_orders: dict[int, list[Function]] = {}  # function id -> its component, in package order
         self._position_cache: dict[int, int] | None = None
         self._targets: dict[int, list[Function]] = {}
@@ -352,10 +359,12 @@ class Summaries:
         literals = [(f.node.start_byte, f.node.end_byte) for f in self._literals().get(id(fn), ())]
         returns = [
             (r.start_byte, r.end_byte) for r in _returns(root, data, body.start_byte, body.end_byte)
-            if not any(s <= r.start_byte < e for s, e in literals)
+            if not (literals and any(s <= r.start_byte < e for s, e in literals))
         ]
         for start, end in _occurrences(data, wanted, body.start_byte, body.end_byte):
-            if any(s <= start < e for s, e in literals):
+            if end < len(data) and data[end] in _WORD_CHARS:
+                continue  # inside a longer word: no identifier ends where an identifier character follows
+            if literals and any(s <= start < e for s, e in literals):
                 continue  # in a literal's body, not in fn's own
             word = data[start:end]
             if word not in names and not (data[end : end + 1] == b"(" and self._bound_function(fn, word)):
@@ -379,7 +388,7 @@ class Summaries:
                 call = parent
             if call is not None:
                 calls[call.id] = call
-            if any(s <= start and end <= e for s, e in returns):
+            if returns and any(s <= start and end <= e for s, e in returns):
                 values[expr.id] = expr
         for literal in self._literals().get(id(fn), ()):
             outer = literal.node
@@ -466,6 +475,12 @@ class Summaries:
         return [(m, t, targets[0]) for m, t in _common(per)]
 
     def _unlocker_source(self, fn: Function, call: Node) -> Node | None:
+        key = (0, id(fn), call.id)
+        if key not in self._per_call:
+            self._per_call[key] = self._unlocker_source_uncached(fn, call)
+        return self._per_call[key]  # type: ignore[return-value]
+
+    def _unlocker_source_uncached(self, fn: Function, call: Node) -> Node | None:
         """For `f()` or `defer f()`: the call that produced `f`, if it returns an unlocker."""
         target = call.child_by_field_name("function")
         target = unparen(target) if target is not None else None
@@ -478,6 +493,12 @@ class Summaries:
         return None
 
     def _handle_call(self, fn: Function, call: Node) -> tuple[Function, Node, tuple[Handle, ...], str] | None:
+        key = (1, id(fn), call.id)
+        if key not in self._per_call:
+            self._per_call[key] = self._handle_call_uncached(fn, call)
+        return self._per_call[key]  # type: ignore[return-value]
+
+    def _handle_call_uncached(self, fn: Function, call: Node) -> tuple[Function, Node, tuple[Handle, ...], str] | None:
         """For `txn.End()` where `txn := s.Write()` is a local bound once to a call that returns a
         handle (see linter.analysis.handles): (the function declaring txn, `s.Write()`, the handles
         it may return, "End")."""
@@ -515,6 +536,12 @@ class Summaries:
         return list(out.values())
 
     def _bound_lock(self, fn: Function, call: Node) -> tuple[str, bool, bool] | None:
+        key = (2, id(fn), call.id)
+        if key not in self._per_call:
+            self._per_call[key] = self._bound_lock_uncached(fn, call)
+        return self._per_call[key]  # type: ignore[return-value]
+
+    def _bound_lock_uncached(self, fn: Function, call: Node) -> tuple[str, bool, bool] | None:
         """(mutex, acquire?, write?) for `unlock()` where `unlock := mu.Unlock` is a local bound once
         (see bindings): calling the method value is calling the method."""
         target = call.child_by_field_name("function")
@@ -622,15 +649,44 @@ class Summaries:
         return out
 
     def _run(self, fn: Function, initial: LockState, *, must: bool = False) -> list[Event]:
-        if not must and not initial.held and not self._in_cycle and (
-            not self.with_takes or self.pkg.uses_locks(fn)
-        ):  # every callee is final: the very events the rules ask for, computed once for both
+        if not must and self._run_is_shared(fn, initial):
+            # every callee is final: the very events the rules ask for, computed once for both
             return self.pkg.lock_events(fn)
         graph = self.pkg.cfg(fn)
         if graph is None:
             return []
         return analyse(graph, self.pkg.ops_of(fn), self.expander(fn), initial, must=must,
                        unchanged=self.pkg.unchanged_flag(fn))
+
+    def _run_is_shared(self, fn: Function, initial: LockState) -> bool:
+        """Whether `_run(fn, initial)` answers with the rules' events (`Package.lock_events`, expanded by the
+        table without takes) rather than running the dataflow with this table's own expansion."""
+        return not initial.held and not self._in_cycle and (not self.with_takes or self.pkg.uses_locks(fn))
+
+    @staticmethod
+    def _may_keep(fn: Function, events: list[Event], exits: list[Event], expects: dict[str, bool]) -> bool:
+        """Whether the must-analysis (the same operations, paths met instead of joined) can find a lock
+        kept at every exit, judged from the may-analysis's events. A held lock's mutex, site and guard
+        follow from its path alone; with no flag and no hand-off among the operations (else the answer
+        is yes), so does whether it is covered: by an unlock deferred on the path, or by one deferred on
+        every path before the lock was taken, a set that only shrinks as the dataflow goes on, so a lock
+        ever seen uncovered is uncovered at the fixpoint. A lock the must-analysis holds uncovered at an
+        exit is therefore held uncovered there by the may-analysis, and a (mutex, write) that not every
+        may-exit holds uncovered is kept by no must-exit."""
+        for ev in events:
+            kind = ev.op.kind
+            if kind is OpKind.SET_FLAG or kind is OpKind.CLEAR_FLAG or kind is OpKind.HANDOFF or (
+                kind is OpKind.DEFER_RELEASE and ev.op.guard
+            ):
+                return True
+        common: set[tuple[str, bool]] | None = None
+        for ev in exits:
+            keys = {(h.mutex, h.write) for h in ev.state.held
+                    if not h.covered and h.site.id != fn.node.id and h.mutex not in expects}
+            common = keys if common is None else common & keys
+            if not common:
+                return False
+        return common is not None
 
     @staticmethod
     def _exits(events: list[Event]) -> list[Event]:
@@ -650,7 +706,9 @@ class Summaries:
         exits = self._exits(events)
         # What a function keeps is what every path holds at return: with a may-analysis,
         # `if c { mu.Lock() } ... if c { mu.Unlock() }` would look like it keeps mu.
-        keeps = self._keeps(fn, self._exits(self._run(fn, initial, must=True)), expects)
+        keeps: tuple[Take, ...] = ()
+        if self._may_keep(fn, events, exits, expects) or (self.with_takes and self._run_is_shared(fn, initial)):
+            keeps = self._keeps(fn, self._exits(self._run(fn, initial, must=True)), expects)
         # `mu.Unlock(); defer mu.Lock()` hands the lock back before returning: no release.
         relocked = {ev.op.mutex for ev in events if ev.op.kind is OpKind.DEFER_ACQUIRE}
         releases = self._releases(fn, events, exits, {m: w for m, w in expects.items() if m not in relocked})
@@ -788,6 +846,7 @@ class Summaries:
                     out[take.key] = _merge(out.get(take.key), take)
             elif op.kind is OpKind.CALL:
                 around: emptiness.Guard | None = None  # the loops around the call, found once
+                ifs: argguards.Guard | None = None  # and the `if`s around it
                 for acq in self._call_takes(fn, op.node, ev.state):
                     if acq.mutex in expects or acq.take is None or acq.callee is None:
                         continue
@@ -795,7 +854,9 @@ class Summaries:
                     if ref is None and acq.identity is None:
                         continue
                     params = self.bool_params(fn)
-                    guard = argguards.guard_of(fn, op.node, params) | argguards.forward(op.node, acq.take.guard, params)
+                    if ifs is None:
+                        ifs = argguards.guard_of(fn, op.node, params)
+                    guard = ifs | argguards.forward(op.node, acq.take.guard, params)
                     if around is None:
                         around = emptiness.loop_guard(self.pkg, fn, op.node)
                     nonempty = around
@@ -883,7 +944,14 @@ class Summaries:
 
     def acquisitions(self, root: Function) -> Iterator[Acquisition]:
         """Every lock taken in `root` (and literals it runs in place): directly, or through calls
-        made while another lock is held (what callees take matters only against a held lock)."""
+        made while another lock is held (what callees take matters only against a held lock).
+        Listed once per function: LJ103 and LJ106's graph both read them all."""
+        found = self._acquired.get(id(root))
+        if found is None:
+            found = self._acquired[id(root)] = list(self._acquisitions(root))
+        return iter(found)
+
+    def _acquisitions(self, root: Function) -> Iterator[Acquisition]:
         pkg = self.pkg
         for fn, ev in pkg.all_events(root):
             op = ev.op
