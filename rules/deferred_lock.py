@@ -47,8 +47,8 @@ def check(ctx: Context) -> None:
                 continue
             held = ev.state.holding(op.mutex)
             relock = any(
-                o is owner and e.op.kind is OpKind.RELEASE and e.op.mutex == op.mutex
-                and e.op.node.start_byte < op.node.start_byte
+                o is owner and e.op.kind is OpKind.RELEASE and e.op.mutex == op.mutex and e.op.write == op.write
+                and e.op.node.start_byte < op.node.start_byte  # `RUnlock(); defer Lock()` gives back another mode
                 for o, e in events
             )
             if relock and not held:
@@ -66,8 +66,9 @@ def check(ctx: Context) -> None:
                 consequence = f"{m} is then read-locked twice and stays read-locked, so every later Lock() of {m} hangs"
             else:
                 consequence = f"the function returns with {m} locked, so the next Lock() of {m} hangs forever"
+            what = f"the deferred call of {op.via}() locks" if op.via else f"defer {m}.{op.method}() locks"
             message = (
-                f"defer {m}.{op.method}() locks {m} when the function returns instead of unlocking it "
+                f"{what} {m} when the function returns instead of unlocking it "
                 f"(meant defer {m}.{unlock}()?): {consequence}"
             )
             here = Site(owner.file, op.node)

@@ -568,11 +568,16 @@ class Summaries:
             Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name, site=made)
             for m, t, target, made in (self._handle_releases(fn, call) if source is None else ())
         ]
+        # `defer s.lockAll()`: a deferred helper (or literal) that keeps a lock takes it at return
+        kept = [
+            Op(OpKind.DEFER_ACQUIRE, stmt, m, t.write, detail=target.display_name, via=target.display_name)
+            for m, t, target in (self._effects(fn, call, "keeps") if source is None else ())
+        ]
         return [
             Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name,
                guard=t.flag)
             for m, t, target in effects
-        ] + handled
+        ] + handled + kept
 
     def _go_ops(self, fn: Function, stmt: Node) -> list[Op]:
         """`go func() { defer mu.Unlock(); ... }()`: the goroutine takes over the caller's lock, so
