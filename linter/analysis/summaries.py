@@ -896,6 +896,14 @@ class Summaries:
                 yield Acquisition(fn, op.node, op.mutex, pkg.lock_identity(fn, op.mutex), op.write, ev.state)
             elif op.kind is OpKind.CALL and ev.state.held and pkg.called_literal(fn, op.node) is None:
                 yield from self._call_takes(fn, op.node, ev.state)
+            elif op.kind is OpKind.DEFER_CALL:
+                # `mu.Lock(); defer mu.Unlock(); defer s.flush()`: deferred calls run last in, first out,
+                # so flush runs at return with every lock whose deferred unlock was registered before it
+                # (missed before the audit)
+                covered = frozenset(h for h in ev.state.held if h.covered)
+                call = next((c for c in op.node.named_children if c.type == "call_expression"), None)
+                if covered and call is not None:
+                    yield from self._call_takes(fn, call, ev.state.with_held(covered))
 
     # the fixpoint ---------------------------------------------------------------------------
 
