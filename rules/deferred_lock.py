@@ -16,7 +16,8 @@ META = RuleMeta(
         "and in a handler the request hangs with the mutex held, so every later request that needs it hangs "
         "too. If it did not, the function returns with the mutex locked and the next `Lock()` hangs forever. "
         "The deliberate form, unlocking a lock the caller holds and taking it back at return "
-        "(`mu.Unlock(); defer mu.Lock()`), is not reported."
+        "(`mu.Unlock(); defer mu.Lock()`), is not reported. Deferring a package helper or literal that locks "
+        "(`defer s.lockAll()`) counts as a deferred lock."
     ),
     bad="""\
 func (s *Store) Put(key, value string) {

@@ -23,7 +23,7 @@ META = RuleMeta(
         "request that needs the mutex hangs. Calls to the package's own helpers count: a helper that locks "
         "and returns holds the lock for its caller, and one that unlocks releases it. Functions whose name or "
         "result says they take a lock for their caller (`lock`, `RLock`, `fooLocked`, `acquire`, returning "
-        "`mu.Unlock`) are not reported."
+        "`mu.Unlock`) are not reported (one that returns `mu.Unlock` only at the returns that return it)."
     ),
     bad="""\
 func (s *Store) Put(k string, v []byte) error {

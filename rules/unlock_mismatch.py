@@ -29,8 +29,8 @@ META = RuleMeta(
         "server down. The classic form is `mu.RLock()` followed by `defer mu.Unlock()`. An unlock of a mutex "
         "the function never locks is reported only when nothing suggests a hand-over: functions named "
         "`...Locked`, `unlock...` or `release...`, mutexes passed in as parameters or to other calls, "
-        "`TryLock()`, and package functions that return with a mutex of the same name still locked (lock "
-        "helpers, `Begin()`/`Commit()` pairs) all silence it. Values with `Lock`/`Unlock` methods that are "
+        "`TryLock()`, and package functions that return with a mutex of the same name (and of the same lock, "
+        "when both are known) still locked (lock helpers, `Begin()`/`Commit()` pairs) all silence it. Values with `Lock`/`Unlock` methods that are "
         "not mutexes (a file lock's token, an Unlock-only handle) are left out when their type or origin "
         "shows it, but not every such type can be told from source, so precision is medium."
     ),
@@ -114,18 +114,25 @@ class Evidence:
 
     def __init__(self, pkg: Package):
         self.pkg = pkg
-        self._held_at_return: set[str] | None = None
+        self._held_at_return: dict[str, set[str | None]] | None = None
 
-    def held_at_return(self) -> set[str]:
-        """Field names of mutexes some package function returns with, still locked."""
+    def held_at_return(self, fn: Function, mutex: str) -> bool:
+        """Whether some package function returns with a mutex of this field name still locked: one
+        of the same lock identity when both are known (another type's `lockConn()` that returns
+        with its `mu` held says nothing of this type's `mu`: missed before the audit)."""
         if self._held_at_return is None:
-            found: set[str] = set()
+            found: dict[str, set[str | None]] = {}
             for root in self.pkg.functions:
-                for _, ev in self.pkg.all_events(root):
+                for owner, ev in self.pkg.all_events(root):
                     if ev.op.kind in (OpKind.RETURN, OpKind.END):
-                        found.update(_segment(h.mutex) for h in ev.state.unreleased())
+                        for h in ev.state.unreleased():
+                            found.setdefault(_segment(h.mutex), set()).add(self.pkg.lock_identity(owner, h.mutex))
             self._held_at_return = found
-        return self._held_at_return
+        held = self._held_at_return.get(_segment(mutex))
+        if not held:
+            return False
+        ident = self.pkg.lock_identity(fn, mutex)
+        return ident is None or ident in held or None in held
 
 
 def _unheld_is_plausible(pkg: Package, family: Family, owner: Function, release: Op, evidence: Evidence) -> bool:
@@ -146,7 +153,7 @@ def _unheld_is_plausible(pkg: Package, family: Family, owner: Function, release:
                 return True
             if any(expr_key(a) == mutex for a in call_args(op.node)) and _may_lock_argument(pkg, other, op.node):
                 return True
-    return segment in evidence.held_at_return()
+    return evidence.held_at_return(owner, mutex)
 
 
 def _hands_over(pkg: Package, family_events: list[tuple[Function, Event]], owner: Function, release: Op,
