@@ -16,7 +16,8 @@ META = RuleMeta(
         "and in a handler the request hangs with the mutex held, so every later request that needs it hangs "
         "too. If it did not, the function returns with the mutex locked and the next `Lock()` hangs forever. "
         "The deliberate form, unlocking a lock the caller holds and taking it back at return "
-        "(`mu.Unlock(); defer mu.Lock()`), is not reported."
+        "(`mu.Unlock(); defer mu.Lock()`), is not reported. Deferring a package helper or literal that locks "
+        "(`defer s.lockAll()`) counts as a deferred lock."
     ),
     bad="""\
 func (s *Store) Put(key, value string) {
@@ -47,8 +48,8 @@ def check(ctx: Context) -> None:
                 continue
             held = ev.state.holding(op.mutex)
             relock = any(
-                o is owner and e.op.kind is OpKind.RELEASE and e.op.mutex == op.mutex
-                and e.op.node.start_byte < op.node.start_byte
+                o is owner and e.op.kind is OpKind.RELEASE and e.op.mutex == op.mutex and e.op.write == op.write
+                and e.op.node.start_byte < op.node.start_byte  # `RUnlock(); defer Lock()` gives back another mode
                 for o, e in events
             )
             if relock and not held:
@@ -66,8 +67,9 @@ def check(ctx: Context) -> None:
                 consequence = f"{m} is then read-locked twice and stays read-locked, so every later Lock() of {m} hangs"
             else:
                 consequence = f"the function returns with {m} locked, so the next Lock() of {m} hangs forever"
+            what = f"the deferred call of {op.via}() locks" if op.via else f"defer {m}.{op.method}() locks"
             message = (
-                f"defer {m}.{op.method}() locks {m} when the function returns instead of unlocking it "
+                f"{what} {m} when the function returns instead of unlocking it "
                 f"(meant defer {m}.{unlock}()?): {consequence}"
             )
             here = Site(owner.file, op.node)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from linter.analysis.functions import Function
 from linter.analysis.lockrefs import confined
 from linter.analysis.lockstate import Held
-from linter.analysis.ops import lock_call
+from linter.analysis.ops import OpKind, lock_call
+from linter.analysis.package import Package
 from linter.analysis.summaries import Acquisition
 from linter.model import Level, Precision
 from linter.rule import Context, RuleMeta, Site
@@ -77,6 +79,14 @@ def _taken(h: Held) -> str:
     return f"{h.mutex}.{h.method}() first taken here"
 
 
+def _started_here(pkg: Package, fn: Function, mutex: str) -> bool:
+    """Whether `fn` itself starts the goroutine that unlocks `mutex` (`go func() { mu.Unlock() }()`):
+    the lock state then knows the paths on which it was started, and a path that did not start it
+    locks again for good (missed before the audit)."""
+    return any(ev.op.kind is OpKind.RELEASE and ev.op.mutex == mutex and ev.op.node.type == "go_statement"
+               for ev in pkg.lock_events(fn))
+
+
 def check(ctx: Context) -> None:
     pkg = ctx.package
     for root in pkg.target_functions:  # findings in context files would not be reported
@@ -89,7 +99,7 @@ def check(ctx: Context) -> None:
             held = acq.state.holding(acq.mutex)
             if not held or pkg.unstable(acq.fn, acq.mutex):
                 continue  # a rebound variable may name another mutex each time
-            if acq.mutex in pkg.handoffs(acq.fn):
+            if acq.mutex in pkg.handoffs(acq.fn) and not _started_here(pkg, acq.fn, acq.mutex):
                 continue  # another goroutine unlocks it: locking again waits for that, on purpose
             if not acq.write and not any(h.write for h in held) and confined(pkg, acq.fn, acq.mutex):
                 continue  # recursive read locks deadlock only if a writer queues in between: none can reach it

@@ -7,6 +7,7 @@ from linter.analysis.lockrefs import split_key
 from linter.analysis.lockstate import Event, Held
 from linter.analysis.ops import OpKind, lock_call
 from linter.analysis.package import Package
+from linter.analysis.summaries import Take
 from linter.analysis.syntax import guarding_condition
 from linter.model import Level, Precision
 from linter.rule import Context, RuleMeta, Site
@@ -22,7 +23,7 @@ META = RuleMeta(
         "request that needs the mutex hangs. Calls to the package's own helpers count: a helper that locks "
         "and returns holds the lock for its caller, and one that unlocks releases it. Functions whose name or "
         "result says they take a lock for their caller (`lock`, `RLock`, `fooLocked`, `acquire`, returning "
-        "`mu.Unlock`) are not reported."
+        "`mu.Unlock`) are not reported (one that returns `mu.Unlock` only at the returns that return it)."
     ),
     bad="""\
 func (s *Store) Put(k string, v []byte) error {
@@ -78,10 +79,18 @@ class _Excuses:
 
     def excused(self, h: Held, exit: Event) -> bool:
         return (
-            self._handed_over(h) or self._same_guard(h) or self._paired(h)
-            or h.mutex in self.pkg.handoffs(self.fn)  # another goroutine of this function unlocks it
+            self._handed_over(h) or self._same_guard(h, exit) or self._paired(h)
+            or self._handed_off(h, exit)
             or self._returned(h, exit)
         )
+
+    def _handed_off(self, h: Held, exit: Event) -> bool:
+        """Another goroutine of this function unlocks it; not at a return before every `go` that
+        could start that goroutine (missed before the audit)."""
+        if h.mutex not in self.pkg.handoffs(self.fn):
+            return False
+        starts = self.pkg.go_statements(self.fn)
+        return not starts or any(g.start_byte < exit.op.node.start_byte for g in starts)
 
     def _returned(self, h: Held, exit: Event) -> bool:
         """`tx.Lock(); return &txn{tx: tx}`: the locked local goes to the caller with the result."""
@@ -98,11 +107,14 @@ class _Excuses:
             for m in self.unlocked
         )
 
-    def _same_guard(self, h: Held) -> bool:
-        """`if locked { mu.Lock() } ... if locked { mu.Unlock() }`: the lock and unlock go together."""
+    def _same_guard(self, h: Held, exit: Event) -> bool:
+        """`if locked { mu.Lock() } ... if locked { mu.Unlock() }`: the lock and unlock go together,
+        for a return after the guarded unlock; one between the two leaks (missed before the audit)."""
         guard = guarding_condition(h.site)
         return bool(guard) and any(
-            op.mutex == h.mutex and guarding_condition(op.node) == guard for op in self.unlocks
+            op.mutex == h.mutex and guarding_condition(op.node) == guard
+            and (op.kind is OpKind.DEFER_RELEASE or op.node.start_byte < exit.op.node.start_byte)
+            for op in self.unlocks
         )
 
     def _paired(self, h: Held) -> bool:
@@ -111,6 +123,18 @@ class _Excuses:
             return False
         ident = self.pkg.lock_identity(self.fn, h.mutex)
         return ident is not None and ident in self.paired
+
+
+def _hands_unlocker(fn: Function, unlockers: tuple[Take, ...], exit: Event) -> bool:
+    """Whether this exit returns the unlock function `fn` hands out; when where it is written is
+    unknown (a package function as a value), every exit counts. A `return nil, err` after the lock
+    hands nothing over (missed before the audit)."""
+    ret = exit.op.node
+    mine = [t.origin.node for t in unlockers if t.origin.file is fn.file
+            and fn.node.start_byte <= t.origin.node.start_byte < fn.node.end_byte]
+    if len(mine) < len(unlockers):
+        return True
+    return exit.op.kind is OpKind.RETURN and any(ret.start_byte <= n.start_byte < ret.end_byte for n in mine)
 
 
 def _taken(h: Held) -> str:
@@ -128,7 +152,7 @@ def check(ctx: Context) -> None:
         if fn.file.display.endswith("_test.go"):
             continue  # tests end holding locks on purpose ("no need to unlock") and the process exits
         summary = pkg.effects(fn)
-        if summary.lock_helper:
+        if summary.lock_helper and not summary.unlockers:
             continue
         events = pkg.lock_events(fn)
         exits = [ev for ev in events if ev.op.kind in (OpKind.RETURN, OpKind.END) and ev.state.unreleased()]
@@ -139,6 +163,8 @@ def check(ctx: Context) -> None:
         excuses = _Excuses(pkg, fn, events, paired)
         for ev in exits:
             leaked: dict[str, Held] = {}
+            if summary.unlockers and _hands_unlocker(fn, summary.unlockers, ev):
+                continue  # `return mu.Unlock, nil`: the caller gets the lock with the means to release it
             for h in ev.state.unreleased():
                 if h.mutex not in summary.expects and not excuses.excused(h, ev):
                     leaked.setdefault(h.mutex, h)

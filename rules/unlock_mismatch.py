@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from tree_sitter import Node
+
 from linter.analysis.functions import Function
 from linter.analysis.lockstate import Event
-from linter.analysis.ops import Op, OpKind
+from linter.analysis.ops import Op, OpKind, flag_guard
 from linter.analysis.package import Package
 from linter.analysis.syntax import call_args, expr_key
 from linter.model import Level, Precision
@@ -27,8 +29,8 @@ META = RuleMeta(
         "server down. The classic form is `mu.RLock()` followed by `defer mu.Unlock()`. An unlock of a mutex "
         "the function never locks is reported only when nothing suggests a hand-over: functions named "
         "`...Locked`, `unlock...` or `release...`, mutexes passed in as parameters or to other calls, "
-        "`TryLock()`, and package functions that return with a mutex of the same name still locked (lock "
-        "helpers, `Begin()`/`Commit()` pairs) all silence it. Values with `Lock`/`Unlock` methods that are "
+        "`TryLock()`, and package functions that return with a mutex of the same name (and of the same lock, "
+        "when both are known) still locked (lock helpers, `Begin()`/`Commit()` pairs) all silence it. Values with `Lock`/`Unlock` methods that are "
         "not mutexes (a file lock's token, an Unlock-only handle) are left out when their type or origin "
         "shows it, but not every such type can be told from source, so precision is medium."
     ),
@@ -112,38 +114,90 @@ class Evidence:
 
     def __init__(self, pkg: Package):
         self.pkg = pkg
-        self._held_at_return: set[str] | None = None
+        self._held_at_return: dict[str, set[str | None]] | None = None
 
-    def held_at_return(self) -> set[str]:
-        """Field names of mutexes some package function returns with, still locked."""
+    def held_at_return(self, fn: Function, mutex: str) -> bool:
+        """Whether some package function returns with a mutex of this field name still locked: one
+        of the same lock identity when both are known (another type's `lockConn()` that returns
+        with its `mu` held says nothing of this type's `mu`: missed before the audit)."""
         if self._held_at_return is None:
-            found: set[str] = set()
+            found: dict[str, set[str | None]] = {}
             for root in self.pkg.functions:
-                for _, ev in self.pkg.all_events(root):
+                for owner, ev in self.pkg.all_events(root):
                     if ev.op.kind in (OpKind.RETURN, OpKind.END):
-                        found.update(_segment(h.mutex) for h in ev.state.unreleased())
+                        for h in ev.state.unreleased():
+                            found.setdefault(_segment(h.mutex), set()).add(self.pkg.lock_identity(owner, h.mutex))
             self._held_at_return = found
-        return self._held_at_return
+        held = self._held_at_return.get(_segment(mutex))
+        if not held:
+            return False
+        ident = self.pkg.lock_identity(fn, mutex)
+        return ident is None or ident in held or None in held
 
 
-def _unheld_is_plausible(family: Family, owner: Function, mutex: str, evidence: Evidence) -> bool:
+def _unheld_is_plausible(pkg: Package, family: Family, owner: Function, release: Op, evidence: Evidence) -> bool:
     """Whether an unlock of a mutex the family never locks may be a deliberate hand-over."""
+    mutex = release.mutex
     name = _named(owner)
     if name.endswith(("Locked", "locked")) or name.lower().startswith(HELPER_PREFIXES):
         return True
     if _is_parameter(owner, mutex):
         return True
     segment = _segment(mutex)
-    for _, ev in family.events:
+    for other, ev in family.events:
         op = ev.op
-        if op.kind in ACQUIRES and _segment(op.mutex) == segment:
-            return True  # also hand-over-hand locking: `l.mu.Lock(); ...; y.mu.Unlock(); y = l`
+        if op.kind in ACQUIRES and _segment(op.mutex) == segment and _hands_over(pkg, family.events, owner, release, other, op):
+            return True
         if op.kind is OpKind.CALL:
             if op.detail in (mutex + t for t in TRY_METHODS):
                 return True
-            if any(expr_key(a) == mutex for a in call_args(op.node)):
+            if any(expr_key(a) == mutex for a in call_args(op.node)) and _may_lock_argument(pkg, other, op.node):
                 return True
-    return segment in evidence.held_at_return()
+    return evidence.held_at_return(owner, mutex)
+
+
+def _hands_over(pkg: Package, family_events: list[tuple[Function, Event]], owner: Function, release: Op,
+                other: Function, acquire: Op) -> bool:
+    """Whether an acquisition of a mutex named like the released one may be what it releases:
+    another function of the family's (a literal, a goroutine); hand-over-hand locking through a
+    rebound variable (`l.mu.Lock(); ...; y.mu.Unlock(); y = l`); or, for the same mutex, a lock
+    taken back after a caller's lock is dropped (`mu.Unlock(); slow(); mu.Lock()`). Not another
+    owner's field of the same name, nor a lock before it that is already released: a double
+    unlock (both missed before the audit)."""
+    if other is not owner:
+        return True
+    if acquire.mutex != release.mutex:
+        return pkg.unstable(owner, acquire.mutex) or pkg.unstable(owner, release.mutex)
+    return acquire.node.start_byte > release.node.start_byte or _nested(family_events, owner, release)
+
+
+def _nested(family_events: list[tuple[Function, Event]], owner: Function, release: Op) -> bool:
+    """More locks than unlocks of the mutex before this unlock (`RLock(); RLock(); RUnlock(); RUnlock()`):
+    the lock state does not count them, so the second unlock may still release a held lock."""
+    before = [ev.op for o, ev in family_events if o is owner and ev.op.mutex == release.mutex
+              and ev.op.node.start_byte < release.node.start_byte]
+    return sum(op.kind is OpKind.ACQUIRE for op in before) > sum(op.kind is OpKind.RELEASE for op in before)
+
+
+def _may_lock_argument(pkg: Package, fn: Function, call: Node) -> bool:
+    """A call the mutex is passed to may lock it for this function, unless it is the package's own
+    code and takes no lock (`logState(&s.mu)`) (missed before the audit)."""
+    targets = pkg.resolve(fn, call)
+    return not targets or any(pkg.summary(t).affects_callers for t in targets)
+
+
+def _mode_slip(family: Family, owner: Function, release: Op) -> list[tuple[Function, Op]]:
+    """`mu.RLock(); go func() { defer mu.Unlock() }()`: a literal releases, in one mode, a mutex
+    that the rest of its family only takes in the other mode (missed before the audit)."""
+    taken = [(o, ev.op) for o, ev in family.events if ev.op.kind is OpKind.ACQUIRE and ev.op.mutex == release.mutex
+             and o is not owner]
+    if not owner.is_literal or not taken or any(op.write == release.write for _, op in taken):
+        return []
+    call = owner.node.parent
+    started = call is not None and call.parent is not None and call.parent.type == "go_statement"
+    if not started and not flag_guard(release.node):
+        return []  # a deferred or called literal's release is reported where its enclosing function runs it
+    return taken
 
 
 def _display(fn: Function) -> str:
@@ -176,9 +230,11 @@ def check(ctx: Context) -> None:
             held = ev.state.holding(op.mutex)
             if held and all(h.write != op.write for h in held):
                 _report_mismatch(ctx, owner, op, held, here)
+            elif not held and _mode_slip(family, owner, op):
+                _report_slip(ctx, owner, op, _mode_slip(family, owner, op), here)
             elif not held and op.mutex not in unheld_reported:
                 unheld_reported.add(op.mutex)
-                if not _unheld_is_plausible(family, owner, op.mutex, evidence):
+                if not _unheld_is_plausible(pkg, family, owner, op, evidence):
                     _report_unheld(ctx, owner, op, here)
 
 
@@ -198,6 +254,20 @@ def _report_mismatch(ctx: Context, owner: Function, op, held, here: Site) -> Non
             f"wait), {UNCATCHABLE}; use {m}.Unlock()"
         )
     related = [(Site(owner.file, h.site), f"{h.mutex}.{h.method}() taken here") for h in held]
+    ctx.report(here, message, related=related, flow=[*related, (here, f"released with {op.method}() here")])
+
+
+def _report_slip(ctx: Context, owner: Function, op, taken: list[tuple[Function, Op]], here: Site) -> None:
+    m = op.mutex
+    first = taken[0][1]
+    line = first.node.start_point[0] + 1
+    fatal = '"sync: Unlock of unlocked RWMutex"' if op.write else '"sync: RUnlock of unlocked RWMutex"'
+    message = (
+        f"{_what(op)} in {_display(owner)} releases {m} with {op.method}(), but {_display(_top(owner))} takes it "
+        f"only with {first.method}() (line {line}): that is the fatal error {fatal}, {UNCATCHABLE}; "
+        f"use {m}.{'RUnlock' if op.write else 'Unlock'}()"
+    )
+    related = [(Site(o.file, a.node), f"{a.mutex}.{a.method}() taken here") for o, a in taken]
     ctx.report(here, message, related=related, flow=[*related, (here, f"released with {op.method}() here")])
 
 

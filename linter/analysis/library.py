@@ -29,11 +29,16 @@ RESULTS: dict[str, tuple[str, ...]] = {
     "strings.Split": ("[]string",),
     "strings.SplitAfter": ("[]string",),
     "strings.Fields": ("[]string",),
+    "time.NewTicker": ("*Ticker",),
+    "time.NewTimer": ("*Timer",),
 }
 
 # Types of package variables (a type not exported by its package is still named here, so that a
 # local `le := binary.LittleEndian` has it and its methods are found below).
 VARIABLES: dict[str, str] = {"binary.LittleEndian": "littleEndian", "binary.BigEndian": "bigEndian"}
+
+# Field types of the standard library's structs (`ticker.C`), as for RESULTS.
+FIELDS: dict[str, dict[str, str]] = {"time.Ticker": {"C": "<-chan Time"}, "time.Timer": {"C": "<-chan Time"}}
 
 # Integer constants.
 _NS = {"Nanosecond": 1, "Microsecond": 10**3, "Millisecond": 10**6, "Second": 10**9, "Minute": 60 * 10**9,
@@ -104,6 +109,12 @@ def variable(name: str, qualifier: str) -> str:
     names its package (`qualifier`); "" when not listed."""
     found = VARIABLES.get(name, "")
     return f"{qualifier}.{found}" if found else ""
+
+
+def field(struct: str, name: str, qualifier: str) -> str:
+    """The type of the field `name` of the listed struct `struct` (`time.Ticker`), as for `results`."""
+    found = FIELDS.get(struct, {}).get(name, "")
+    return _OWN_TYPE.sub(rf"{qualifier}.\1", found) if found else ""
 
 
 def results(name: str, qualifier: str) -> tuple[str, ...]:

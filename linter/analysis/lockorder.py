@@ -102,6 +102,8 @@ def _held(pkg: "Package", root: Function) -> set[str]:
             op.kind is OpKind.CALL and pkg.called_literal(fn, op.node) is None
         ):
             found.update(i for h in ev.state.held if (i := pkg.lock_identity(fn, h.mutex)) is not None)
+        elif op.kind is OpKind.DEFER_CALL:  # runs at return, holding what was deferred to unlock before it
+            found.update(i for h in ev.state.held if h.covered and (i := pkg.lock_identity(fn, h.mutex)) is not None)
     return found
 
 

@@ -321,7 +321,10 @@ def _sync_wait(call: Node, env: OpEnv) -> Op | None:
     if operand is None or call_args(call):
         return None
     detail = f"{expr_key(operand)}.Wait()"
-    kind = _sync_type(env.scope.type_of(operand), env)
+    owner = env.scope.type_of(operand)
+    kind = _sync_type(owner, env)
+    if not kind and owner and _sync_type(env.scope.pkg.field_type(owner, "WaitGroup"), env) == "WaitGroup":
+        kind = "WaitGroup"  # Wait promoted from an embedded sync.WaitGroup (missed before the audit)
     if kind == "WaitGroup":
         return Op(OpKind.BLOCK, call, detail=detail, reason=WAITGROUP_WAIT)
     type_of = env.scope.type_of

@@ -680,9 +680,15 @@ class Package:
             return False
         for node in walk_expr(body):
             if node.type == "defer_statement":
-                for inner in walk_expr(node, into_literals=True):
-                    if inner.type == "call_expression" and callee(inner) == ("", "recover"):
-                        return True
+                # recover() stops a panic only when the deferred function calls it itself: not as an
+                # argument of the deferred call (evaluated at the defer), not as the deferred call
+                # (`defer recover()`), not in a literal the deferred function calls; and one that
+                # panics again (`log(r); panic(r)`) lets it go on
+                call = next((c for c in node.named_children if c.type == "call_expression"), None)
+                literal = literal_of(call) if call is not None else None
+                called = {callee(n) for n in walk_expr(literal) if n.type == "call_expression"} if literal is not None else set()
+                if ("", "recover") in called and ("", "panic") not in called:
+                    return True
         return False
 
     def _panic_edges(self, fn: Function) -> tuple[str, list[Function]] | None:
@@ -794,18 +800,14 @@ class Package:
             call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
             if call is None:
                 continue
-            literal = literal_of(call)
-            owner = self.function_of(literal) if literal is not None else fn
-            if owner is None or owner.body is None:
-                continue
-            calls = [n for n in walk_expr(owner.body) if n.type == "call_expression"] if owner is not fn else [call]
-            for c in calls:
-                targets = self.resolve(owner, c)
-                if any(id(t) in self._recover_helpers for t in targets):
-                    return True
-                name = callee(c)[1].lower()
-                if not targets and any(w in name for w in ("recover", "panic", "crash")):
-                    return True
+            if literal_of(call) is not None:
+                continue  # a helper the deferred literal calls is not deferred: its recover() returns nil
+            targets = self.resolve(fn, call)
+            if any(id(t) in self._recover_helpers for t in targets):
+                return True
+            name = callee(call)[1].lower()
+            if not targets and callee(call) != ("", "recover") and any(w in name for w in ("recover", "panic", "crash")):
+                return True
         return False
 
     def goroutine_recovers(self, fn: Function, stmt: Node) -> bool | None:
@@ -821,11 +823,12 @@ class Package:
             if self.has_deferred_recover(target):
                 return True
             body = target.body
-            if target.is_literal and body is not None and any(
-                n.type == "call_expression" and any(self.has_deferred_recover(t) for t in self.resolve(target, n))
-                for n in walk_expr(body)
-            ):
-                return True
+            if target.is_literal and body is not None:
+                # trusted only when every call of the package's code in it recovers (missed before the audit)
+                called = [self.resolve(target, n) for n in walk_expr(body) if n.type == "call_expression"]
+                called = [ts for ts in called if ts]
+                if called and all(any(self.has_deferred_recover(t) for t in ts) for ts in called):
+                    return True
         return False
 
     # path facts ---------------------------------------------------------------------------

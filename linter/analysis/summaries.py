@@ -595,11 +595,16 @@ class Summaries:
             Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name, site=made)
             for m, t, target, made in (self._handle_releases(fn, call) if source is None else ())
         ]
+        # `defer s.lockAll()`: a deferred helper (or literal) that keeps a lock takes it at return
+        kept = [
+            Op(OpKind.DEFER_ACQUIRE, stmt, m, t.write, detail=target.display_name, via=target.display_name)
+            for m, t, target in (self._effects(fn, call, "keeps") if source is None else ())
+        ]
         return [
             Op(OpKind.DEFER_RELEASE, stmt, m, t.write, detail=target.display_name, via=target.display_name,
                guard=t.flag)
             for m, t, target in effects
-        ] + handled
+        ] + handled + kept
 
     def _go_ops(self, fn: Function, stmt: Node) -> list[Op]:
         """`go func() { defer mu.Unlock(); ... }()`: the goroutine takes over the caller's lock, so
@@ -959,6 +964,14 @@ class Summaries:
                 yield Acquisition(fn, op.node, op.mutex, pkg.lock_identity(fn, op.mutex), op.write, ev.state)
             elif op.kind is OpKind.CALL and ev.state.held and pkg.called_literal(fn, op.node) is None:
                 yield from self._call_takes(fn, op.node, ev.state)
+            elif op.kind is OpKind.DEFER_CALL:
+                # `mu.Lock(); defer mu.Unlock(); defer s.flush()`: deferred calls run last in, first out,
+                # so flush runs at return with every lock whose deferred unlock was registered before it
+                # (missed before the audit)
+                covered = frozenset(h for h in ev.state.held if h.covered)
+                call = next((c for c in op.node.named_children if c.type == "call_expression"), None)
+                if covered and call is not None:
+                    yield from self._call_takes(fn, call, ev.state.with_held(covered))
 
     # the fixpoint ---------------------------------------------------------------------------
 

@@ -108,6 +108,12 @@ class PackageTypes:
         short = library.PACKAGES.get(self.imports.get(qualifier, ""), "")
         return library.variable(f"{short}.{name}", qualifier) if short else ""
 
+    def library_field(self, owner: str, name: str) -> str:
+        """The type of the field `name` of `owner`, a listed struct of an imported package (`ticker.C`)."""
+        qualifier, _, struct = owner.lstrip("*").partition(".")
+        short = library.PACKAGES.get(self.imports.get(qualifier, ""), "") if struct else ""
+        return library.field(f"{short}.{struct}", name, qualifier) if short else ""
+
     def method_set(self, t: str) -> set[str] | None:
         """The methods of a package struct or interface type (or a pointer to one), when all of
         them are declared here; None when unknown (another package's type, an embedding one)."""
@@ -563,7 +569,8 @@ def infer(expr: Node, pkg: PackageTypes, scope: dict[str, str], depth: int = 0) 
         owner = infer(operand, pkg, scope, depth) if operand is not None else ""
         if not owner and operand is not None and _imported(operand, pkg, scope):
             return pkg.library_variable(text(operand), text(expr.child_by_field_name("field")))
-        return pkg.field_type(owner, text(expr.child_by_field_name("field"))) if owner else ""
+        name = text(expr.child_by_field_name("field"))
+        return (pkg.field_type(owner, name) or pkg.library_field(owner, name)) if owner else ""
     if kind == "index_expression":
         operand = expr.child_by_field_name("operand")
         return element_type(pkg.underlying(infer(operand, pkg, scope, depth))) if operand is not None else ""
