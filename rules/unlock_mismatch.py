@@ -230,6 +230,8 @@ def check(ctx: Context) -> None:
             held = ev.state.holding(op.mutex)
             if held and all(h.write != op.write for h in held):
                 _report_mismatch(ctx, owner, op, held, here)
+            elif op.mutex in ev.state.free and not op.via:
+                _report_failed_try(ctx, owner, op, here)
             elif not held and _mode_slip(family, owner, op):
                 _report_slip(ctx, owner, op, _mode_slip(family, owner, op), here)
             elif not held and op.mutex not in unheld_reported:
@@ -269,6 +271,16 @@ def _report_slip(ctx: Context, owner: Function, op, taken: list[tuple[Function, 
     )
     related = [(Site(o.file, a.node), f"{a.mutex}.{a.method}() taken here") for o, a in taken]
     ctx.report(here, message, related=related, flow=[*related, (here, f"released with {op.method}() here")])
+
+
+def _report_failed_try(ctx: Context, owner: Function, op, here: Site) -> None:
+    m = op.mutex
+    message = (
+        f"{_what(op)} in {_display(owner)} runs on a path where {m}.TryLock() failed: {m} is locked by someone "
+        f"else there, so this releases their lock, or, if it is unlocked by then, is the fatal error "
+        f'"sync: unlock of unlocked mutex", {UNCATCHABLE}; unlock only where TryLock() succeeded'
+    )
+    ctx.report(here, message)
 
 
 def _report_unheld(ctx: Context, owner: Function, op, here: Site) -> None:
