@@ -276,7 +276,7 @@ def _report_slip(ctx: Context, owner: Function, op, taken: list[tuple[Function, 
 def _report_failed_try(ctx: Context, owner: Function, op, here: Site) -> None:
     m = op.mutex
     message = (
-        f"{_what(op)} in {_display(owner)} runs on a path where {m}.TryLock() failed: {m} is locked by someone "
+        f"{_what(op)} in {_display(owner)} runs on a path where a TryLock of {m} failed: {m} is locked by someone "
         f"else there, so this releases their lock, or, if it is unlocked by then, is the fatal error "
         f'"sync: unlock of unlocked mutex", {UNCATCHABLE}; unlock only where TryLock() succeeded'
     )
