@@ -165,6 +165,24 @@ class _Builder:
             if tried:
                 self.try_edges[(source, target)] = tried
 
+    def bound_result(self, condition: Node | None) -> Node | None:
+        """`ok` in `ok := mu.TryLock(); if ok {` (or `if ok := mu.TryLock(); ok {`) stands for the call it
+        was bound to just before, with nothing in between that could change it; any other condition
+        stands for itself."""
+        if condition is None or condition.type != "identifier" or self.cur is None or not self.blocks[self.cur].nodes:
+            return condition
+        binding = self.blocks[self.cur].nodes[-1]
+        if binding.type not in ("short_var_declaration", "assignment_statement"):
+            return condition
+        left, right = binding.child_by_field_name("left"), binding.child_by_field_name("right")
+        if left is None or right is None or left.named_child_count != 1 or right.named_child_count != 1:
+            return condition
+        operator = binding.child_by_field_name("operator")  # none in a short_var_declaration
+        if text(left.named_children[0]) != text(condition) or (operator is not None and text(operator) != "="):
+            return condition
+        value = unparen(right.named_children[0])
+        return value if value.type == "call_expression" else condition
+
     def jump(self, target: int) -> None:
         self.edge(self.cur, target)
         self.cur = None
@@ -245,11 +263,12 @@ class _Builder:
         if init is not None:
             self.stmt(init, depth + 1)
         condition = node.child_by_field_name("condition")
+        tested = self.bound_result(condition)
         self.add(condition)
         branch = self.block()
         join = self.new()
         then = self.new()
-        self.branch_on(condition, branch, then, True)
+        self.branch_on(tested, branch, then, True)
         flag = text(condition) if condition is not None and condition.type == "identifier" else ""
         if flag:
             self.false_edges[(branch, join)] = flag  # the alternative's first block, if any, is keyed below
@@ -261,14 +280,14 @@ class _Builder:
         alternative = node.child_by_field_name("alternative")
         if alternative is not None:
             other = self.new()
-            self.branch_on(condition, branch, other, False)
+            self.branch_on(tested, branch, other, False)
             if (branch, join) in self.false_edges:
                 self.false_edges[(branch, other)] = self.false_edges.pop((branch, join))
             self.cur = other
             self.stmt(alternative, depth + 1)
             self.edge(self.cur, join)
         else:
-            self.branch_on(condition, branch, join, False)
+            self.branch_on(tested, branch, join, False)
         self.cur = join
 
     def for_stmt(self, node: Node, depth: int, label: str) -> None:

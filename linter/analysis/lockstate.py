@@ -213,13 +213,15 @@ def _fixpoint(
 
 def _tried(state: LockState, ops: list[Op], calls: tuple[tuple[Node, bool], ...]) -> LockState:
     """The state on an edge that knows the result of TryLock calls of the block's branch condition: one
-    that succeeded holds its mutex; one that failed on a path not holding it leaves the mutex `free`."""
+    that succeeded holds its mutex (under the variable its result was bound to, if any); one tested directly
+    that failed on a path not holding it leaves the mutex `free`."""
     results = {c.id: ok for c, ok in calls}
     for op in ops:
         ok = results.get(op.node.id) if op.kind is OpKind.TRY_ACQUIRE else None
         if ok:
             state = transfer(state, replace(op, kind=OpKind.ACQUIRE))
-        elif ok is not None and not state.holding(op.mutex):
+        elif ok is not None and not op.guard and not state.holding(op.mutex):
+            # not through a variable: a later `if ok {` would find the mutex free on a path that took it
             state = replace(state, free=state.free | {op.mutex})
     return state
 

@@ -112,7 +112,21 @@ def _try_lock(call: Node, name: str, env: OpEnv) -> Op | None:
     operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
     if operand is None or call_args(call) or (env.not_mutex is not None and env.not_mutex(fn)):
         return None
-    return Op(OpKind.TRY_ACQUIRE, call, expr_key(operand), TRY_LOCK_METHODS[name])
+    return Op(OpKind.TRY_ACQUIRE, call, expr_key(operand), TRY_LOCK_METHODS[name], guard=_bound_to(call))
+
+
+def _bound_to(value: Node) -> str:
+    """`ok` for the value of `ok := v` or `ok = v`: the flag a TryLock's result is tested through, so
+    that a later `if ok {` knows that its else-path did not take the lock (see LockState.assuming_false)."""
+    values = value.parent
+    binding = values.parent if values is not None and values.type == "expression_list" else None
+    if binding is None or binding.type not in ("short_var_declaration", "assignment_statement"):
+        return ""
+    left = binding.child_by_field_name("left")
+    if left is None or left.named_child_count != 1 or values.named_child_count != 1:
+        return ""
+    name = left.named_children[0]
+    return text(name) if name.type == "identifier" else ""
 
 
 def lock_call(call: Node) -> tuple[str, bool, bool] | None:
