@@ -150,7 +150,7 @@ def _unheld_is_plausible(pkg: Package, family: Family, owner: Function, release:
             return True
         if op.kind is OpKind.CALL:
             if op.detail in (mutex + t for t in TRY_METHODS):
-                return True
+                return True  # a TryLock whose result the lock state does not follow (tested later, stored)
             if any(expr_key(a) == mutex for a in call_args(op.node)) and _may_lock_argument(pkg, other, op.node):
                 return True
     return evidence.held_at_return(owner, mutex)
