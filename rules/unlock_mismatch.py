@@ -19,14 +19,16 @@ META = RuleMeta(
     id="LJ104",
     name="unlock-mismatch",
     summary=(
-        "Reports `Unlock()` of a read-locked RWMutex, `RUnlock()` of a write-locked one, and unlocks of a "
-        "mutex that the function never locks."
+        "Reports `Unlock()` of a read-locked RWMutex, `RUnlock()` of a write-locked one, unlocks of a "
+        "mutex that the function never locks, and unlocks on a path where a `TryLock()` of it failed."
     ),
     rationale=(
         "Releasing a mutex in the wrong mode, or one that is not locked, is not a panic but a fatal error of "
         "the Go runtime (`sync: Unlock of unlocked RWMutex`, `sync: RUnlock of unlocked RWMutex`, "
         "`sync: unlock of unlocked mutex`): no `recover()` can stop it, so one request takes the whole "
-        "server down. The classic form is `mu.RLock()` followed by `defer mu.Unlock()`. An unlock of a mutex "
+        "server down. The classic form is `mu.RLock()` followed by `defer mu.Unlock()`. A `TryLock()` whose "
+        "result a branch tests holds the mutex on its success path only: an unlock reached from its failure "
+        "path (`if mu.TryLock() { n++ }; mu.Unlock()`) releases someone else's lock. An unlock of a mutex "
         "the function never locks is reported only when nothing suggests a hand-over: functions named "
         "`...Locked`, `unlock...` or `release...`, mutexes passed in as parameters or to other calls, "
         "`TryLock()`, and package functions that return with a mutex of the same name (and of the same lock, "
