@@ -19,14 +19,16 @@ META = RuleMeta(
     id="LJ104",
     name="unlock-mismatch",
     summary=(
-        "Reports `Unlock()` of a read-locked RWMutex, `RUnlock()` of a write-locked one, and unlocks of a "
-        "mutex that the function never locks."
+        "Reports `Unlock()` of a read-locked RWMutex, `RUnlock()` of a write-locked one, unlocks of a "
+        "mutex that the function never locks, and unlocks on a path where a `TryLock()` of it failed."
     ),
     rationale=(
         "Releasing a mutex in the wrong mode, or one that is not locked, is not a panic but a fatal error of "
         "the Go runtime (`sync: Unlock of unlocked RWMutex`, `sync: RUnlock of unlocked RWMutex`, "
         "`sync: unlock of unlocked mutex`): no `recover()` can stop it, so one request takes the whole "
-        "server down. The classic form is `mu.RLock()` followed by `defer mu.Unlock()`. An unlock of a mutex "
+        "server down. The classic form is `mu.RLock()` followed by `defer mu.Unlock()`. A `TryLock()` whose "
+        "result a branch tests holds the mutex on its success path only: an unlock reached from its failure "
+        "path (`if mu.TryLock() { n++ }; mu.Unlock()`) releases someone else's lock. An unlock of a mutex "
         "the function never locks is reported only when nothing suggests a hand-over: functions named "
         "`...Locked`, `unlock...` or `release...`, mutexes passed in as parameters or to other calls, "
         "`TryLock()`, and package functions that return with a mutex of the same name (and of the same lock, "
@@ -150,7 +152,7 @@ def _unheld_is_plausible(pkg: Package, family: Family, owner: Function, release:
             return True
         if op.kind is OpKind.CALL:
             if op.detail in (mutex + t for t in TRY_METHODS):
-                return True
+                return True  # a TryLock whose result the lock state does not follow (tested later, stored)
             if any(expr_key(a) == mutex for a in call_args(op.node)) and _may_lock_argument(pkg, other, op.node):
                 return True
     return evidence.held_at_return(owner, mutex)
@@ -230,6 +232,8 @@ def check(ctx: Context) -> None:
             held = ev.state.holding(op.mutex)
             if held and all(h.write != op.write for h in held):
                 _report_mismatch(ctx, owner, op, held, here)
+            elif op.mutex in ev.state.free and not op.via:
+                _report_failed_try(ctx, owner, op, here)
             elif not held and _mode_slip(family, owner, op):
                 _report_slip(ctx, owner, op, _mode_slip(family, owner, op), here)
             elif not held and op.mutex not in unheld_reported:
@@ -269,6 +273,16 @@ def _report_slip(ctx: Context, owner: Function, op, taken: list[tuple[Function, 
     )
     related = [(Site(o.file, a.node), f"{a.mutex}.{a.method}() taken here") for o, a in taken]
     ctx.report(here, message, related=related, flow=[*related, (here, f"released with {op.method}() here")])
+
+
+def _report_failed_try(ctx: Context, owner: Function, op, here: Site) -> None:
+    m = op.mutex
+    message = (
+        f"{_what(op)} in {_display(owner)} runs on a path where a TryLock of {m} failed: {m} is locked by someone "
+        f"else there, so this releases their lock, or, if it is unlocked by then, is the fatal error "
+        f'"sync: unlock of unlocked mutex", {UNCATCHABLE}; unlock only where TryLock() succeeded'
+    )
+    ctx.report(here, message)
 
 
 def _report_unheld(ctx: Context, owner: Function, op, here: Site) -> None:

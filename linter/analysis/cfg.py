@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Literal, TypeVar
 
 from tree_sitter import Node
 
-from linter.analysis.syntax import text
+from linter.analysis.syntax import call_args, text, unparen
 
 MAX_NESTING = 120  # deeper bodies are not analysed (and said so), so recursion stays bounded
 
@@ -44,6 +44,9 @@ class CFG:
     # (from, to) -> flag: the edge is taken only when the variable `flag` is false, the
     # else-edge of `if flag {` (whether the flag keeps its value is the dataflow's question)
     false_edges: dict[tuple[int, int], str] = field(default_factory=dict)
+    # (from, to) -> the `x.TryLock()` calls of the branch condition whose result the edge knows, with
+    # that result: `if mu.TryLock() {` holds mu on its then-edge, `if !mu.TryLock() {` on its else-edge
+    try_edges: dict[tuple[int, int], tuple[tuple[Node, bool], ...]] = field(default_factory=dict)
 
     def reachable(self) -> set[int]:
         seen = {self.entry}
@@ -64,6 +67,31 @@ _SIMPLE = frozenset(
     }
 )
 _CASES = frozenset({"expression_case", "type_case", "communication_case", "default_case"})
+TRY_METHODS = frozenset({"TryLock", "TryRLock"})
+
+
+def try_outcomes(condition: Node | None, outcome: bool) -> tuple[tuple[Node, bool], ...]:
+    """The `x.TryLock()` calls of a condition whose result is known when it evaluates to `outcome`, each
+    with that result: `mu.TryLock()` succeeded when the condition is true, `!mu.TryLock()` when it is
+    false; both operands of a true `&&` and of a false `||`. Nothing for a false `mu.TryLock() && c`
+    (the TryLock may have succeeded or not)."""
+    if condition is None:
+        return ()
+    node = unparen(condition)
+    kind = node.type
+    if kind == "call_expression":
+        fn = node.child_by_field_name("function")
+        fn = unparen(fn) if fn is not None else None
+        if (fn is not None and fn.type == "selector_expression" and not call_args(node)
+                and text(fn.child_by_field_name("field")) in TRY_METHODS):
+            return ((node, outcome),)
+        return ()
+    if kind == "unary_expression" and text(node.child_by_field_name("operator")) == "!":
+        return try_outcomes(node.child_by_field_name("operand"), not outcome)
+    if kind == "binary_expression" and text(node.child_by_field_name("operator")) == ("&&" if outcome else "||"):
+        return try_outcomes(node.child_by_field_name("left"), outcome) + try_outcomes(
+            node.child_by_field_name("right"), outcome)
+    return ()
 
 
 def on_every_path(graph: CFG, gen_of: Callable[[Node], Iterable[T]]) -> frozenset[T]:
@@ -99,6 +127,7 @@ class _Builder:
     def __init__(self, terminal: Callable[[Node], Terminal]):
         self.terminal = terminal
         self.false_edges: dict[tuple[int, int], str] = {}
+        self.try_edges: dict[tuple[int, int], tuple[tuple[Node, bool], ...]] = {}
         self.blocks: list[Block] = []
         self.exit = self.new()
         self.panic_exit = self.new()
@@ -127,6 +156,32 @@ class _Builder:
     def add(self, node: Node | None) -> None:
         if node is not None:
             self.blocks[self.block()].nodes.append(node)
+
+    def branch_on(self, condition: Node | None, source: int, target: int, outcome: bool) -> None:
+        """The edge taken when `condition` evaluates to `outcome`, with the TryLocks whose result it knows."""
+        self.edge(source, target)
+        if condition is not None and b"Try" in condition.text:
+            tried = try_outcomes(condition, outcome)
+            if tried:
+                self.try_edges[(source, target)] = tried
+
+    def bound_result(self, condition: Node | None) -> Node | None:
+        """`ok` in `ok := mu.TryLock(); if ok {` (or `if ok := mu.TryLock(); ok {`) stands for the call it
+        was bound to just before, with nothing in between that could change it; any other condition
+        stands for itself."""
+        if condition is None or condition.type != "identifier" or self.cur is None or not self.blocks[self.cur].nodes:
+            return condition
+        binding = self.blocks[self.cur].nodes[-1]
+        if binding.type not in ("short_var_declaration", "assignment_statement"):
+            return condition
+        left, right = binding.child_by_field_name("left"), binding.child_by_field_name("right")
+        if left is None or right is None or left.named_child_count != 1 or right.named_child_count != 1:
+            return condition
+        operator = binding.child_by_field_name("operator")  # none in a short_var_declaration
+        if text(left.named_children[0]) != text(condition) or (operator is not None and text(operator) != "="):
+            return condition
+        value = unparen(right.named_children[0])
+        return value if value.type == "call_expression" else condition
 
     def jump(self, target: int) -> None:
         self.edge(self.cur, target)
@@ -208,11 +263,12 @@ class _Builder:
         if init is not None:
             self.stmt(init, depth + 1)
         condition = node.child_by_field_name("condition")
+        tested = self.bound_result(condition)
         self.add(condition)
         branch = self.block()
         join = self.new()
         then = self.new()
-        self.edge(branch, then)
+        self.branch_on(tested, branch, then, True)
         flag = text(condition) if condition is not None and condition.type == "identifier" else ""
         if flag:
             self.false_edges[(branch, join)] = flag  # the alternative's first block, if any, is keyed below
@@ -224,14 +280,14 @@ class _Builder:
         alternative = node.child_by_field_name("alternative")
         if alternative is not None:
             other = self.new()
-            self.edge(branch, other)
+            self.branch_on(tested, branch, other, False)
             if (branch, join) in self.false_edges:
                 self.false_edges[(branch, other)] = self.false_edges.pop((branch, join))
             self.cur = other
             self.stmt(alternative, depth + 1)
             self.edge(self.cur, join)
         else:
-            self.edge(branch, join)
+            self.branch_on(tested, branch, join, False)
         self.cur = join
 
     def for_stmt(self, node: Node, depth: int, label: str) -> None:
@@ -252,14 +308,14 @@ class _Builder:
         self.cur = header
         self.add(condition)
         if condition is not None or (clause is not None and clause.type == "range_clause"):
-            self.edge(header, after)
+            self.branch_on(condition, header, after, False)
         post = header
         if update is not None:
             post = self.new()
             self.blocks[post].nodes.append(update)
             self.edge(post, header)
         body = self.new()
-        self.edge(header, body)
+        self.branch_on(condition, header, body, True)
         self.cur = body
         self.breaks.append((label, after))
         self.continues.append((label, post))
@@ -319,4 +375,4 @@ def build(body: Node, terminal: Callable[[Node], Terminal]) -> CFG:
         closing = body.children[-1] if body.child_count and body.children[-1].type == "}" else None
         b.add(closing)
         b.edge(b.cur, b.exit)
-    return CFG(b.blocks, b.entry, b.exit, b.panic_exit, b.false_edges)
+    return CFG(b.blocks, b.entry, b.exit, b.panic_exit, b.false_edges, b.try_edges)

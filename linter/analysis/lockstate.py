@@ -52,6 +52,8 @@ class LockState:
     # mutexes whose Unlock was handed out as a value on some path (`cb = mu.Unlock`): others release
     # them, so this function holds none of their locks from then on (a one-shot signal)
     handed: frozenset[str] = frozenset()
+    # mutexes that a failed TryLock found locked by someone else, on some path: not this function's to unlock
+    free: frozenset[str] = frozenset()
 
     def unreleased(self) -> list[Held]:
         """Locks that a panic or return here would leave locked, in source order."""
@@ -62,17 +64,18 @@ class LockState:
 
     def join(self, other: "LockState") -> "LockState":
         return LockState(self.held | other.held, self.deferred & other.deferred,
-                         self.deferred_if & other.deferred_if, self.flags & other.flags, self.handed | other.handed)
+                         self.deferred_if & other.deferred_if, self.flags & other.flags, self.handed | other.handed,
+                         self.free | other.free)
 
     def meet(self, other: "LockState") -> "LockState":
         """Locks held on both paths (the must-analysis, for what a function keeps at return)."""
         keys = {(h.mutex, h.write, h.covered) for h in other.held}
         return LockState(frozenset(h for h in self.held if (h.mutex, h.write, h.covered) in keys),
                          self.deferred & other.deferred, self.deferred_if & other.deferred_if, self.flags & other.flags,
-                         self.handed | other.handed)
+                         self.handed | other.handed, self.free & other.free)
 
     def with_held(self, held: frozenset[Held]) -> "LockState":
-        return LockState(held, self.deferred, self.deferred_if, self.flags, self.handed)
+        return LockState(held, self.deferred, self.deferred_if, self.flags, self.handed, self.free)
 
     def assuming_false(self, flag: str, unchanged: Callable[[str], bool]) -> "LockState":
         """On the else-edge of `if flag {`, when the function never changes the flag: a lock taken
@@ -108,6 +111,7 @@ def transfer(state: LockState, op: Op) -> LockState:
         else:
             flag = state.covering_flag(op.mutex)
             held = Held(op.mutex, op.write, op.node, bool(flag), flag, op.guard)
+        state = replace(state, free=state.free - {op.mutex}) if op.mutex in state.free else state
         return state.with_held(state.held | {held})
     if kind is OpKind.RELEASE and op.site is not None:
         return state.with_held(frozenset(h for h in state.held if h.mutex != op.mutex or h.site.id != op.site.id))
@@ -123,7 +127,7 @@ def transfer(state: LockState, op: Op) -> LockState:
             replace(h, covered=True, flag=op.guard) if on and h.mutex == op.mutex and not h.covered else h
             for h in state.held
         )
-        return LockState(held, state.deferred, pending, state.flags, state.handed)
+        return LockState(held, state.deferred, pending, state.flags, state.handed, state.free)
     if kind is OpKind.DEFER_RELEASE and op.site is not None:  # covers only what that call took
         site = op.site.id
         held = frozenset(replace(h, covered=True, flag="") if h.mutex == op.mutex and h.site.id == site else h
@@ -131,17 +135,17 @@ def transfer(state: LockState, op: Op) -> LockState:
         return state.with_held(held)
     if kind is OpKind.DEFER_RELEASE:
         held = frozenset(replace(h, covered=True, flag="") if h.mutex == op.mutex else h for h in state.held)
-        return LockState(held, state.deferred | {op.mutex}, state.deferred_if, state.flags, state.handed)
+        return LockState(held, state.deferred | {op.mutex}, state.deferred_if, state.flags, state.handed, state.free)
     if kind is OpKind.SET_FLAG:
         covers = {m for m, f in state.deferred_if if f == op.guard}
         held = frozenset(
             replace(h, covered=True, flag=op.guard) if h.mutex in covers and not h.covered else h
             for h in state.held
         )
-        return LockState(held, state.deferred, state.deferred_if, state.flags | {op.guard}, state.handed)
+        return LockState(held, state.deferred, state.deferred_if, state.flags | {op.guard}, state.handed, state.free)
     if kind is OpKind.CLEAR_FLAG:
         held = frozenset(replace(h, covered=False, flag="") if h.flag == op.guard else h for h in state.held)
-        return LockState(held, state.deferred, state.deferred_if, state.flags - {op.guard}, state.handed)
+        return LockState(held, state.deferred, state.deferred_if, state.flags - {op.guard}, state.handed, state.free)
     return state
 
 
@@ -194,6 +198,9 @@ def _fixpoint(
         for s in cfg.blocks[b].succs:
             flag = cfg.false_edges.get((b, s))
             out = state.assuming_false(flag, unchanged) if flag else state
+            tried = cfg.try_edges.get((b, s)) if cfg.try_edges else None
+            if tried:
+                out = _tried(out, ops(b), tried)
             old = entry_state.get(s)
             new = out if old is None else (old.meet(out) if must else old.join(out))
             if new != old:
@@ -202,6 +209,21 @@ def _fixpoint(
                     queued.add(s)
                     work.append(s)
     return entry_state, ops
+
+
+def _tried(state: LockState, ops: list[Op], calls: tuple[tuple[Node, bool], ...]) -> LockState:
+    """The state on an edge that knows the result of TryLock calls of the block's branch condition: one
+    that succeeded holds its mutex (under the variable its result was bound to, if any); one tested directly
+    that failed on a path not holding it leaves the mutex `free`."""
+    results = {c.id: ok for c, ok in calls}
+    for op in ops:
+        ok = results.get(op.node.id) if op.kind is OpKind.TRY_ACQUIRE else None
+        if ok:
+            state = transfer(state, replace(op, kind=OpKind.ACQUIRE))
+        elif ok is not None and not op.guard and not state.holding(op.mutex):
+            # not through a variable: a later `if ok {` would find the mutex free on a path that took it
+            state = replace(state, free=state.free | {op.mutex})
+    return state
 
 
 def analyse(

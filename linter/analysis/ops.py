@@ -18,6 +18,7 @@ from linter.analysis.syntax import callee, call_args, expr_key, guarding_conditi
 from linter.analysis.types import Scope
 
 LOCK_METHODS = {"Lock": (True, True), "RLock": (True, False), "Unlock": (False, True), "RUnlock": (False, False)}
+TRY_LOCK_METHODS = {"TryLock": True, "TryRLock": False}  # method -> write?
 
 # Reasons of BLOCK ops that rules tell apart.
 WAITGROUP_WAIT = "waits for a sync.WaitGroup"
@@ -27,6 +28,7 @@ RANGE_CHANNEL = "receives from a channel until it is closed"
 
 class OpKind(Enum):
     ACQUIRE = "acquire"
+    TRY_ACQUIRE = "try-acquire"  # `mu.TryLock()`: an acquisition only on the CFG edges where it succeeded
     RELEASE = "release"
     DEFER_RELEASE = "defer-release"
     DEFER_ACQUIRE = "defer-acquire"
@@ -101,6 +103,30 @@ def _once_do(call: Node, env: OpEnv) -> tuple[str, bool, bool] | None:
     if spec is None or mutex is None or (env.not_mutex is not None and env.not_mutex(value)):
         return None
     return expr_key(mutex), spec[0], spec[1]
+
+
+def _try_lock(call: Node, name: str, env: OpEnv) -> Op | None:
+    """`mu.TryLock()`: whether it took the lock is known only where its result is tested (see
+    cfg.try_successes); the dataflow acquires it on those edges, and nowhere else."""
+    fn = unparen(call.child_by_field_name("function"))
+    operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
+    if operand is None or call_args(call) or (env.not_mutex is not None and env.not_mutex(fn)):
+        return None
+    return Op(OpKind.TRY_ACQUIRE, call, expr_key(operand), TRY_LOCK_METHODS[name], guard=_bound_to(call))
+
+
+def _bound_to(value: Node) -> str:
+    """`ok` for the value of `ok := v` or `ok = v`: the flag a TryLock's result is tested through, so
+    that a later `if ok {` knows that its else-path did not take the lock (see LockState.assuming_false)."""
+    values = value.parent
+    binding = values.parent if values is not None and values.type == "expression_list" else None
+    if binding is None or binding.type not in ("short_var_declaration", "assignment_statement"):
+        return ""
+    left = binding.child_by_field_name("left")
+    if left is None or left.named_child_count != 1 or values.named_child_count != 1:
+        return ""
+    name = left.named_children[0]
+    return text(name) if name.type == "identifier" else ""
 
 
 def lock_call(call: Node) -> tuple[str, bool, bool] | None:
@@ -184,6 +210,10 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
                 add(Op(OpKind.PANIC, node, detail=how, reason=panics.EXPLICIT))
                 continue
             qual, name = callee(node)
+            if name in TRY_LOCK_METHODS:
+                tried = _try_lock(node, name, env)
+                if tried is not None:
+                    add(tried)
             once = _once_do(node, env) if name == "Do" and env.sync_names else None
             if once is not None:
                 mutex, acquire, write = once

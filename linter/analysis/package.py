@@ -287,9 +287,12 @@ class Package:
         return ops
 
     def terminal(self, fn: Function):
-        """Classify statements that end a path: panic(...) or os.Exit/log.Fatal."""
+        """Classify statements that end a path: panic(...) or os.Exit/log.Fatal, and `t.Fatalf(..)` of a
+        *testing.T, B or F or a testing.TB: it ends the goroutine (runtime.Goexit), so no operation of
+        this body runs after it (its deferred calls do, but no rule asks what they do on that path)."""
         imports = self.imports(fn.file)
         log, os_ = imports.of(LOG), imports.of(OS)
+        scope = None
 
         def classify(stmt: Node) -> cfgmod.Terminal:
             call = stmt.named_children[0] if stmt.named_child_count else None
@@ -300,6 +303,11 @@ class Package:
                 return "panic"
             if (qual in os_ and name == "Exit") or (qual in log and name.startswith("Fatal")):
                 return "exit"
+            if name in _GOEXIT_METHODS and qual:
+                nonlocal scope
+                scope = scope or self.scope(fn)
+                if scope.names.get(qual) in _TESTING_TYPES:
+                    return "exit"
             return None
 
         return classify
@@ -851,7 +859,7 @@ class Package:
                 return t.startswith("[") or t == "string" or name == indexed
 
             found = self._paths[(id(fn), indexed)] = Paths(
-                body, frozenset(names), slices, self._path_terminal(fn), lambda call: self._inline(fn, call),
+                body, frozenset(names), slices, self.terminal(fn), lambda call: self._inline(fn, call),
                 lambda call: self._library(fn, call),
                 lambda name: self._constant(fn, name),
                 lambda target: self._scalar_slot(fn, target),
@@ -1010,25 +1018,6 @@ class Package:
         if state is None:
             return frozenset()
         return frozenset(h.mutex.rsplit(".", 1)[0] for h in state.held)
-
-    def _path_terminal(self, fn: Function) -> Callable[[Node], cfgmod.Terminal]:
-        """`terminal`, and `t.Fatalf(..)` of a *testing.T, B or F or a testing.TB: it ends the
-        goroutine (runtime.Goexit), so no path goes on after it. Only for path facts: the
-        deferred calls still run, which the lock rules must see."""
-        terminal = self.terminal(fn)
-        scope = self.scope(fn)
-
-        def classify(stmt: Node) -> cfgmod.Terminal:
-            found = terminal(stmt)
-            call = stmt.named_children[0] if found is None and stmt.named_child_count else None
-            if call is None or call.type != "call_expression":
-                return found
-            qual, name = callee(call)
-            if name in _GOEXIT_METHODS and scope.names.get(qual) in _TESTING_TYPES:
-                return "exit"
-            return None
-
-        return classify
 
     def _constant(self, fn: Function, name: str) -> int | None:
         """The value of the integer constant `name` seen from `fn`: a local constant of `fn` or
