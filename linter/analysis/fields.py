@@ -10,6 +10,15 @@ about `len(rb.scs)` holds as long as `rb` does, across calls and across
 releasing the lock (etcd's round-robin picker checks the length under one
 lock and divides by it under the next).
 
+A write `v.f = ..` (or `v.f++`) while v is a local bound to a new object that
+has not escaped by the end of the statement (linter.analysis.escape: not passed,
+stored, returned, captured, nor its address taken) is part of making the object,
+like the literal: no other code can reach it yet, so once it is shared its
+`f` no longer changes (`kv := &KV{}; kv.lc = newCtl(); return kv`). A write in
+a function with a `goto` never counts as such (a jump back may run it after an
+escape written below it), nor one on a parameter, a named result or a receiver
+(`func (d *DB) init() { d.lc = .. }` may run on a shared d).
+
 Only unexported fields count, as no other package can name them; another
 package could still overwrite a whole value (`*p = pkg.T{}`), which lockjaw
 assumes it does not, and a value whose type lockjaw cannot infer is not seen
@@ -17,7 +26,9 @@ assumes it does not, and a value whose type lockjaw cannot infer is not seen
 where this fact matters). A field of a named type
 (`atomic.Int64`, a slice type with pointer methods) may change through its
 methods, so it is never fixed. The search reads each file's bytes for the
-field's selectors and the package's `=` assignments; nothing walks whole trees.
+field's selectors and the package's `=` assignments; nothing walks whole trees
+(but the fresh locals of a function that writes one). Writes through reflect or
+unsafe pointers are not seen.
 """
 
 from __future__ import annotations
