@@ -15,6 +15,7 @@ type kv struct {
 	loop  *ctl
 	lit   *ctl
 	n     int
+	m     int
 }
 
 var all []*kv
@@ -48,6 +49,11 @@ func openLiteral() *kv {
 	return k
 }
 
+func bump(k kv) kv {
+	k.m++
+	return k
+}
+
 func openJump() *kv {
 	k := &kv{}
 again:
@@ -66,6 +72,7 @@ def test_writes_of_a_private_object_leave_a_field_fixed() -> None:
     assert fields.kind("kv", "named") == ""  # a named result is not a fresh local
     assert fields.kind("kv", "loop") == ""  # the second round writes a shared object
     assert fields.kind("kv", "lit") == ""  # the goroutine writes after k is returned
+    assert fields.kind("kv", "m") == ""  # a copy's field, which may be written back whole
 
 
 def test_a_jump_back_may_write_after_the_escape() -> None:

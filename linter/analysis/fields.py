@@ -17,7 +17,8 @@ like the literal: no other code can reach it yet, so once it is shared its
 `f` no longer changes (`kv := &KV{}; kv.lc = newCtl(); return kv`). A write in
 a function with a `goto` never counts as such (a jump back may run it after an
 escape written below it), nor one on a parameter, a named result or a receiver
-(`func (d *DB) init() { d.lc = .. }` may run on a shared d).
+(`func (d *DB) init() { d.lc = .. }` may run on a shared d), nor one on a struct
+value copied from elsewhere (`e := m[k]; e.f++; m[k] = e` writes it back whole).
 
 Only unexported fields count, as no other package can name them; another
 package could still overwrite a whole value (`*p = pkg.T{}`), which lockjaw
@@ -121,7 +122,8 @@ class FixedFields:
     def _initializes(self, selector: Node, name: str) -> bool:
         """`v.f = ..` (or `v.f++`) of a local v bound to a new object that has not escaped by the
         end of the statement (see linter.analysis.escape): no other code can reach the object
-        yet, so the write is part of making it, like a composite literal's."""
+        yet, so the write is part of making it, like a composite literal's. Not of a struct
+        value copied from elsewhere, which may be written back whole (`e := m[k]; e.f++; m[k] = e`)."""
         operand = selector.child_by_field_name("operand")
         stmt = _statement(selector)
         if operand is None or operand.type != "identifier" or stmt is None:
@@ -134,7 +136,7 @@ class FixedFields:
         found = self._escapes.get(id(fn))
         if found is None:
             found = self._escapes[id(fn)] = self.pkg.escapes(fn)
-        return found is not None and found.private(f"{text(operand)}.{name}", stmt)
+        return found is not None and found.private_new(f"{text(operand)}.{name}", stmt)
 
     def _overwritten_structs(self) -> set[str]:
         """Struct types of the package a whole value of which some `=` overwrites (the value's
