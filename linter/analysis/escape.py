@@ -107,6 +107,15 @@ class Escapes:
             not within(at, loop) or (renewed and within(decl, loop)) for loop in self._loops.get(name, ())
         )
 
+    def private_new(self, key: str, at: Node) -> bool:
+        """`private`, and of a local bound to a new allocation, not a struct value copied from
+        elsewhere (a by-value parameter, a range value, `v := m[k]`): a copy's fields go back to
+        shared memory whole (`m[k] = v`), where only the copy's inferred type can tell."""
+        if not self.private(key, at):
+            return False
+        inner = key[4:-1] if key.startswith(("len(", "cap(")) else key
+        return inner.partition(".")[0] not in self._values
+
     def _find(self) -> None:
         """One walk: the fresh bindings, then every use of their names, harmless or not."""
         fresh: dict[str, set[str]] = {}

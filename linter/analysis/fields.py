@@ -10,6 +10,16 @@ about `len(rb.scs)` holds as long as `rb` does, across calls and across
 releasing the lock (etcd's round-robin picker checks the length under one
 lock and divides by it under the next).
 
+A write `v.f = ..` (or `v.f++`) while v is a local bound to a new object that
+has not escaped by the end of the statement (linter.analysis.escape: not passed,
+stored, returned, captured, nor its address taken) is part of making the object,
+like the literal: no other code can reach it yet, so once it is shared its
+`f` no longer changes (`kv := &KV{}; kv.lc = newCtl(); return kv`). A write in
+a function with a `goto` never counts as such (a jump back may run it after an
+escape written below it), nor one on a parameter, a named result or a receiver
+(`func (d *DB) init() { d.lc = .. }` may run on a shared d), nor one on a struct
+value copied from elsewhere (`e := m[k]; e.f++; m[k] = e` writes it back whole).
+
 Only unexported fields count, as no other package can name them; another
 package could still overwrite a whole value (`*p = pkg.T{}`), which lockjaw
 assumes it does not, and a value whose type lockjaw cannot infer is not seen
@@ -17,7 +27,9 @@ assumes it does not, and a value whose type lockjaw cannot infer is not seen
 where this fact matters). A field of a named type
 (`atomic.Int64`, a slice type with pointer methods) may change through its
 methods, so it is never fixed. The search reads each file's bytes for the
-field's selectors and the package's `=` assignments; nothing walks whole trees.
+field's selectors and the package's `=` assignments; nothing walks whole trees
+(but the fresh locals of a function that writes one). Writes through reflect or
+unsafe pointers are not seen.
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ from linter.analysis.syntax import enclosing_function, text, unparen
 from linter.analysis.types import SCALAR_TYPES
 
 if TYPE_CHECKING:
+    from linter.analysis.escape import Escapes
     from linter.analysis.package import Package
 
 LENGTH = "length"  # the value and its len/cap are fixed (a slice, array or string)
@@ -60,6 +73,7 @@ class FixedFields:
         self._kinds: dict[tuple[str, str], str] = {}
         self._written: dict[str, set[str]] = {}
         self._overwritten: set[str] | None = None
+        self._escapes: dict[int, "Escapes | None"] = {}  # function -> its fresh locals (see `_initializes`)
 
     def kind(self, struct: str, name: str) -> str:
         """LENGTH or VALUE when the field `name` of the package struct `struct` is fixed; "" if not."""
@@ -95,13 +109,34 @@ class FixedFields:
                 selector = node.parent if node is not None else None
                 if selector is None or selector.type != "selector_expression":
                     continue
-                if selector.child_by_field_name("field") == node and _is_written(selector):
+                if selector.child_by_field_name("field") == node and _is_written(selector) and not (
+                    self._initializes(selector, name)
+                ):
                     operand = selector.child_by_field_name("operand")
                     scope = self._scope(selector)
                     owner = base_type(scope.type_of(operand)) if scope is not None and operand is not None else ""
                     found.add(owner if name in fields.get(owner, {}) else _UNKNOWN)
         self._written[name] = found
         return found
+
+    def _initializes(self, selector: Node, name: str) -> bool:
+        """`v.f = ..` (or `v.f++`) of a local v bound to a new object that has not escaped by the
+        end of the statement (see linter.analysis.escape): no other code can reach the object
+        yet, so the write is part of making it, like a composite literal's. Not of a struct
+        value copied from elsewhere, which may be written back whole (`e := m[k]; e.f++; m[k] = e`)."""
+        operand = selector.child_by_field_name("operand")
+        stmt = _statement(selector)
+        if operand is None or operand.type != "identifier" or stmt is None:
+            return False
+        literal = enclosing_function(selector)
+        fn = self.pkg.function_of(literal) if literal is not None else None
+        body = fn.body if fn is not None else None
+        if fn is None or body is None or b"goto" in (body.text or b""):
+            return False  # a jump back may run the write after an escape written below it
+        found = self._escapes.get(id(fn))
+        if found is None:
+            found = self._escapes[id(fn)] = self.pkg.escapes(fn)
+        return found is not None and found.private_new(f"{text(operand)}.{name}", stmt)
 
     def _overwritten_structs(self) -> set[str]:
         """Struct types of the package a whole value of which some `=` overwrites (the value's
@@ -160,6 +195,18 @@ class FixedFields:
 def _named(t: str) -> str | None:
     """The name of a named type (`pkg.T`, `T[int]` -> `T`); None for a pointer, slice, map, ..."""
     return base_type(t) if t[:1].isalpha() or t[:1] == "_" else None
+
+
+def _statement(selector: Node) -> Node | None:
+    """The assignment, `++` or `--` statement whose target is `selector`; None for another write."""
+    outer = selector
+    while outer.parent is not None and outer.parent.type == "parenthesized_expression":
+        outer = outer.parent
+    parent = outer.parent
+    if parent is not None and parent.type in ("inc_statement", "dec_statement"):
+        return parent
+    holder = parent.parent if parent is not None and parent.type == "expression_list" else None
+    return holder if holder is not None and holder.type == "assignment_statement" else None
 
 
 def _is_written(selector: Node) -> bool:

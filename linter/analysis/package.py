@@ -921,8 +921,20 @@ class Package:
 
     @cached_property
     def fixed_fields(self) -> FixedFields:
-        """Fields only composite literals set (see linter.analysis.fields)."""
+        """Fields only composite literals and writes of a private object set (see linter.analysis.fields)."""
         return FixedFields(self)
+
+    def escapes(self, fn: Function) -> Escapes | None:
+        """The fresh locals of `fn` and where each escapes (see linter.analysis.escape); None for
+        a function without a body."""
+        body = fn.body
+        if body is None:
+            return None
+        scope = self.scope(fn)
+        return Escapes(
+            body, frozenset({*fn.params, *fn.results, fn.receiver}), self._struct_fields(fn), fn.params,
+            scope.type_of, scope.pkg.underlying, self._value_method,
+        )
 
     def _fixed_field(self, fn: Function, owner: str, name: str) -> str:
         """Whether the field `name` of the path `owner` in `fn` (`p`, `s.cfg`) is fixed (see
