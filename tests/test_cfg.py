@@ -107,3 +107,9 @@ def test_loops_have_back_edges(kw: str) -> None:
         seen.add(b)
         todo.extend(g.blocks[b].succs)
     assert lock_block.id in seen
+
+
+def test_a_bare_loop_condition_is_evaluated_and_left_when_false() -> None:
+    g = graph("\tfor <-ch > 0 {\n\t\ti++\n\t}\n\tmu.Lock()")
+    assert "<-ch > 0" in reachable_texts(g)  # tree-sitter-go gives the bare condition no field name
+    assert succ_texts(g, "<-ch > 0") == {"i++", "mu.Lock()"}

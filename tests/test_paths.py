@@ -337,3 +337,11 @@ def test_calls_into_other_packages_write_only_what_those_can_reach() -> None:
     assert unlocks is not None and unlocks.releases  # the caller's, when locked is true
     exported = package(_EXTERNAL.replace("type s struct", "type S struct").replace("*s)", "*S)")).call_writes.external()
     assert exported is not None and exported.changes("len(a.xs)")  # an importer may write `*p = p.S{}`
+
+
+@pytest.mark.parametrize("runs", [400, 0])  # 0: no invariant is looked for, the loop is only forgotten
+def test_a_bare_loop_is_left_through_its_false_condition(runs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("linter.analysis.paths.MAX_LOOP_RUNS", runs)
+    assert _index_proven("\tfor len(xs) == 0 {\n\t\txs = append(xs, 1)\n\t}\n\ti = 0\n\t_ = xs[i]")
+    assert not _index_proven("\tfor len(xs) == 0 {\n\t\tif c {\n\t\t\tbreak\n\t\t}\n\t\txs = append(xs, 1)\n\t}\n\ti = 0\n\t_ = xs[i]")
+    assert not _index_proven("\tfor len(xs) == 0 {\n\t\txs = append(xs, 1)\n\t}\n\ti = 1\n\t_ = xs[i]")

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Literal, TypeVar
 
 from tree_sitter import Node
 
-from linter.analysis.syntax import call_args, text, unparen
+from linter.analysis.syntax import call_args, loop_condition, text, unparen
 
 MAX_NESTING = 120  # deeper bodies are not analysed (and said so), so recursion stays bounded
 
@@ -292,13 +292,12 @@ class _Builder:
 
     def for_stmt(self, node: Node, depth: int, label: str) -> None:
         clause = next((c for c in node.named_children if c.type in ("for_clause", "range_clause")), None)
-        condition = node.child_by_field_name("condition") if clause is None else None
+        condition = loop_condition(node)
         update = None
         if clause is not None and clause.type == "for_clause":
             init = clause.child_by_field_name("initializer")
             if init is not None:
                 self.stmt(init, depth + 1)
-            condition = clause.child_by_field_name("condition")
             update = clause.child_by_field_name("update")
         elif clause is not None:  # range: the expression is evaluated once, before the loop
             self.add(clause.child_by_field_name("right"))

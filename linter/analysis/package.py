@@ -98,6 +98,7 @@ class Package:
         self._edges: dict[int, tuple[str, list[Function]] | None] = {}
         self._reaches: dict[int, bool] = {}
         self._cfgs: dict[int, cfgmod.CFG | None] = {}
+        self._ends: dict[int, bool] = {}  # _never_returns, by function
         self._own_names: dict[int, frozenset[str]] = {}
         self._rebound: dict[int, frozenset[str]] = {}
         self._unstable: dict[tuple[int, str], bool] = {}
@@ -306,11 +307,40 @@ class Package:
             if name in _GOEXIT_METHODS and qual:
                 nonlocal scope
                 scope = scope or self.scope(fn)
-                if scope.names.get(qual) in _TESTING_TYPES:
+                operand = unparen(call.child_by_field_name("function")).child_by_field_name("operand")
+                if scope.names.get(qual) in _TESTING_TYPES or (
+                    operand is not None and scope.type_of(operand) in _TESTING_TYPES  # `c.t.FailNow()`
+                ):
+                    return "exit"
+            if name in self._ending_names:
+                targets = self.resolve(fn, call)
+                if targets and all(self._never_returns(t) for t in targets):
                     return "exit"
             return None
 
         return classify
+
+    @cached_property
+    def _ending_names(self) -> frozenset[str]:
+        """Names of the package's functions that may end the goroutine (a cheap filter for _never_returns)."""
+        words = (b"Fatal", b"FailNow", b"Exit", b"Skip")
+        return frozenset(
+            f.name for f in self.functions
+            if f.name and f.body is not None
+            and any(f.file.data.find(w, f.body.start_byte, f.body.end_byte) != -1 for w in words)
+        )
+
+    def _never_returns(self, fn: Function) -> bool:
+        """Every path of `fn` ends the goroutine (a test helper's `c.t.FailNow()`, `os.Exit`), so a call of it
+        ends its caller's path like the call it makes. A function still being decided (recursion) returns."""
+        found = self._ends.get(id(fn))
+        if found is None:
+            self._ends[id(fn)] = False
+            graph = self.cfg(fn)
+            reached = graph.reachable() if graph is not None else set()
+            found = graph is not None and graph.exit not in reached and graph.panic_exit not in reached
+            self._ends[id(fn)] = found
+        return found
 
     def uses_locks(self, fn: Function) -> bool:
         found = self._uses_locks.get(id(fn))

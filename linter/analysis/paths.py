@@ -45,7 +45,9 @@ from linter.analysis.library import BELOW_N as _BELOW_N, NONNEG as _NONNEG, PURE
 from linter.analysis.library import SEARCH_SLICE as _SEARCH_SLICE, SPLIT as _SPLIT
 from linter.analysis.linear import UNSIGNED, Lin, Prover, const, parse, term
 from linter.analysis.loops import entailed, jump_target, saturate
-from linter.analysis.syntax import FUNCTION_KINDS, callee, call_args, in_literal, text, unparen, walk_expr, within
+from linter.analysis.syntax import (
+    FUNCTION_KINDS, callee, call_args, in_literal, loop_condition, text, unparen, walk_expr, within,
+)
 from linter.analysis.types import INT_TYPES
 from linter.analysis.writes import Writes
 
@@ -479,13 +481,12 @@ class Paths:
         cases = self._havoc(loop, cases)
         if child != body:
             return cases
+        cond = loop_condition(loop)
         if clause is None:
-            cond = loop.child_by_field_name("condition")
             return self._assume(cases, cond, True) if cond is not None else cases
         if clause.type == "range_clause":
             return self._range_key(clause, loop, cases)
         cases = self._counter(clause, loop, before, cases)
-        cond = clause.child_by_field_name("condition")
         return self._assume(cases, cond, True) if cond is not None else cases
 
     def _counter(self, clause: Node, loop: Node, before: list[Facts], cases: list[Facts]) -> list[Facts]:
@@ -562,7 +563,7 @@ class Paths:
         def keep(t: str) -> bool:
             return t.startswith("#") or changed(t)
 
-        cond = (clause if clause is not None and clause.type == "for_clause" else loop).child_by_field_name("condition")
+        cond = loop_condition(loop)
         tested = self._tested_terms(cond) if cond is not None else set()  # `i < len(s)`: len(s) too
         heads = _dedupe([replace(c, ineqs=saturate(c.ineqs, c.unequal, keep, tested)) for c in entry])
         for _ in range(MAX_LOOP_ROUNDS):
@@ -634,12 +635,11 @@ class Paths:
     def _body_entry(
         self, loop: Node, clause: Node | None, body: Node, heads: list[Facts], entry: list[Facts], mark: str
     ) -> list[Facts]:
+        cond = loop_condition(loop)
         if clause is None:
-            cond = loop.child_by_field_name("condition")
             return self._assume(self._effects(cond, heads), cond, True) if cond is not None else heads
         if clause.type == "for_clause":
             cases = self._counter(clause, loop, entry, heads)
-            cond = clause.child_by_field_name("condition")
             return self._assume(self._effects(cond, cases), cond, True) if cond is not None else cases
         left = clause.child_by_field_name("left")
         names = {r for n in (left.named_children if left is not None else ()) for r in _target_roots(n)}
@@ -727,7 +727,18 @@ class Paths:
             found = self._loop(stmt, cases)
             if found is not None:
                 return list(found.exits)
+            return self._left(stmt, self._havoc(stmt, cases))
         return self._havoc(stmt, cases)
+
+    def _left(self, loop: Node, cases: list[Facts]) -> list[Facts]:
+        """Facts once `loop` (without an invariant: what it changes already forgotten) is left: when
+        no `break` leaves it, through its condition, evaluated once more and false."""
+        cond = loop_condition(loop)
+        if cond is None or any(
+            n.type == "break_statement" and jump_target(n) == loop for n in walk_expr(loop)
+        ):
+            return cases
+        return self._assume(self._effects(cond, cases), cond, False)
 
     def _run_block(self, block: Node, cases: list[Facts]) -> list[Facts]:
         """Run a block's (or a case clause's) statements; the variables it declares end with it."""

@@ -37,6 +37,19 @@ def unparen(node: Node) -> Node:
     return node
 
 
+def loop_condition(loop: Node) -> Node | None:
+    """The condition of a `for` statement: its clause's, or the expression of a bare `for cond {`,
+    which tree-sitter-go gives no field name (so `child_by_field_name("condition")` misses it);
+    None for `for {` and a range."""
+    for child in loop.named_children:
+        if child.type == "for_clause":
+            return child.child_by_field_name("condition")
+        if child.type == "range_clause":
+            return None
+    body = loop.child_by_field_name("body")
+    return next((c for c in loop.named_children if c != body and c.type != "comment"), None)
+
+
 def expr_key(node: Node) -> str:
     """A mutex or operand as written, without spaces, parentheses or a leading `&`."""
     node = unparen(node)
