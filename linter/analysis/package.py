@@ -287,10 +287,11 @@ class Package:
 
         return ops
 
-    def terminal(self, fn: Function):
+    def terminal(self, fn: Function, helpers: bool = True):
         """Classify statements that end a path: panic(...) or os.Exit/log.Fatal, and `t.Fatalf(..)` of a
         *testing.T, B or F or a testing.TB: it ends the goroutine (runtime.Goexit), so no operation of
-        this body runs after it (its deferred calls do, but no rule asks what they do on that path)."""
+        this body runs after it (its deferred calls do, but no rule asks what they do on that path).
+        With `helpers`, also a call of the package's functions that never return (see _never_returns)."""
         imports = self.imports(fn.file)
         log, os_ = imports.of(LOG), imports.of(OS)
         scope = None
@@ -312,7 +313,7 @@ class Package:
                     operand is not None and scope.type_of(operand) in _TESTING_TYPES  # `c.t.FailNow()`
                 ):
                     return "exit"
-            if name in self._ending_names:
+            if helpers and name in self._ending_names:
                 targets = self.resolve(fn, call)
                 if targets and all(self._never_returns(t) for t in targets):
                     return "exit"
@@ -331,14 +332,20 @@ class Package:
         )
 
     def _never_returns(self, fn: Function) -> bool:
-        """Every path of `fn` ends the goroutine (a test helper's `c.t.FailNow()`, `os.Exit`), so a call of it
-        ends its caller's path like the call it makes. A function still being decided (recursion) returns."""
+        """Every path of `fn` ends the goroutine by a call it makes itself (a test helper's `c.t.FailNow()`,
+        `os.Exit`), so a call of it ends its caller's path like that call. Read from a graph of fn that
+        does not ask this of fn's own callees: one level, so no recursion, and the same answer whichever
+        function is asked first (a one-file run asks in another order than a whole package)."""
         found = self._ends.get(id(fn))
         if found is None:
-            self._ends[id(fn)] = False
-            graph = self.cfg(fn)
-            reached = graph.reachable() if graph is not None else set()
-            found = graph is not None and graph.exit not in reached and graph.panic_exit not in reached
+            found = False
+            if fn.body is not None:
+                try:
+                    graph = cfgmod.build(fn.body, self.terminal(fn, helpers=False))
+                except cfgmod.TooDeep:
+                    graph = None
+                reached = graph.reachable() if graph is not None else {None}
+                found = graph is not None and graph.exit not in reached and graph.panic_exit not in reached
             self._ends[id(fn)] = found
         return found
 
