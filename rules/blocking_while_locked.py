@@ -12,14 +12,16 @@ META = RuleMeta(
     name="blocking-while-locked",
     summary=(
         "Reports operations that can block indefinitely while a mutex is held: channel sends and receives, "
-        "selects without a default, `sync.WaitGroup.Wait`, `time.Sleep`, and `sync.Cond.Wait` with a second "
-        "mutex held."
+        "selects without a default, `sync.WaitGroup.Wait`, `time.Sleep`, `sync.Cond.Wait` with a second "
+        "mutex held, and calls to package functions that block on every path."
     ),
     rationale=(
         "While the goroutine blocks, every other goroutine that needs the mutex waits too, however long the "
         "block lasts; if the goroutine that would unblock it (the receiver, the sender, the worker calling "
         "`Done()`, the signaller) needs the same mutex first, nothing ever proceeds: a deadlock that no "
-        "timeout of net/http breaks. `<-ctx.Done()` and `for v := range ch` block as well. `sync.Cond.Wait` "
+        "timeout of net/http breaks. `<-ctx.Done()` and `for v := range ch` block as well, and so does a call "
+        "to a package function that runs such an operation (or such a call) on every path without first "
+        "releasing a lock its caller holds: the call is reported. `sync.Cond.Wait` "
         "releases only the Cond's own lock and is reported only when another mutex is held too (and the "
         "Cond's lock is known). Sends on buffered channels block only when the buffer is full, and some "
         "channels are known by design to be ready, so precision is medium."
