@@ -12,14 +12,16 @@ META = RuleMeta(
     name="blocking-while-locked",
     summary=(
         "Reports operations that can block indefinitely while a mutex is held: channel sends and receives, "
-        "selects without a default, `sync.WaitGroup.Wait`, `time.Sleep`, and `sync.Cond.Wait` with a second "
-        "mutex held."
+        "selects without a default, `sync.WaitGroup.Wait`, `time.Sleep`, `sync.Cond.Wait` with a second "
+        "mutex held, and calls to package functions that block on every path."
     ),
     rationale=(
         "While the goroutine blocks, every other goroutine that needs the mutex waits too, however long the "
         "block lasts; if the goroutine that would unblock it (the receiver, the sender, the worker calling "
         "`Done()`, the signaller) needs the same mutex first, nothing ever proceeds: a deadlock that no "
-        "timeout of net/http breaks. `<-ctx.Done()` and `for v := range ch` block as well. `sync.Cond.Wait` "
+        "timeout of net/http breaks. `<-ctx.Done()` and `for v := range ch` block as well, and so does a call "
+        "to a package function that runs such an operation (or such a call) on every path without first "
+        "releasing a lock its caller holds: the call is reported. `sync.Cond.Wait` "
         "releases only the Cond's own lock and is reported only when another mutex is held too (and the "
         "Cond's lock is known). Sends on buffered channels block only when the buffer is full, and some "
         "channels are known by design to be ready, so precision is medium."
@@ -44,7 +46,7 @@ func (q *Queue) Push(job Job) {
     needles=(b"Lock",),
 )
 
-BLOCKS = frozenset({OpKind.BLOCK})
+BLOCKS = frozenset({OpKind.BLOCK, OpKind.CALL})
 
 
 def _what(op) -> str:
@@ -65,6 +67,13 @@ def check(ctx: Context) -> None:
         for fn, ev in pkg.events_while_locked(root, BLOCKS):
             op = ev.op
             held = sorted(ev.state.held, key=lambda h: h.order)
+            block = None
+            if op.kind is OpKind.CALL:
+                if pkg.called_literal(fn, op.node) is not None:
+                    continue  # run in place: its own events are among fn's
+                block = pkg.blocking.call_blocks(fn, op.node)
+                if block is None:
+                    continue
             if op.reason == COND_WAIT:
                 if not op.mutex:
                     continue  # which lock the Cond releases is unknown
@@ -77,7 +86,13 @@ def check(ctx: Context) -> None:
             verb = "is" if len(mutexes) == 1 else "are"
             line = held[0].site.start_point[0] + 1
             what = _what(op)
-            if op.reason == COND_WAIT:
+            if block is not None:
+                message = (
+                    f"call to {op.detail}() blocks ({_what(block.op)} in {block.owner.display_name}) while "
+                    f"{names} {verb} held (locked at line {line}): every goroutine that needs {names} waits as "
+                    f"long as it blocks, and if the goroutine that would unblock it needs {names} too, they deadlock"
+                )
+            elif op.reason == COND_WAIT:
                 message = (
                     f"{op.detail} releases only {op.mutex} while it waits, but {names} (locked at line {line}) "
                     f"{'stays' if len(mutexes) == 1 else 'stay'} held: whoever would Signal() or Broadcast() "
@@ -91,4 +106,8 @@ def check(ctx: Context) -> None:
                 )
             here = Site(fn.file, op.node)
             related = [(Site(fn.file, h.site), f"{h.mutex}.{h.method}() taken here") for h in held]
-            ctx.report(here, message, related=related, flow=[*related, (here, "blocks here")])
+            if block is not None:
+                inner = (Site(block.owner.file, block.op.node), f"blocks here, in {block.owner.display_name}")
+                ctx.report(here, message, related=[*related, inner], flow=[*related, (here, "calls"), inner])
+            else:
+                ctx.report(here, message, related=related, flow=[*related, (here, "blocks here")])

@@ -10,6 +10,7 @@ from tree_sitter import Node
 
 from linter.analysis import cfg as cfgmod
 from linter.analysis import library, lockorder
+from linter.analysis.blocking import Blocking
 from linter.analysis.bindings import FUNCTION_VALUES, Bindings, carried_names, declared_names
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
@@ -540,6 +541,11 @@ class Package:
                 yield owner, ev
 
     # summaries across calls ---------------------------------------------------------------
+
+    @cached_property
+    def blocking(self) -> Blocking:
+        """Which functions block on every path (see linter.analysis.blocking)."""
+        return Blocking(self)
 
     @cached_property
     def handles(self) -> Handles:

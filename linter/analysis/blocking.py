@@ -1,0 +1,140 @@
+"""Which package functions block on every path: a call to one blocks just like the operation.
+
+LJ107 sees a channel send or a WaitGroup.Wait written under a lock; a helper that
+does it (`p.push(job)` with `push` sending on `p.jobs`) blocks its caller the same
+way. A function must block when every path from its entry to its normal exit runs a
+blocking operation (not a sync.Cond wait, whose lock semantics differ) or a call
+whose every resolved target must block. A function that releases a lock held on
+entry is never counted: its block may come after the caller's lock is gone.
+Recursion counts as not blocking: the answer is the least fixpoint from "nothing
+blocks" over the functions a query reaches, so it does not depend on the order of
+the questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from tree_sitter import Node
+
+from linter.analysis.cfg import on_every_path
+from linter.analysis.functions import Function
+from linter.analysis.ops import COND_WAIT, Op, OpKind
+from linter.analysis.syntax import unparen
+
+if TYPE_CHECKING:
+    from linter.analysis.package import Package
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A blocking operation a function reaches on every path, as found in `owner`."""
+
+    owner: Function
+    op: Op
+
+
+def blocks(op: Op) -> bool:
+    """A blocking operation LJ107 reports whatever lock is held (a Cond's Wait releases its own)."""
+    return op.kind is OpKind.BLOCK and op.reason != COND_WAIT
+
+
+class Blocking:
+    def __init__(self, pkg: Package):
+        self.pkg = pkg
+        self._done: dict[int, Block | None] = {}
+        self._targets: dict[int, list[Function]] = {}
+
+    def targets(self, fn: Function, call: Node) -> list[Function]:
+        """The package functions a call reaches; none for a call through an interface, whose
+        implementations outside the package are unknown."""
+        found = self._targets.get(call.id)
+        if found is None:
+            target = call.child_by_field_name("function")
+            target = unparen(target) if target is not None else None
+            found = []
+            if target is not None and not self._through_interface(fn, target):
+                found = self.pkg.resolve(fn, call)
+            self._targets[call.id] = found
+        return found
+
+    def _through_interface(self, fn: Function, target: Node) -> bool:
+        if target.type != "selector_expression":
+            return False
+        operand = target.child_by_field_name("operand")
+        owner = self.pkg.scope(fn).type_of(operand).lstrip("*").split("[", 1)[0] if operand is not None else ""
+        return owner in self.pkg.resolver.interfaces
+
+    def call_blocks(self, fn: Function, call: Node) -> Block | None:
+        """What a call blocks on when every target must block."""
+        targets = self.targets(fn, call)
+        found = [self.must_block(t) for t in targets]
+        return found[0] if found and all(found) else None
+
+    def must_block(self, fn: Function) -> Block | None:
+        if id(fn) in self._done:
+            return self._done[id(fn)]
+        reach = self._reach(fn)
+        found: dict[int, Block] = {}
+
+        def lookup(g: Function) -> Block | None:
+            return self._done[id(g)] if id(g) in self._done else found.get(id(g))
+
+        changed = True
+        while changed:  # blocking only grows: the least fixpoint, whatever the order
+            changed = False
+            for f in reach:
+                if id(f) not in found:
+                    b = self._own(f, lookup)
+                    if b is not None:
+                        found[id(f)] = b
+                        changed = True
+        for f in reach:
+            self._done[id(f)] = found.get(id(f))
+        return self._done[id(fn)]
+
+    def _reach(self, fn: Function) -> list[Function]:
+        """`fn` and the functions its calls reach, not yet answered."""
+        out: list[Function] = []
+        seen: set[int] = set()
+        todo = [fn]
+        while todo:
+            f = todo.pop()
+            if id(f) in seen or id(f) in self._done:
+                continue
+            seen.add(id(f))
+            out.append(f)
+            graph = self.pkg.cfg(f)
+            if graph is None:
+                continue
+            ops_of = self.pkg.ops_of(f)
+            for block in graph.blocks:
+                for node in block.nodes:
+                    for op in ops_of(node):
+                        if op.kind is OpKind.CALL:
+                            todo.extend(self.targets(f, op.node))
+        return out
+
+    def _own(self, fn: Function, lookup: Callable[[Function], Block | None]) -> Block | None:
+        """What `fn` blocks on on every path, given what its callees are known to block on."""
+        graph = self.pkg.cfg(fn)
+        if graph is None or self.pkg.effects(fn).expects:
+            return None
+        ops_of = self.pkg.ops_of(fn)
+
+        def block_of(op: Op) -> Block | None:
+            if blocks(op):
+                return Block(fn, op)
+            if op.kind is OpKind.CALL:
+                found = [lookup(t) for t in self.targets(fn, op.node)]
+                return found[0] if found and all(found) else None
+            return None
+
+        def gen(node: Node) -> list[bool]:
+            return [True] if any(block_of(op) is not None for op in ops_of(node)) else []
+
+        if not on_every_path(graph, gen):
+            return None
+        nodes = sorted((n for b in graph.blocks for n in b.nodes), key=lambda n: n.start_byte)
+        return next(b for n in nodes for op in ops_of(n) if (b := block_of(op)) is not None)
