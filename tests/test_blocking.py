@@ -63,3 +63,58 @@ def test_blocks_on_every_path_through_calls() -> None:
 def test_the_answer_does_not_depend_on_the_order() -> None:
     for order in itertools.islice(itertools.permutations(["pong", "ping", "tick", "tock", "twoLevels", "viaSend"]), 0, None, 97):
         assert _blocks(list(order)) == {n: _EXPECTED[n] for n in order}
+
+
+_NAMED = """package p
+
+var ch = make(chan int)
+
+func outer(n int) {
+	inner(n)
+	ch <- n
+}
+
+func inner(n int) {
+	ch <- n + 1
+}
+
+func first(n int) {
+	second(n)
+	ch <- n
+}
+
+func second(n int) {
+	first(n)
+}
+
+func caller() {
+	outer(1)
+	first(2)
+	second(3)
+}
+"""
+
+
+def _statement_calls(node):
+    if node.type == "expression_statement" and node.named_children[0].type == "call_expression":
+        yield node.named_children[0]
+    for child in node.named_children:
+        yield from _statement_calls(child)
+
+
+def test_the_operation_named_does_not_depend_on_the_order() -> None:
+    # outer blocks by its own send and through inner's, which comes first; first blocks by its own
+    # send, second only through first: whichever is asked first, the same operation is named
+    named = set()
+    for order in itertools.permutations(["outer", "inner", "first", "second"]):
+        pkg = package(_NAMED)
+        for name in order:
+            pkg.blocking.must_block(function(pkg, name))
+        caller = function(pkg, "caller")
+        described = []
+        for call in _statement_calls(caller.body):
+            block = pkg.blocking.call_blocks(caller, call)
+            described.append((block.owner.name, block.op.node.start_byte) if block else None)
+        named.add(tuple(described))
+    assert len(named) == 1
+    assert [d[0] for d in next(iter(named))] == ["inner", "first", "first"]

@@ -45,6 +45,7 @@ class Blocking:
         self.pkg = pkg
         self._done: dict[int, Block | None] = {}
         self._targets: dict[int, list[Function]] = {}
+        self._described: dict[int, Block] = {}  # see _describe
 
     def targets(self, fn: Function, call: Node) -> list[Function]:
         """The package functions a call reaches; none for a call through an interface, whose
@@ -69,10 +70,48 @@ class Blocking:
     def call_blocks(self, fn: Function, call: Node) -> Block | None:
         """What a call blocks on when every target must block."""
         targets = self.targets(fn, call)
-        found = [self.must_block(t) for t in targets]
-        return found[0] if found and all(found) else None
+        if not targets or not all(self.must_block(t) for t in targets):
+            return None
+        return self._describe(targets[0], ())
+
+    def _describe(self, fn: Function, stack: tuple[int, ...]) -> Block | None:
+        """The first blocking operation of `fn` in source order, followed into its first blocking callee
+        not already on `stack`: read from the final answers of must_block only, so the operation a message
+        names does not depend on the order in which the fixpoint first met the functions."""
+        return self._walk(fn, stack)[0]
+
+    def _walk(self, fn: Function, stack: tuple[int, ...]) -> tuple[Block | None, bool]:
+        """_describe, and whether a callee was skipped for being on the stack anywhere below (then the
+        answer holds for this stack only and is not remembered)."""
+        if id(fn) in self._described:
+            return self._described[id(fn)], False
+        graph = self.pkg.cfg(fn)
+        if graph is None:
+            return None, False
+        ops_of = self.pkg.ops_of(fn)
+        cut = False
+        for node in sorted((n for b in graph.blocks for n in b.nodes), key=lambda n: n.start_byte):
+            for op in ops_of(node):
+                found = None
+                if blocks(op):
+                    found = Block(fn, op)
+                elif op.kind is OpKind.CALL:
+                    targets = self.targets(fn, op.node)
+                    if not targets or not all(self.must_block(t) for t in targets):
+                        continue
+                    if id(targets[0]) in stack or targets[0] is fn:
+                        cut = True
+                        continue
+                    found, below = self._walk(targets[0], (*stack, id(fn)))
+                    cut = cut or below
+                if found is not None:
+                    if not cut:
+                        self._described[id(fn)] = found
+                    return found, cut
+        return None, cut
 
     def must_block(self, fn: Function) -> Block | None:
+        """A blocking operation `fn` reaches on every path (which one: see _describe), or None."""
         if id(fn) in self._done:
             return self._done[id(fn)]
         reach = self._reach(fn)
