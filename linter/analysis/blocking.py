@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable
 
 from tree_sitter import Node
 
+from linter.analysis.calls import base_type
 from linter.analysis.cfg import on_every_path
 from linter.analysis.functions import Function
 from linter.analysis.ops import COND_WAIT, Op, OpKind
@@ -43,7 +44,7 @@ def blocks(op: Op) -> bool:
 class Blocking:
     def __init__(self, pkg: Package):
         self.pkg = pkg
-        self._done: dict[int, Block | None] = {}
+        self._done: dict[int, bool] = {}  # must block, by function (see _blocks)
         self._targets: dict[int, list[Function]] = {}
         self._described: dict[int, Block] = {}  # see _describe
 
@@ -64,15 +65,16 @@ class Blocking:
         if target.type != "selector_expression":
             return False
         operand = target.child_by_field_name("operand")
-        owner = self.pkg.scope(fn).type_of(operand).lstrip("*").split("[", 1)[0] if operand is not None else ""
+        owner = base_type(self.pkg.scope(fn).type_of(operand)) if operand is not None else ""
         return owner in self.pkg.resolver.interfaces
 
     def call_blocks(self, fn: Function, call: Node) -> Block | None:
         """What a call blocks on when every target must block."""
         targets = self.targets(fn, call)
-        if not targets or not all(self.must_block(t) for t in targets):
-            return None
-        return self._describe(targets[0], ())
+        return self._describe(targets[0], ()) if self._all_block(targets) else None
+
+    def _all_block(self, targets: list[Function]) -> bool:
+        return bool(targets) and all(self._blocks(t) for t in targets)
 
     def _describe(self, fn: Function, stack: tuple[int, ...]) -> Block | None:
         """The first blocking operation of `fn` in source order, followed into its first blocking callee
@@ -90,14 +92,14 @@ class Blocking:
             return None, False
         ops_of = self.pkg.ops_of(fn)
         cut = False
-        for node in sorted((n for b in graph.blocks for n in b.nodes), key=lambda n: n.start_byte):
+        for node in _in_order(graph):
             for op in ops_of(node):
                 found = None
                 if blocks(op):
                     found = Block(fn, op)
                 elif op.kind is OpKind.CALL:
                     targets = self.targets(fn, op.node)
-                    if not targets or not all(self.must_block(t) for t in targets):
+                    if not self._all_block(targets):
                         continue
                     if id(targets[0]) in stack or targets[0] is fn:
                         cut = True
@@ -112,25 +114,27 @@ class Blocking:
 
     def must_block(self, fn: Function) -> Block | None:
         """A blocking operation `fn` reaches on every path (which one: see _describe), or None."""
+        return self._describe(fn, ()) if self._blocks(fn) else None
+
+    def _blocks(self, fn: Function) -> bool:
+        """Whether `fn` blocks on every path."""
         if id(fn) in self._done:
             return self._done[id(fn)]
         reach = self._reach(fn)
-        found: dict[int, Block] = {}
+        found: set[int] = set()
 
-        def lookup(g: Function) -> Block | None:
-            return self._done[id(g)] if id(g) in self._done else found.get(id(g))
+        def lookup(g: Function) -> bool:
+            return self._done[id(g)] if id(g) in self._done else id(g) in found
 
         changed = True
         while changed:  # blocking only grows: the least fixpoint, whatever the order
             changed = False
             for f in reach:
-                if id(f) not in found:
-                    b = self._own(f, lookup)
-                    if b is not None:
-                        found[id(f)] = b
-                        changed = True
+                if id(f) not in found and self._own(f, lookup):
+                    found.add(id(f))
+                    changed = True
         for f in reach:
-            self._done[id(f)] = found.get(id(f))
+            self._done[id(f)] = id(f) in found
         return self._done[id(fn)]
 
     def _reach(self, fn: Function) -> list[Function]:
@@ -155,25 +159,25 @@ class Blocking:
                             todo.extend(self.targets(f, op.node))
         return out
 
-    def _own(self, fn: Function, lookup: Callable[[Function], Block | None]) -> Block | None:
-        """What `fn` blocks on on every path, given what its callees are known to block on."""
+    def _own(self, fn: Function, lookup: Callable[[Function], bool]) -> bool:
+        """Whether `fn` blocks on every path, given which of its callees are known to block."""
         graph = self.pkg.cfg(fn)
         if graph is None or self.pkg.effects(fn).expects:
-            return None
+            return False
         ops_of = self.pkg.ops_of(fn)
 
-        def block_of(op: Op) -> Block | None:
-            if blocks(op):
-                return Block(fn, op)
+        def blocking(op: Op) -> bool:
             if op.kind is OpKind.CALL:
-                found = [lookup(t) for t in self.targets(fn, op.node)]
-                return found[0] if found and all(found) else None
-            return None
+                targets = self.targets(fn, op.node)
+                return bool(targets) and all(lookup(t) for t in targets)
+            return blocks(op)
 
         def gen(node: Node) -> list[bool]:
-            return [True] if any(block_of(op) is not None for op in ops_of(node)) else []
+            return [True] if any(blocking(op) for op in ops_of(node)) else []
 
-        if not on_every_path(graph, gen):
-            return None
-        nodes = sorted((n for b in graph.blocks for n in b.nodes), key=lambda n: n.start_byte)
-        return next(b for n in nodes for op in ops_of(n) if (b := block_of(op)) is not None)
+        return bool(on_every_path(graph, gen))
+
+
+def _in_order(graph) -> list[Node]:
+    """The graph's statements in source order."""
+    return sorted((n for b in graph.blocks for n in b.nodes), key=lambda n: n.start_byte)

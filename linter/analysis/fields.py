@@ -44,7 +44,6 @@ from linter.analysis.syntax import enclosing_function, text, unparen
 from linter.analysis.types import SCALAR_TYPES
 
 if TYPE_CHECKING:
-    from linter.analysis.escape import Escapes
     from linter.analysis.package import Package
 
 LENGTH = "length"  # the value and its len/cap are fixed (a slice, array or string)
@@ -73,7 +72,6 @@ class FixedFields:
         self._kinds: dict[tuple[str, str], str] = {}
         self._written: dict[str, set[str]] = {}
         self._overwritten: set[str] | None = None
-        self._escapes: dict[int, "Escapes | None"] = {}  # function -> its fresh locals (see `_initializes`)
 
     def kind(self, struct: str, name: str) -> str:
         """LENGTH or VALUE when the field `name` of the package struct `struct` is fixed; "" if not."""
@@ -133,9 +131,7 @@ class FixedFields:
         body = fn.body if fn is not None else None
         if fn is None or body is None or b"goto" in (body.text or b""):
             return False  # a jump back may run the write after an escape written below it
-        found = self._escapes.get(id(fn))
-        if found is None:
-            found = self._escapes[id(fn)] = self.pkg.escapes(fn)
+        found = self.pkg.escapes(fn)
         return found is not None and found.private_new(f"{text(operand)}.{name}", stmt)
 
     def _overwritten_structs(self) -> set[str]:

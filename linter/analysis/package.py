@@ -100,6 +100,7 @@ class Package:
         self._reaches: dict[int, bool] = {}
         self._cfgs: dict[int, cfgmod.CFG | None] = {}
         self._ends: dict[int, bool] = {}  # _never_returns, by function
+        self._escapes: dict[int, Escapes] = {}  # escapes, by function
         self._own_names: dict[int, frozenset[str]] = {}
         self._rebound: dict[int, frozenset[str]] = {}
         self._unstable: dict[tuple[int, str], bool] = {}
@@ -913,10 +914,7 @@ class Package:
                 lambda selector: self._field_through_pointer(fn, selector),
                 lambda expr: const_str_len(expr, _Unshadowed(self, fn)),
                 lambda node: self.call_writes.of_node(fn, node),
-                Escapes(
-                    body, frozenset({*fn.params, *fn.results, fn.receiver}), self._struct_fields(fn), fn.params,
-                    scope.type_of, scope.pkg.underlying, self._value_method,
-                ).private,
+                self._escapes_of_body(fn, body).private,
                 lambda call, index: self.non_nil_results.of_call(fn, call, index),
             )
         return found
@@ -969,15 +967,19 @@ class Package:
 
     def escapes(self, fn: Function) -> Escapes | None:
         """The fresh locals of `fn` and where each escapes (see linter.analysis.escape); None for
-        a function without a body."""
+        a function without a body. One per function, shared by LJ101's path facts and fixed fields."""
         body = fn.body
-        if body is None:
-            return None
-        scope = self.scope(fn)
-        return Escapes(
-            body, frozenset({*fn.params, *fn.results, fn.receiver}), self._struct_fields(fn), fn.params,
-            scope.type_of, scope.pkg.underlying, self._value_method,
-        )
+        return self._escapes_of_body(fn, body) if body is not None else None
+
+    def _escapes_of_body(self, fn: Function, body: Node) -> Escapes:
+        found = self._escapes.get(id(fn))
+        if found is None:
+            scope = self.scope(fn)
+            found = self._escapes[id(fn)] = Escapes(
+                body, frozenset({*fn.params, *fn.results, fn.receiver}), self._struct_fields(fn), fn.params,
+                scope.type_of, scope.pkg.underlying, self._value_method,
+            )
+        return found
 
     def _fixed_field(self, fn: Function, owner: str, name: str) -> str:
         """Whether the field `name` of the path `owner` in `fn` (`p`, `s.cfg`) is fixed (see

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from linter.analysis.calls import base_type
 from linter.analysis.syntax import FUNCTION_KINDS, callee, text, unparen, walk_expr
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class NonNilResults:
             return False
         if function.type == "selector_expression":
             operand = function.child_by_field_name("operand")
-            static = self.pkg.scope(fn).type_of(operand).lstrip("*").split("[", 1)[0] if operand is not None else ""
+            static = base_type(self.pkg.scope(fn).type_of(operand)) if operand is not None else ""
             if any(not t.receiver_type or static != t.receiver_type for t in targets):
                 return False  # through an interface (or a package name): the method may be another package's
         elif any(t.receiver_type or t.is_literal for t in targets):
