@@ -24,6 +24,7 @@ _RULE_CODE = re.compile(r"^(ALL|LJ\d{0,3})$")
 _CALL_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$")
 _TYPE_NAME = re.compile(r"^\*?[A-Za-z_]\w*$")
 _IMPORT_PATH = re.compile(r"^[^\s\"'`\\]+$")
+LOCK_ORDER_DEPTH = 6  # calls LJ106 follows down to a lock (see linter.analysis.lockorder.depth)
 
 
 class ConfigError(Exception):
@@ -49,6 +50,7 @@ class Settings:
     handler_types: tuple[HandlerType, ...] = ()
     extra_panic_functions: tuple[str, ...] = ()  # calls as written: `must`, `assert.True`
     lock_helpers: tuple[str, ...] = ()  # functions that take or release a lock for their caller
+    lock_order_depth: int = LOCK_ORDER_DEPTH  # LJ106 leaves out locks taken more calls down
 
     # paths ----------------------------------------------------------------------------------
 
@@ -93,7 +95,7 @@ class Settings:
         """What of the settings changes a package's findings, as a stable string."""
         return json.dumps(
             [self.handler_pairs, self.extra_panic_functions, self.lock_helpers, self.per_file_ignores,
-             str(self.root or "")],
+             str(self.root or ""), self.lock_order_depth],
         )
 
     # printing -------------------------------------------------------------------------------
@@ -110,6 +112,7 @@ class Settings:
             f"exclude = {strings(self.exclude)}",
             f"extra-panic-functions = {strings(self.extra_panic_functions)}",
             f"lock-helpers = {strings(self.lock_helpers)}",
+            f"lock-order-depth = {self.lock_order_depth}",
             f"handler-types = [{', '.join(handlers)}]",
             "",
             "[per-file-ignores]",
@@ -286,6 +289,14 @@ def _call_names(c: _Checker, key: str, value: Any) -> tuple[str, ...]:
                      lambda s: bool(_CALL_NAME.match(s)))
 
 
+def _depth(c: _Checker, key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise c.error(key, f"expected a number of calls, got {_kind(value)}")
+    if value < 1:
+        raise c.error(key, f"expected a number of calls, at least 1, got {value}")
+    return value
+
+
 def _per_file_ignores(c: _Checker, key: str, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise c.error(key, f"expected a table of pattern = [rule ids], got {_kind(value)}")
@@ -330,4 +341,5 @@ _FIELDS: dict[str, tuple[str, Callable[[_Checker, str, Any], Any]]] = {
     "handler-types": ("handler_types", _handler_types),
     "extra-panic-functions": ("extra_panic_functions", _call_names),
     "lock-helpers": ("lock_helpers", _call_names),
+    "lock-order-depth": ("lock_order_depth", _depth),
 }

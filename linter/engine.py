@@ -204,6 +204,7 @@ def analyse_loaded(
             package = Package(
                 files, extra_panickers=frozenset(settings.extra_panic_functions),
                 handler_types=settings.handler_pairs, lock_helpers=frozenset(settings.lock_helpers),
+                lock_order_depth=settings.lock_order_depth,
             )
         except Exception as err:  # lose this package only
             result.notices.append(_internal_error(err, files[0].display))

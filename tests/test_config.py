@@ -161,6 +161,17 @@ def test_lock_helpers_reach_the_package(tmp_path: Path) -> None:
     assert seen == [frozenset({"lockAll", "store.withLock"})]
 
 
+def test_lock_order_depth_bounds_the_calls_lj106_follows(tmp_path: Path) -> None:
+    deep = (Path(__file__).parent.parent / "fixtures" / "LJ106" / "call_depth.go").read_text()
+    write(tmp_path, {"store.go": deep})
+    lines = lambda: [f[1] for f in findings(lockjaw("check", "--format", "json", "--select", "LJ106", cwd=tmp_path))]
+    assert lines() == [23]  # three calls down; the seven-call chain is past the default depth (6)
+    (tmp_path / "lockjaw.toml").write_text("lock-order-depth = 7\n")
+    assert lines() == [23, 55]
+    (tmp_path / "lockjaw.toml").write_text("lock-order-depth = 2\n")
+    assert lines() == []
+
+
 def test_select_and_ignore_combine_with_the_command_line(tmp_path: Path) -> None:
     write(tmp_path, {"lockjaw.toml": 'ignore = ["LJ101"]\n', "store.go": HANDLER,
                      "quiet.go": "package store\n\n//lockjaw:ignore LJ101\nvar x = 1\n"})
@@ -184,6 +195,7 @@ ignore = ["LJ102"]
 exclude = ["gen/", "*.pb.go"]
 extra-panic-functions = ["must", "assert.True"]
 lock-helpers = ["withLock"]
+lock-order-depth = 8
 handler-types = [{ package = "github.com/acme/web", type = "*Context" }, { package = "example.com/rpc", type = "Call" }]
 
 [per-file-ignores]
@@ -206,7 +218,8 @@ def test_config_command_prints_the_effective_configuration_which_loads_back(tmp_
     assert [getattr(again, f) for f in FIELDS] == [getattr(original, f) for f in FIELDS]
 
 
-FIELDS = ("select", "ignore", "exclude", "per_file_ignores", "handler_types", "extra_panic_functions", "lock_helpers")
+FIELDS = ("select", "ignore", "exclude", "per_file_ignores", "handler_types", "extra_panic_functions", "lock_helpers",
+          "lock_order_depth")
 
 
 def test_config_command_without_a_file(tmp_path: Path) -> None:
@@ -237,6 +250,8 @@ def test_config_command_without_a_file(tmp_path: Path) -> None:
         ('handler-types = [{ package = "a/b", type = "web.C" }]', "lockjaw.toml: handler-types[0].type: 'web.C' is not a type name"),
         ('extra-panic-functions = ["must()"]', "lockjaw.toml: extra-panic-functions: 'must()' is not a function name"),
         ("lock-helpers = true", "lockjaw.toml: lock-helpers: expected an array of function names"),
+        ('lock-order-depth = "6"', "lockjaw.toml: lock-order-depth: expected a number of calls, got a string"),
+        ("lock-order-depth = 0", "lockjaw.toml: lock-order-depth: expected a number of calls, at least 1, got 0"),
         ("select = [", "lockjaw.toml: invalid TOML: "),
     ],
 )

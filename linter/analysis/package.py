@@ -33,6 +33,7 @@ from linter.analysis.syntax import FUNCTION_KINDS, call_args, callee, enclosing_
 from linter.analysis.tokens import Tokens
 from linter.analysis.writes import CallWrites
 from linter.analysis.types import SCALAR_TYPES, PackageTypes, Scope, const_str_len, element_type, infer, squash
+from linter.config import LOCK_ORDER_DEPTH
 from linter.model import Notice, NoticeKind
 from linter.source import SourceFile
 
@@ -84,11 +85,13 @@ class Package:
         extra_panickers: frozenset[str] = frozenset(),
         handler_types: tuple[tuple[str, str], ...] = (),
         lock_helpers: frozenset[str] = frozenset(),
+        lock_order_depth: int = LOCK_ORDER_DEPTH,
     ):
         self.files = files
         self.extra_panickers = extra_panickers
         self.handler_types = handler_types  # (import path, type) pairs from the configuration
         self.lock_helpers = lock_helpers  # configured names of functions that lock for their caller
+        self.lock_order_depth = lock_order_depth  # calls the lock-order graph follows down to a lock
         self.notices: list[Notice] = []
         self._imports = {id(f): Imports.from_root(f.root) for f in files}
         self._scopes: dict[int, Scope] = {}
