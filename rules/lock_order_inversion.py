@@ -19,7 +19,7 @@ META = RuleMeta(
         "acquisitions inside the package's functions and methods (through interfaces too) count where they "
         "are called. Each cycle is reported once, at one of its acquisitions, with the other path as related "
         "locations. Cycles whose paths all hold one other common lock cannot interleave and are not reported. "
-        "Precision is low: lockjaw identifies a lock by its type and field, so two instances of one type "
+        "Precision is medium: lockjaw identifies a lock by its type and field, so two instances of one type "
         "(a client and a route connection) look like the same lock, and it cannot see which paths exclude "
         "each other at run time; test files are left out of the order graph. A lock taken more than six calls "
         "down (`lock-order-depth` in the configuration) does not enter the graph: every such chain found on "
@@ -47,7 +47,7 @@ func (a *Account) Close(b *Bank) {
 	defer a.mu.Unlock()
 }""",
     level=Level.WARNING,
-    precision=Precision.LOW,
+    precision=Precision.MEDIUM,
     tags=("concurrency", "deadlock", "reliability"),
     needles=(b"Lock",),
 )
