@@ -81,7 +81,7 @@ class _Excuses:
         return (
             self._handed_over(h) or self._same_guard(h, exit) or self._paired(h)
             or self._handed_off(h, exit)
-            or self._returned(h, exit)
+            or self._returned(h, exit) or self._kept_by_handle(h, exit)
         )
 
     def _handed_off(self, h: Held, exit: Event) -> bool:
@@ -98,6 +98,14 @@ class _Excuses:
         return exit.op.kind is OpKind.RETURN and parsed is not None and (
             parsed[0] in self.pkg.returned_locals(self.fn, exit.op.node)
         )
+
+    def _kept_by_handle(self, h: Held, exit: Event) -> bool:
+        """`t := &Tx{}; t.init(db); return t, nil` with db.mmaplock read-locked: the returned handle
+        points back to db and a method of it can unlock db.mmaplock (see Handles.may_release)."""
+        if exit.op.kind is not OpKind.RETURN:
+            return False
+        handles = self.pkg.handles
+        return any((h.mutex, h.write) in handles.may_release(t) for t in handles.returned(self.fn, exit.op.node))
 
     def _handed_over(self, h: Held) -> bool:
         """Hand-over-hand locking: `prev.mu.Unlock()` releases what an earlier iteration's `x.mu` took."""
