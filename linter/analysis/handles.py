@@ -106,6 +106,7 @@ class Handles:
         self._results: dict[int, Handle | None] = {}
         self._delegates: dict[int, frozenset[tuple[str, str]]] = {}
         self._sets: dict[int, tuple[tuple[str, int], ...]] = {}
+        self._setters: dict[tuple[int, str, str], list[tuple[Node, Function]]] = {}
 
     def _fields(self, type_name: str) -> dict[str, str]:
         return self.pkg.types.fields.get(type_name, {})
@@ -261,7 +262,14 @@ class Handles:
     def _setter_calls(self, name: str, bound: Node, type_name: str) -> list[tuple[Node, "Function"]]:
         """The calls `name.m(..)` of methods of `type_name` made on the fresh local `name` before
         anything else uses it: statements of the block that binds it, after the binding, up to the
-        first other statement that mentions it. None past a `goto` or a label (which may skip them)."""
+        first other statement that mentions it, or a `goto` or a label (which may skip them)."""
+        key = (bound.id, name, type_name)
+        found = self._setters.get(key)
+        if found is None:
+            found = self._setters[key] = self._find_setter_calls(name, bound, type_name)
+        return found
+
+    def _find_setter_calls(self, name: str, bound: Node, type_name: str) -> list[tuple[Node, "Function"]]:
         stmt = bound
         while stmt.parent is not None and stmt.parent.type not in ("statement_list", "block"):
             stmt = stmt.parent
@@ -279,6 +287,8 @@ class Handles:
                 if method is None:
                     break
                 out.append((call, method))
+                if self._given_away(method):
+                    break  # the next one would no longer run on a fresh object
             sibling = sibling.next_named_sibling
         return out
 
@@ -329,9 +339,7 @@ class Handles:
             always = on_every_path(graph, lambda node: (node.id,) if node.id in candidates else ())
             kept = [candidates[i] for i in sorted(always & candidates.keys()) if written.get(candidates[i][0]) == 1]
             if kept:
-                declared = self._fields(method.receiver_type)
-                given = [n for n in nodes if n.type == "identifier" and text(n) == method.receiver
-                         and (in_literal(n, body) or not _field_read(n, declared))]
+                given = self._receiver_uses(method)
                 writes: list[Writes | None] = []
                 for call in (n for n in nodes if n.type == "call_expression"):
                     w = self.pkg.call_writes.of_node(method, call)
@@ -341,6 +349,19 @@ class Handles:
                 found = tuple((f, i) for f, i in kept if all(w is not None and f not in w.fields for w in writes))
         self._sets[key] = found
         return found
+
+    def _receiver_uses(self, method: "Function") -> list[Node]:
+        """Where `method` may give its receiver away: a use other than `recv.field` (passed, stored,
+        a method called on it), or any use in a function literal."""
+        body = method.body
+        if body is None or not method.receiver:
+            return []
+        declared = self._fields(method.receiver_type)
+        return [n for n in walk_expr(body, into_literals=True) if n.type == "identifier" and text(n) == method.receiver
+                and (in_literal(n, body) or not _field_read(n, declared))]
+
+    def _given_away(self, method: "Function") -> bool:
+        return bool(self._receiver_uses(method))
 
     # releasing -----------------------------------------------------------------------------
 
@@ -455,7 +476,8 @@ class Handles:
                         op = ev.op
                         if op.kind not in (OpKind.RELEASE, OpKind.DEFER_RELEASE) or op.mutex not in expects:
                             continue
-                        segments = self._entry_path(method, op.mutex, op.node)
+                        at = method.body if op.kind is OpKind.DEFER_RELEASE else op.node  # runs at return
+                        segments = self._entry_path(method, op.mutex, at) if at is not None else None
                         mutex = self._through(h, segments) if segments is not None else None
                         if mutex is not None:
                             out.add((mutex, op.write))
@@ -467,7 +489,8 @@ class Handles:
         """The fields after the receiver of `mutex`, when at `at` it is still what they named on entry.
         `tx.db = nil` after `tx.db.rwlock.Unlock()` (bolt's close) makes the path unstable for a
         LockRef, but it does not change what the unlock unlocked: an assignment to a prefix of the
-        path counts only before `at` in the source, in a loop around `at`, or in a function literal."""
+        path counts only before `at` in the source, in a loop around `at`, or in a function literal
+        (for a deferred unlock `at` is the whole body: any assignment counts)."""
         parsed = split_key(mutex)
         bindings = self.pkg.bindings(method)
         body = method.body
