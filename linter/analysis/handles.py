@@ -11,6 +11,14 @@ handle releases a lock when its summary releases one of its receiver's paths
 (`t.s.mu`), or when on every path it calls a method of a field holding an
 inner handle (`defer tw.TxnWrite.End()`), which is followed into that handle.
 
+A fresh local can also be built in two steps, `t := &Tx{}; t.init(db)`: the
+methods called on it before anything else uses it set the fields they surely
+set from their parameters (`Handles.sets`: `tx.db = db` on every path, nothing
+after it writing a field of that name). What a handle CAN release, a method
+unlocking through a back-pointer on some path only (`if tx.writable {..}`),
+is `may_release`: enough for LJ102 to excuse a return that hands the handle
+over, never taken by the rules for which a call releases the lock.
+
 Everything is bounded: a value is built through at most MAX_STEPS
 expressions, locals and calls, fields and delegations are followed at most
 MAX_DEPTH deep, a function's result is known only when every non-nil return
