@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from tree_sitter import Node
+
 from linter.analysis.functions import Function
 from linter.analysis.lockrefs import split_key
 from linter.analysis.lockstate import Event, Held
 from linter.analysis.ops import OpKind, lock_call
 from linter.analysis.package import Package
 from linter.analysis.summaries import Take
-from linter.analysis.syntax import guarding_condition
+from linter.analysis.syntax import guarding_condition, text, unparen
 from linter.model import Level, Precision
 from linter.rule import Context, RuleMeta, Site
 
@@ -81,7 +83,7 @@ class _Excuses:
         return (
             self._handed_over(h) or self._same_guard(h, exit) or self._paired(h)
             or self._handed_off(h, exit)
-            or self._returned(h, exit)
+            or self._returned(h, exit) or self._kept_by_handle(h, exit)
         )
 
     def _handed_off(self, h: Held, exit: Event) -> bool:
@@ -98,6 +100,14 @@ class _Excuses:
         return exit.op.kind is OpKind.RETURN and parsed is not None and (
             parsed[0] in self.pkg.returned_locals(self.fn, exit.op.node)
         )
+
+    def _kept_by_handle(self, h: Held, exit: Event) -> bool:
+        """`t := &Tx{}; t.init(db); return t, nil` with db.mmaplock read-locked: the returned handle
+        points back to db and a method of it can unlock db.mmaplock (see Handles.may_release)."""
+        if exit.op.kind is not OpKind.RETURN or _with_error(self.fn, exit.op.node):
+            return False
+        handles = self.pkg.handles
+        return any((h.mutex, h.write) in handles.may_release(t) for t in handles.returned(self.fn, exit.op.node))
 
     def _handed_over(self, h: Held) -> bool:
         """Hand-over-hand locking: `prev.mu.Unlock()` releases what an earlier iteration's `x.mu` took."""
@@ -123,6 +133,19 @@ class _Excuses:
             return False
         ident = self.pkg.lock_identity(self.fn, h.mutex)
         return ident is not None and ident in self.paired
+
+
+def _with_error(fn: Function, ret: Node) -> bool:
+    """`return t, err` in a function whose last result is an error: a caller that sees the error
+    does not use t, so nothing will release what t holds."""
+    result = fn.node.child_by_field_name("result")
+    values = ret.named_children[0] if ret.named_child_count else None
+    if result is None or result.type != "parameter_list" or values is None or values.type != "expression_list":
+        return False
+    declared = [p for p in result.named_children if p.type == "parameter_declaration"]
+    last = declared[-1].child_by_field_name("type") if declared else None
+    given = [v for v in values.named_children if v.type != "comment"]
+    return last is not None and text(last) == "error" and bool(given) and unparen(given[-1]).type != "nil"
 
 
 def _hands_unlocker(fn: Function, unlockers: tuple[Take, ...], exit: Event) -> bool:

@@ -11,6 +11,14 @@ handle releases a lock when its summary releases one of its receiver's paths
 (`t.s.mu`), or when on every path it calls a method of a field holding an
 inner handle (`defer tw.TxnWrite.End()`), which is followed into that handle.
 
+A fresh local can also be built in two steps, `t := &Tx{}; t.init(db)`: the
+methods called on it before anything else uses it set the fields they surely
+set from their parameters (`Handles.sets`: `tx.db = db` on every path, nothing
+after it writing a field of that name). What a handle CAN release, a method
+unlocking through a back-pointer on some path only (`if tx.writable {..}`),
+is `may_release`: enough for LJ102 to excuse a return that hands the handle
+over, never taken by the rules for which a call releases the lock.
+
 Everything is bounded: a value is built through at most MAX_STEPS
 expressions, locals and calls, fields and delegations are followed at most
 MAX_DEPTH deep, a function's result is known only when every non-nil return
@@ -32,10 +40,11 @@ from linter.analysis.calls import base_type
 from linter.analysis.cfg import on_every_path
 from linter.analysis.lockrefs import _is_path, map_ref, split_key
 from linter.analysis.ops import OpKind
-from linter.analysis.syntax import call_args, expr_key, text, unparen, walk_expr
+from linter.analysis.syntax import call_args, expr_key, in_literal, text, unparen, walk_expr
 
 if TYPE_CHECKING:
     from linter.analysis.functions import Function
+    from linter.analysis.writes import Writes
     from linter.analysis.package import Package
     from linter.analysis.summaries import Take
 
@@ -104,6 +113,8 @@ class Handles:
         self.pkg = pkg
         self._results: dict[int, Handle | None] = {}
         self._delegates: dict[int, frozenset[tuple[str, str]]] = {}
+        self._sets: dict[int, tuple[tuple[str, int], ...]] = {}
+        self._setters: dict[tuple[int, str, str], list[tuple[Node, Function]]] = {}
 
     def _fields(self, type_name: str) -> dict[str, str]:
         return self.pkg.types.fields.get(type_name, {})
@@ -194,11 +205,14 @@ class Handles:
             name = text(expr)
             bound = bindings.value(name) if bindings is not None and bindings.declares(name) else None
             inner = self._value(fn, bound, depth + 1) if bound is not None else None
+            if bound is not None and (inner is None or isinstance(inner, Handle)):  # `t := &Tx{}; t.init(db)`
+                inner = self._initialised(fn, name, bound, inner, depth + 1) or inner
             if isinstance(inner, Handle):
                 return replace(inner, name=name)
         return expr_key(expr) if kind in ("identifier", "selector_expression") and _is_path(expr) else None
 
-    def _literal(self, fn: "Function", lit: Node, depth: int) -> Handle | None:
+    def _literal(self, fn: "Function", lit: Node, depth: int, *, empty: bool = False) -> Handle | None:
+        """The handle a composite literal builds; None when no field points back (unless `empty`)."""
         type_node = lit.child_by_field_name("type")
         body = lit.child_by_field_name("body")
         if type_node is None or body is None or type_node.type not in ("type_identifier", "generic_type"):
@@ -218,7 +232,144 @@ class Handles:
             v = self._value(fn, value, depth + 1) if field in declared else None
             if v is not None:
                 fields.append((field, v))
-        return Handle(name, tuple(fields)) if fields else None
+        return Handle(name, tuple(fields)) if fields or empty else None
+
+    # initialising --------------------------------------------------------------------------
+
+    def _initialised(self, fn: "Function", name: str, bound: Node, built: Handle | None, depth: int) -> Handle | None:
+        """The handle a fresh local holds after the setters called on it first (`t := &Tx{}; t.init(db)`,
+        where init sets `tx.db = db`): each field a setter surely sets from a parameter becomes what
+        the call passes there, and any other field the setter may write is forgotten. None when no
+        setter is called, or when no field points back afterwards."""
+        lit = unparen(bound)
+        if lit.type == "unary_expression" and text(lit.child_by_field_name("operator")) == "&":
+            operand = lit.child_by_field_name("operand")
+            lit = unparen(operand) if operand is not None else lit
+        if lit.type != "composite_literal":
+            return None
+        start = built or self._literal(fn, lit, depth, empty=True)
+        calls = self._setter_calls(name, bound, start.type) if start is not None else []
+        if start is None or not calls:
+            return None
+        fields = dict(start.fields)
+        for call, method in calls:
+            written = self.pkg.call_writes.of_function(method)
+            surely = dict(self.sets(method))
+            for field in list(fields):
+                if written is None or (field in written.fields and field not in surely):
+                    del fields[field]
+            args = call_args(call)
+            for field, index in surely.items():
+                value = self._value(fn, args[index], depth + 1) if index < len(args) else None
+                if value is None:
+                    fields.pop(field, None)
+                else:
+                    fields[field] = value
+        return Handle(start.type, tuple(fields.items())) if fields else None
+
+    def _setter_calls(self, name: str, bound: Node, type_name: str) -> list[tuple[Node, "Function"]]:
+        """The calls `name.m(..)` of methods of `type_name` made on the fresh local `name` before
+        anything else uses it: statements of the block that binds it, after the binding, up to the
+        first other statement that mentions it, or a `goto` or a label (which may skip them)."""
+        key = (bound.id, name, type_name)
+        found = self._setters.get(key)
+        if found is None:
+            found = self._setters[key] = self._find_setter_calls(name, bound, type_name)
+        return found
+
+    def _find_setter_calls(self, name: str, bound: Node, type_name: str) -> list[tuple[Node, "Function"]]:
+        stmt = bound
+        while stmt.parent is not None and stmt.parent.type not in ("statement_list", "block"):
+            stmt = stmt.parent
+        if stmt.type != "short_var_declaration":
+            return []
+        out: list[tuple[Node, Function]] = []
+        sibling = stmt.next_named_sibling
+        while sibling is not None:
+            nodes = list(walk_expr(sibling, into_literals=True))
+            if any(n.type in ("goto_statement", "labeled_statement") for n in nodes):
+                break
+            if any(n.type == "identifier" and text(n) == name for n in nodes):
+                call = unparen(sibling.named_children[0]) if sibling.type == "expression_statement" else sibling
+                method = self._setter(call, name, type_name)
+                if method is None:
+                    break
+                out.append((call, method))
+                if self._given_away(method):
+                    break  # the next one would no longer run on a fresh object
+            sibling = sibling.next_named_sibling
+        return out
+
+    def _setter(self, call: Node, name: str, type_name: str) -> "Function | None":
+        """The method of `type_name` that `call` runs when it is `name.m(args)`, args not naming `name`."""
+        target = call.child_by_field_name("function") if call.type == "call_expression" else None
+        target = unparen(target) if target is not None else None
+        if target is None or target.type != "selector_expression":
+            return None
+        operand = target.child_by_field_name("operand")
+        if operand is None or unparen(operand).type != "identifier" or text(unparen(operand)) != name:
+            return None
+        if any(n.type == "identifier" and text(n) == name for a in call_args(call) for n in walk_expr(a, into_literals=True)):
+            return None
+        own = self.pkg.resolver.methods.get(type_name, {}).get(text(target.child_by_field_name("field")), [])
+        return own[0] if len(own) == 1 else None
+
+    def sets(self, method: "Function") -> tuple[tuple[str, int], ...]:
+        """(field, parameter position) for each field `method` leaves equal to a parameter on every
+        path: `func (tx *Tx) init(db *DB) { tx.db = db; ... }`. The receiver is a pointer, the
+        assignment `recv.f = p` is the only write of a field named f in the body (literals included,
+        by any root, no `&x.f`), no call there may write a field named f (see linter.analysis.writes),
+        and neither the receiver nor the parameter is ever reassigned. A call whose writes are unknown
+        (bolt's `db.meta().copy(tx.meta)` reaches `fnv`) counts only once the receiver may have been
+        given away: used otherwise than as `recv.field` before it (or in a loop around it), or
+        captured by a literal. The handle is fresh when its setter runs (see `_setter_calls`), so
+        until then no other code can reach it."""
+        key = id(method)
+        found = self._sets.get(key)
+        if found is not None:
+            return found
+        found = ()
+        receiver = method.node.child_by_field_name("receiver")
+        body, graph = method.body, self.pkg.cfg(method)
+        bindings = self.pkg.bindings(method)
+        if method.receiver and receiver is not None and "*" in text(receiver) and body is not None \
+                and graph is not None and bindings is not None and bindings.unchanged(method.receiver):
+            params = list(method.params)
+            nodes = list(walk_expr(body, into_literals=True))
+            candidates: dict[int, tuple[str, int]] = {}
+            written: dict[str, int] = {}  # field name -> writes of it in the body
+            for node in nodes:
+                for target in _field_targets(node):
+                    written[target] = written.get(target, 0) + 1
+                pair = _setting(node, method.receiver, params)
+                if pair is not None and bindings.unchanged(params[pair[1]]):
+                    candidates[node.id] = pair
+            always = on_every_path(graph, lambda node: (node.id,) if node.id in candidates else ())
+            kept = [candidates[i] for i in sorted(always & candidates.keys()) if written.get(candidates[i][0]) == 1]
+            if kept:
+                given = self._receiver_uses(method)
+                writes: list[Writes | None] = []
+                for call in (n for n in nodes if n.type == "call_expression"):
+                    w = self.pkg.call_writes.of_node(method, call)
+                    if w is None and not any(n.start_byte < call.end_byte or _in_loop_around(n, call, body) for n in given):
+                        continue  # writes unknown, but nothing it runs can reach the receiver yet
+                    writes.append(w)
+                found = tuple((f, i) for f, i in kept if all(w is not None and f not in w.fields for w in writes))
+        self._sets[key] = found
+        return found
+
+    def _receiver_uses(self, method: "Function") -> list[Node]:
+        """Where `method` may give its receiver away: a use other than `recv.field` (passed, stored,
+        a method called on it), or any use in a function literal."""
+        body = method.body
+        if body is None or not method.receiver:
+            return []
+        declared = self._fields(method.receiver_type)
+        return [n for n in walk_expr(body, into_literals=True) if n.type == "identifier" and text(n) == method.receiver
+                and (in_literal(n, body) or not _field_read(n, declared))]
+
+    def _given_away(self, method: "Function") -> bool:
+        return bool(self._receiver_uses(method))
 
     # releasing -----------------------------------------------------------------------------
 
@@ -306,8 +457,120 @@ class Handles:
                     out.append((mutex, take, method))
         return out
 
+    def returned(self, fn: "Function", ret: Node) -> tuple[Handle, ...]:
+        """The handles the return statement `ret` of `fn` hands to its caller, in `fn`'s terms."""
+        out: list[Handle] = []
+        for expr in ret.named_children:
+            for value in expr.named_children if expr.type == "expression_list" else [expr]:
+                built = self._value(fn, value, 0) if value.type != "comment" else None
+                if isinstance(built, Handle):
+                    out.append(built)
+        return tuple(out)
+
+    def may_release(self, handle: Handle) -> frozenset[tuple[str, bool]]:
+        """(mutex as the handle's builder writes it, write) for each lock that some method of the
+        handle's type, or of a handle it holds, unlocks through a back-pointer on some path without
+        having locked it (`tx.db.rwlock.Unlock()` when `tx.writable`, else `tx.db.removeTx(tx)`).
+        Which path runs is the caller's choice (what it built, which method it calls), so this is
+        only what the handle CAN release, never what a call of it surely does (see `releases`)."""
+        out: set[tuple[str, bool]] = set()
+        todo: list[tuple[Handle, int]] = [(handle, 0)]
+        while todo:
+            h, depth = todo.pop()
+            for name in sorted(self.pkg.resolver.methods.get(h.type, {})):
+                for method in self.pkg.resolver.methods[h.type][name]:
+                    expects = self.pkg.effects(method).expects
+                    for ev in self.pkg.lock_events(method) if expects else ():
+                        op = ev.op
+                        if op.kind not in (OpKind.RELEASE, OpKind.DEFER_RELEASE) or op.mutex not in expects:
+                            continue
+                        at = method.body if op.kind is OpKind.DEFER_RELEASE else op.node  # runs at return
+                        segments = self._entry_path(method, op.mutex, at) if at is not None else None
+                        mutex = self._through(h, segments) if segments is not None else None
+                        if mutex is not None:
+                            out.add((mutex, op.write))
+            if depth < MAX_DEPTH:
+                todo.extend((v, depth + 1) for _, v in h.fields if isinstance(v, Handle))
+        return frozenset(out)
+
+    def _entry_path(self, method: "Function", mutex: str, at: Node) -> tuple[str, ...] | None:
+        """The fields after the receiver of `mutex`, when at `at` it is still what they named on entry.
+        `tx.db = nil` after `tx.db.rwlock.Unlock()` (bolt's close) makes the path unstable for a
+        LockRef, but it does not change what the unlock unlocked: an assignment to a prefix of the
+        path counts only before `at` in the source, in a loop around `at`, or in a function literal
+        (for a deferred unlock `at` is the whole body: any assignment counts)."""
+        parsed = split_key(mutex)
+        bindings = self.pkg.bindings(method)
+        body = method.body
+        if parsed is None or not method.receiver or parsed[0] != method.receiver or body is None \
+                or any(seg.startswith("[") for seg in parsed[1]) or bindings is None \
+                or not bindings.unchanged(method.receiver):
+            return None
+        for node in walk_expr(body, into_literals=True):
+            if node.type != "assignment_statement":
+                continue
+            left = node.child_by_field_name("left")
+            keys = [expr_key(n) for n in (left.named_children if left is not None else ())]
+            if not any(mutex == k or mutex.startswith(k + ".") for k in keys):
+                continue
+            if node.start_byte < at.end_byte or _in_loop_around(node, at, body) or in_literal(node, body):
+                return None
+        return parsed[1]
+
     def _through(self, handle: Handle, segments: tuple[str, ...]) -> str | None:
         """The caller's name for `receiver<segments>`: fields followed down to a back-pointer
         (a lock inside the handle itself has no name outside)."""
         value = _follow(self._fields, handle, segments)
         return value if isinstance(value, str) else (value.name or None) if value is not None else None
+
+
+def _field_targets(node: Node) -> list[str]:
+    """The names of the fields a node writes in place: `x.f = ..`, `x.f++`, `&x.f` (which may be written through)."""
+    if node.type == "assignment_statement":
+        left = node.child_by_field_name("left")
+        targets = left.named_children if left is not None and left.type == "expression_list" else [left]
+    elif node.type in ("inc_statement", "dec_statement"):
+        targets = node.named_children[:1]
+    elif node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
+        targets = [node.child_by_field_name("operand")]
+    else:
+        return []
+    out: list[str] = []
+    for t in targets:
+        t = unparen(t) if t is not None else None
+        if t is not None and t.type == "selector_expression":
+            out.append(text(t.child_by_field_name("field")))
+    return out
+
+
+def _field_read(node: Node, declared: dict[str, str]) -> bool:
+    """Whether the identifier `node` is the operand of a selector of one of the `declared` fields."""
+    parent = node.parent
+    return parent is not None and parent.type == "selector_expression" \
+        and parent.child_by_field_name("operand") == node and text(parent.child_by_field_name("field")) in declared
+
+
+def _setting(node: Node, receiver: str, params: list[str]) -> tuple[str, int] | None:
+    """(f, position of p) for `receiver.f = p`, p a parameter."""
+    if node.type != "assignment_statement" or text(node.child_by_field_name("operator")) != "=":
+        return None
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is None or right is None or left.named_child_count != 1 or right.named_child_count != 1:
+        return None
+    target, value = unparen(left.named_children[0]), unparen(right.named_children[0])
+    operand = target.child_by_field_name("operand") if target.type == "selector_expression" else None
+    if operand is None or unparen(operand).type != "identifier" or text(unparen(operand)) != receiver:
+        return None
+    if value.type != "identifier" or text(value) not in params:
+        return None
+    return text(target.child_by_field_name("field")), params.index(text(value))
+
+
+def _in_loop_around(node: Node, at: Node, body: Node) -> bool:
+    """Whether a `for` statement inside `body` holds both `node` and `at`."""
+    outer = node.parent
+    while outer is not None and outer.id != body.id:
+        if outer.type == "for_statement" and outer.start_byte <= at.start_byte and at.end_byte <= outer.end_byte:
+            return True
+        outer = outer.parent
+    return False
