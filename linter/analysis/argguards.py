@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from linter.analysis.lockrefs import rebound_keys
-from linter.analysis.syntax import call_args, text, unparen
+from linter.analysis.syntax import call_args, text, unparen, walk_expr
 
 if TYPE_CHECKING:
     from linter.analysis.functions import Function
@@ -54,7 +54,29 @@ def bool_params(fn: "Function") -> dict[str, int]:
                 out[text(name)] = position
             position += 1
         position += not names  # an unnamed parameter still takes a position
-    return out
+    return _steady(fn.body, out) if out and fn.body is not None else out
+
+
+_DECLARES = frozenset({"short_var_declaration", "range_clause", "assignment_statement", "receive_statement"})
+
+
+def _steady(body: Node, params: dict[str, int]) -> dict[str, int]:
+    """`params` less those whose name may stand for another value somewhere in the body: assigned
+    inside a literal, declared again in an inner scope (a literal's parameter too), or whose address
+    is taken (assigned through the pointer)."""
+    touched: set[str] = set()
+    for node in walk_expr(body, into_literals=True):
+        kind = node.type
+        if kind in _DECLARES:
+            left = node.child_by_field_name("left")
+            touched.update(text(n) for n in (left.named_children if left is not None else ()) if n.type == "identifier")
+        elif kind in ("var_spec", "parameter_declaration"):
+            touched.update(text(n) for n in node.children_by_field_name("name"))
+        elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
+            operand = node.child_by_field_name("operand")
+            if operand is not None and unparen(operand).type == "identifier":
+                touched.add(text(unparen(operand)))
+    return {name: position for name, position in params.items() if name not in touched}
 
 
 def arity(fn: "Function") -> int:
