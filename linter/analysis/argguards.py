@@ -10,7 +10,8 @@ them are read, and only for `bool` parameters the function never assigns.
 The same guard read the other way makes a lock certain: `func (r *R) match(k
 string, doLock bool) { if doLock { r.mu.RLock() } ... }` takes r.mu on every
 path on which doLock is true, so `r.match(k, true)` takes it for sure. Such a
-take's `must_if` is its guard; a call whose arguments (constants, or the
+take's `must_if` is its guard, or one parameter's value for a take no `if` of
+the parameter encloses (`if locked { return }; mu.Lock()`); a call whose arguments (constants, or the
 caller's own parameters under the caller's assumption) make every part of it
 true takes the lock on every path (`implied`). The paths are those of the
 callee's graph whose branch conditions the assumption does not contradict

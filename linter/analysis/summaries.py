@@ -50,6 +50,7 @@ _UNLOCK_RE = re.compile(r"[uU]n[lL]ock")
 UNLOCK_METHODS = {"Unlock": True, "RUnlock": False}
 TRY_METHODS = frozenset({"TryLock", "TryRLock"})
 MAX_ROUNDS = 6  # fixpoint iterations over one recursive cycle
+MAX_ASSUMED = 4  # bool parameters whose values a take may be certain under (`Take.must_if`), first ones first
 MAX_TAKES = 64  # acquisitions kept per summary; more are dropped (deep call graphs over many fields)
 
 
@@ -900,8 +901,12 @@ class Summaries:
 
     def _sure(self, fn: Function, takes: tuple[Take, ...], names: dict[tuple, str | None],
               must: frozenset[tuple[str, bool | None]]) -> tuple[Take, ...]:
-        """The takes that are certain only under their guard (`must_if`), or only in some mode (`either`)."""
+        """The takes that are certain only under a value of fn's bool parameters (`must_if`): their guard,
+        or else one parameter's value (`if locked { return m[k] }; mu.Lock()` is certain when locked is
+        false), and those certain only in some mode (`either`)."""
         under: dict[argguards.Guard, frozenset[tuple[str, bool | None]]] = {}
+        positions = sorted(set(self.bool_params(fn).values()))[:MAX_ASSUMED]
+        atoms = [frozenset({(p, v)}) for p in positions for v in (True, False)]
         out: list[Take] = []
         for t in takes:
             mutex = names.get(t.key)
@@ -910,11 +915,12 @@ class Summaries:
                 continue
             either = (mutex, None) in must and (mutex, not t.write) not in must
             must_if = argguards.NONE
-            if t.guard:
-                if t.guard not in under:
-                    under[t.guard] = self._must_take(fn, t.guard)
-                if (mutex, t.write) in under[t.guard]:
-                    must_if = t.guard
+            for assume in ([t.guard] if t.guard else []) + [a for a in atoms if a != t.guard]:
+                if assume not in under:
+                    under[assume] = self._must_take(fn, assume)
+                if (mutex, t.write) in under[assume]:
+                    must_if = assume
+                    break
             out.append(replace(t, must_if=must_if, either=either) if either or must_if else t)
         return tuple(out)
 
