@@ -350,9 +350,10 @@ func (c *C) sure() { c.get(true) }
 func (c *C) mode(w bool) { if w { c.mu.Lock(); c.mu.Unlock() } else { c.mu.RLock(); c.mu.RUnlock() } }
 func (c *C) viaMode() { c.mode(c.ready) }
 func (c *C) inLiteral(doLock bool) { func() { doLock = c.ready }(); if doLock { c.mu.RLock(); c.mu.RUnlock() } }
+func (c *C) peek(locked bool) { if locked { return }; c.mu.RLock(); c.mu.RUnlock() }
 """)
     certain = {name: [(t.write, t.must, t.must_if, t.either) for t in pkg.summary(fn(pkg, name)).takes]
-               for name in ("C.get", "C.also", "C.fwd", "C.sure", "C.mode", "C.viaMode", "C.inLiteral")}
+               for name in ("C.get", "C.also", "C.fwd", "C.sure", "C.mode", "C.viaMode", "C.inLiteral", "C.peek")}
     assert certain["C.get"] == [(False, False, {(0, True)}, False)]
     assert certain["C.also"] == [(False, False, frozenset(), False)]  # c.ready decides too
     assert certain["C.fwd"] == [(False, False, {(0, False)}, False)]  # `!locked` passed on
@@ -360,3 +361,4 @@ func (c *C) inLiteral(doLock bool) { func() { doLock = c.ready }(); if doLock { 
     assert certain["C.mode"] == [(True, False, {(0, True)}, True), (False, False, {(0, False)}, True)]
     assert certain["C.viaMode"] == [(True, False, frozenset(), True), (False, False, frozenset(), True)]
     assert certain["C.inLiteral"] == [(False, False, frozenset(), False)]  # the literal assigns the flag
+    assert certain["C.peek"] == [(False, False, {(0, False)}, False)]  # no guard: the early return on the flag
