@@ -73,6 +73,18 @@ def _why(first: Held, acq: Acquisition) -> str:
             f"Lock between the two RLocks (the writer waits for the first, the second waits for the writer)")
 
 
+def _why_either(first: Held, acq: Acquisition) -> str:
+    """Why a callee that takes the mutex on every path, in one mode on some and the other on the rest,
+    deadlocks whichever path it runs: no mode can be taken again by the goroutine that holds it."""
+    m = acq.mutex
+    line = first.site.start_point[0] + 1
+    if first.write:
+        return (f"{m} is already locked (line {line}): Lock waits for this goroutine forever, "
+                f"and so does RLock")
+    return (f"{m} is read-locked by this goroutine (line {line}): Lock cannot upgrade it, and RLock "
+            f"deadlocks when a writer calls Lock in between")
+
+
 def _taken(h: Held) -> str:
     if h.site.type == "call_expression" and lock_call(h.site) is None:
         return f"{h.mutex} first locked by this call"
@@ -91,22 +103,34 @@ def check(ctx: Context) -> None:
     pkg = ctx.package
     for root in pkg.target_functions:  # findings in context files would not be reported
         reported: set[tuple[int, str]] = set()
+        # a call that surely takes the mutex in one mode is reported as that, not as taking it in either
+        sure = {(acq.node.id, acq.mutex) for acq in pkg.acquisitions(root) if acq.take is not None and acq.take.must}
         for acq in pkg.acquisitions(root):
             if acq.mutex is None or (acq.node.id, acq.mutex) in reported:
                 continue
-            if acq.take is not None and not acq.take.must:
+            either = (acq.take is not None and not acq.take.must and acq.take.either
+                      and (acq.node.id, acq.mutex) not in sure)
+            if acq.take is not None and not acq.take.must and not either:
                 continue  # the callee locks only on some of its paths: too weak to call a deadlock
             held = acq.state.holding(acq.mutex)
             if not held or pkg.unstable(acq.fn, acq.mutex):
                 continue  # a rebound variable may name another mutex each time
             if acq.mutex in pkg.handoffs(acq.fn) and not _started_here(pkg, acq.fn, acq.mutex):
                 continue  # another goroutine unlocks it: locking again waits for that, on purpose
-            if not acq.write and not any(h.write for h in held) and confined(pkg, acq.fn, acq.mutex):
+            if (not acq.write or either) and not any(h.write for h in held) and confined(pkg, acq.fn, acq.mutex):
                 continue  # recursive read locks deadlock only if a writer queues in between: none can reach it
             reported.add((acq.node.id, acq.mutex))
             first = next((h for h in held if h.write), held[0])
             here = Site(acq.fn.file, acq.node)
             related = [(Site(acq.fn.file, first.site), _taken(first))]
+            if either and acq.callee is not None and acq.take is not None:
+                chain = " -> ".join((acq.callee.display_name, *acq.take.chain))
+                what = (f"call to {acq.callee.display_name}() takes {acq.mutex} on every path, by Lock() on some "
+                        f"and RLock() on others (in {chain})")
+                related.append((acq.take.origin, f"{acq.mutex}.{acq.method}() taken again here, in {chain}"))
+                ctx.report(here, f"{what} while {_why_either(first, acq)}", related=related,
+                           flow=[*related[:1], (here, "locked again")])
+                continue
             if acq.callee is not None and acq.take is not None:
                 chain = " -> ".join((acq.callee.display_name, *acq.take.chain))
                 what = f"call to {acq.callee.display_name}() takes {acq.mutex}.{acq.method}() (in {chain})"

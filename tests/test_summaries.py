@@ -338,3 +338,27 @@ func f(x, y T) {
 }
 """)
     assert [targets(pkg, "f", i) for i in range(4)] == [["G.P"], ["G.P"], ["G.P", "N.P"], ["G.P", "N.P"]]
+
+
+def test_takes_certain_under_their_guard_or_in_either_mode():
+    pkg = package("""
+type C struct{ mu sync.RWMutex; ready bool }
+func (c *C) get(doLock bool) { if doLock { c.mu.RLock() }; if doLock { c.mu.RUnlock() } }
+func (c *C) also(doLock bool) { if doLock && c.ready { c.mu.RLock(); c.mu.RUnlock() } }
+func (c *C) fwd(locked bool) { c.get(!locked) }
+func (c *C) sure() { c.get(true) }
+func (c *C) mode(w bool) { if w { c.mu.Lock(); c.mu.Unlock() } else { c.mu.RLock(); c.mu.RUnlock() } }
+func (c *C) viaMode() { c.mode(c.ready) }
+func (c *C) inLiteral(doLock bool) { func() { doLock = c.ready }(); if doLock { c.mu.RLock(); c.mu.RUnlock() } }
+func (c *C) peek(locked bool) { if locked { return }; c.mu.RLock(); c.mu.RUnlock() }
+""")
+    certain = {name: [(t.write, t.must, t.must_if, t.either) for t in pkg.summary(fn(pkg, name)).takes]
+               for name in ("C.get", "C.also", "C.fwd", "C.sure", "C.mode", "C.viaMode", "C.inLiteral", "C.peek")}
+    assert certain["C.get"] == [(False, False, {(0, True)}, False)]
+    assert certain["C.also"] == [(False, False, frozenset(), False)]  # c.ready decides too
+    assert certain["C.fwd"] == [(False, False, {(0, False)}, False)]  # `!locked` passed on
+    assert certain["C.sure"] == [(False, True, frozenset(), False)]
+    assert certain["C.mode"] == [(True, False, {(0, True)}, True), (False, False, {(0, False)}, True)]
+    assert certain["C.viaMode"] == [(True, False, frozenset(), True), (False, False, frozenset(), True)]
+    assert certain["C.inLiteral"] == [(False, False, frozenset(), False)]  # the literal assigns the flag
+    assert certain["C.peek"] == [(False, False, {(0, False)}, False)]  # no guard: the early return on the flag

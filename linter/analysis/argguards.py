@@ -6,6 +6,16 @@ takes `c.mu` only when `hasLock` is false: the statement's guard is
 not taken on that call. A guard is a set of (parameter position, value)
 that all hold whenever the statement runs; only `p`, `!p` and `&&` of
 them are read, and only for `bool` parameters the function never assigns.
+
+The same guard read the other way makes a lock certain: `func (r *R) match(k
+string, doLock bool) { if doLock { r.mu.RLock() } ... }` takes r.mu on every
+path on which doLock is true, so `r.match(k, true)` takes it for sure. Such a
+take's `must_if` is its guard, or one parameter's value for a take no `if` of
+the parameter encloses (`if locked { return }; mu.Lock()`); a call whose arguments (constants, or the
+caller's own parameters under the caller's assumption) make every part of it
+true takes the lock on every path (`implied`). The paths are those of the
+callee's graph whose branch conditions the assumption does not contradict
+(`feasible`).
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from linter.analysis.lockrefs import rebound_keys
-from linter.analysis.syntax import call_args, text, unparen
+from linter.analysis.syntax import call_args, text, unparen, walk_expr
 
 if TYPE_CHECKING:
     from linter.analysis.functions import Function
@@ -45,7 +55,29 @@ def bool_params(fn: "Function") -> dict[str, int]:
                 out[text(name)] = position
             position += 1
         position += not names  # an unnamed parameter still takes a position
-    return out
+    return _steady(fn.body, out) if out and fn.body is not None else out
+
+
+_DECLARES = frozenset({"short_var_declaration", "range_clause", "assignment_statement", "receive_statement"})
+
+
+def _steady(body: Node, params: dict[str, int]) -> dict[str, int]:
+    """`params` less those whose name may stand for another value somewhere in the body: assigned
+    inside a literal, declared again in an inner scope (a literal's parameter too), or whose address
+    is taken (assigned through the pointer)."""
+    touched: set[str] = set()
+    for node in walk_expr(body, into_literals=True):
+        kind = node.type
+        if kind in _DECLARES:
+            left = node.child_by_field_name("left")
+            touched.update(text(n) for n in (left.named_children if left is not None else ()) if n.type == "identifier")
+        elif kind in ("var_spec", "parameter_declaration"):
+            touched.update(text(n) for n in node.children_by_field_name("name"))
+        elif kind == "unary_expression" and text(node.child_by_field_name("operator")) == "&":
+            operand = node.child_by_field_name("operand")
+            if operand is not None and unparen(operand).type == "identifier":
+                touched.add(text(unparen(operand)))
+    return {name: position for name, position in params.items() if name not in touched}
 
 
 def arity(fn: "Function") -> int:
@@ -107,6 +139,43 @@ def _constant(arg: Node) -> bool | None:
     return {"true": True, "false": False}.get(arg.type)
 
 
+def _value(arg: Node, params: dict[str, int], assume: Guard) -> bool | None:
+    """What `arg` evaluates to: a constant, or `p`/`!p` for a parameter the assumption fixes."""
+    constant = _constant(arg)
+    if constant is not None:
+        return constant
+    atom = _atom(arg, params) if assume else None
+    if atom is None:
+        return None
+    if (atom[0], True) in assume and (atom[0], False) not in assume:
+        return atom[1]
+    if (atom[0], False) in assume and (atom[0], True) not in assume:
+        return not atom[1]
+    return None
+
+
+def implied(call: Node, callee: "Function", must_if: Guard, params: dict[str, int] | None = None,
+            assume: Guard = NONE) -> bool:
+    """Whether `call`'s arguments make every part of the callee's `must_if` true: constants, or
+    parameters of the caller (`params`) whose value the caller's assumption `assume` fixes."""
+    if not must_if:
+        return False
+    args = call_args(call)
+    if len(args) != arity(callee):
+        return False  # a method expression, or arguments spread from a call: positions do not line up
+    return all(position < len(args) and _value(args[position], params or {}, assume) is value
+               for position, value in must_if)
+
+
+def feasible(condition: Node, outcome: bool, params: dict[str, int], assume: Guard) -> bool:
+    """Whether a branch on `condition` can go the `outcome` way when the parameters have the values
+    `assume` gives them: a true `&&` needs each of its parts true, a false one needs one of them false."""
+    values = [_value(c, params, assume) for c in _conjuncts(condition)]
+    if outcome:
+        return all(v is not False for v in values)
+    return not all(v is True for v in values)
+
+
 def ruled_out(call: Node, callee: "Function", guard: Guard) -> bool:
     """Whether a constant argument of `call` contradicts the callee's `guard`."""
     if not guard:
@@ -127,7 +196,7 @@ def forward(call: Node, guard: Guard, params: dict[str, int]) -> Guard:
     args = call_args(call)
     out: set[tuple[int, bool]] = set()
     for position, value in guard:
-        arg = unparen(args[position]) if position < len(args) else None
-        if arg is not None and arg.type == "identifier" and text(arg) in params:
-            out.add((params[text(arg)], value))
+        atom = _atom(args[position], params) if position < len(args) else None
+        if atom is not None:  # the argument is `p` (p == value) or `!p` (p != value)
+            out.add((atom[0], value == atom[1]))
     return frozenset(out)

@@ -47,6 +47,8 @@ class CFG:
     # (from, to) -> the `x.TryLock()` calls of the branch condition whose result the edge knows, with
     # that result: `if mu.TryLock() {` holds mu on its then-edge, `if !mu.TryLock() {` on its else-edge
     try_edges: dict[tuple[int, int], tuple[tuple[Node, bool], ...]] = field(default_factory=dict)
+    # (from, to) -> (condition, outcome): the edge is taken only when the condition evaluates to outcome
+    branches: dict[tuple[int, int], tuple[Node, bool]] = field(default_factory=dict)
 
     def reachable(self) -> set[int]:
         seen = {self.entry}
@@ -94,9 +96,11 @@ def try_outcomes(condition: Node | None, outcome: bool) -> tuple[tuple[Node, boo
     return ()
 
 
-def on_every_path(graph: CFG, gen_of: Callable[[Node], Iterable[T]]) -> frozenset[T]:
+def on_every_path(graph: CFG, gen_of: Callable[[Node], Iterable[T]],
+                  feasible: Callable[[Node, bool], bool] | None = None) -> frozenset[T]:
     """What every path from the entry to the exit generates (`gen_of`: what one node of a block
-    generates): a forward dataflow that intersects at joins."""
+    generates): a forward dataflow that intersects at joins. `feasible(condition, outcome)` False:
+    no path takes the branch edges on which `condition` evaluates to `outcome`."""
     gen = {block.id: frozenset(x for node in block.nodes for x in gen_of(node)) for block in graph.blocks}
     entry: dict[int, frozenset] = {graph.entry: frozenset()}
     work = [graph.entry]
@@ -104,6 +108,8 @@ def on_every_path(graph: CFG, gen_of: Callable[[Node], Iterable[T]]) -> frozense
         b = work.pop()
         out = entry[b] | gen[b]
         for succ in graph.blocks[b].succs:
+            if feasible is not None and (b, succ) in graph.branches and not feasible(*graph.branches[(b, succ)]):
+                continue
             old = entry.get(succ)
             new = out if old is None else old & out
             if new != old:
@@ -128,6 +134,7 @@ class _Builder:
         self.terminal = terminal
         self.false_edges: dict[tuple[int, int], str] = {}
         self.try_edges: dict[tuple[int, int], tuple[tuple[Node, bool], ...]] = {}
+        self.branches: dict[tuple[int, int], tuple[Node, bool]] = {}
         self.blocks: list[Block] = []
         self.exit = self.new()
         self.panic_exit = self.new()
@@ -160,6 +167,8 @@ class _Builder:
     def branch_on(self, condition: Node | None, source: int, target: int, outcome: bool) -> None:
         """The edge taken when `condition` evaluates to `outcome`, with the TryLocks whose result it knows."""
         self.edge(source, target)
+        if condition is not None:
+            self.branches[(source, target)] = (condition, outcome)
         if condition is not None and b"Try" in condition.text:
             tried = try_outcomes(condition, outcome)
             if tried:
@@ -374,4 +383,4 @@ def build(body: Node, terminal: Callable[[Node], Terminal]) -> CFG:
         closing = body.children[-1] if body.child_count and body.children[-1].type == "}" else None
         b.add(closing)
         b.edge(b.cur, b.exit)
-    return CFG(b.blocks, b.entry, b.exit, b.panic_exit, b.false_edges, b.try_edges)
+    return CFG(b.blocks, b.entry, b.exit, b.panic_exit, b.false_edges, b.try_edges, b.branches)

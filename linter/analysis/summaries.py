@@ -50,6 +50,7 @@ _UNLOCK_RE = re.compile(r"[uU]n[lL]ock")
 UNLOCK_METHODS = {"Unlock": True, "RUnlock": False}
 TRY_METHODS = frozenset({"TryLock", "TryRLock"})
 MAX_ROUNDS = 6  # fixpoint iterations over one recursive cycle
+MAX_ASSUMED = 4  # bool parameters whose values a take may be certain under (`Take.must_if`), first ones first
 MAX_TAKES = 64  # acquisitions kept per summary; more are dropped (deep call graphs over many fields)
 
 
@@ -74,6 +75,12 @@ class Take:
     guard: argguards.Guard = argguards.NONE  # bool parameters (position, value) it is taken under
     nonempty: emptiness.Guard = emptiness.NONE  # collections it is taken only in a loop over
     flag: str = ""  # for a release under a flag of the caller's: that flag
+    # taken on every path on which these bool parameters have these values (`if doLock { mu.RLock() }`):
+    # a call whose arguments make them so takes it for sure (see argguards)
+    must_if: argguards.Guard = argguards.NONE
+    # not taken in this mode on every path, but the mutex is, in one mode or the other
+    # (`if fresh { mu.Lock() ... } else { mu.RLock() ... }`)
+    either: bool = False
 
     @property
     def key(self) -> tuple:
@@ -101,7 +108,7 @@ class Summary:
             tuple(t.key for t in self.unlockers), self.expects, self.lock_helper,
             tuple(t.key for t in self.takes if t.must), tuple(t.dropped for t in self.takes),
             tuple(t.guard for t in self.takes), tuple((t.key, t.flag) for t in self.releases_if),
-            tuple(t.nonempty for t in self.takes),
+            tuple(t.nonempty for t in self.takes), tuple((t.must_if, t.either) for t in self.takes),
         )
 
     @property
@@ -800,29 +807,43 @@ class Summaries:
                 out.append(replace(take, flag=flag))
         return tuple(out)
 
-    def _must_take(self, fn: Function) -> frozenset[tuple[str, bool]]:
-        """(mutex, write) that every path reaching a normal return takes (a must-analysis)."""
+    def _must_take(self, fn: Function, assume: argguards.Guard = argguards.NONE) -> frozenset[tuple[str, bool | None]]:
+        """(mutex, write) that every path reaching a normal return takes (a must-analysis), and
+        (mutex, None) for a mutex every path takes in one mode or the other. With `assume`, only
+        the paths on which fn's bool parameters can have the values it gives them."""
         graph = self.pkg.cfg(fn)
         if graph is None:
             return frozenset()
         ops_of = self.pkg.ops_of(fn)
+        params = self.bool_params(fn) if assume else {}
 
-        def taken(node: Node) -> set[tuple[str, bool]]:
-            g: set[tuple[str, bool]] = set()
+        def taken(node: Node) -> set[tuple[str, bool | None]]:
+            g: set[tuple[str, bool | None]] = set()
             for op in ops_of(node):
                 if op.kind is OpKind.ACQUIRE:
                     g.add((op.mutex, op.write))
+                    g.add((op.mutex, None))
                 elif op.kind is OpKind.CALL:
-                    g |= self._must_of_call(fn, op.node)
+                    g |= self._must_of_call(fn, op.node, params, assume)
             return g
 
-        return on_every_path(graph, taken)
+        if not assume:
+            return on_every_path(graph, taken)
+        return on_every_path(graph, taken, lambda cond, outcome: argguards.feasible(cond, outcome, params, assume))
 
-    def _must_of_call(self, fn: Function, call: Node) -> set[tuple[str, bool]]:
-        per = [
-            {(m, t.write) for m, t in self._mapped(fn, call, [t for t in self.get(target).takes if t.must])}
-            for target in self.targets(fn, call)
-        ]
+    def _must_of_call(self, fn: Function, call: Node, params: dict[str, int] | None = None,
+                      assume: argguards.Guard = argguards.NONE) -> set[tuple[str, bool | None]]:
+        per = []
+        for target in self.targets(fn, call):
+            sure = [t for t in self.get(target).takes if t.must or t.either or t.must_if]
+            g: set[tuple[str, bool | None]] = set()
+            for m, t in self._mapped(fn, call, sure):
+                if t.must or (t.must_if and argguards.implied(call, target, t.must_if, params, assume)):
+                    g.add((m, t.write))
+                    g.add((m, None))
+                elif t.either:
+                    g.add((m, None))
+            per.append(g)
         return set.intersection(*per) if per else set()
 
     def _dropped(self, fn: Function, expects: dict[str, bool], state: LockState,
@@ -834,8 +855,9 @@ class Summaries:
         return frozenset(r for r in refs if r is not None)
 
     def _takes(self, fn: Function, events: list[Event], expects: dict[str, bool],
-               must: frozenset[tuple[str, bool]]) -> tuple[Take, ...]:
+               must: frozenset[tuple[str, bool | None]]) -> tuple[Take, ...]:
         out: dict[tuple, Take] = {}
+        names: dict[tuple, str | None] = {}  # take key -> the mutex as fn writes it
         for ev in events:
             op = ev.op
             take: Take | None = None
@@ -849,6 +871,7 @@ class Summaries:
                                        nonempty=emptiness.loop_guard(self.pkg, fn, op.node))
                 if take is not None:
                     out[take.key] = _merge(out.get(take.key), take)
+                    names.setdefault(take.key, op.mutex)
             elif op.kind is OpKind.CALL:
                 around: emptiness.Guard | None = None  # the loops around the call, found once
                 ifs: argguards.Guard | None = None  # and the `if`s around it
@@ -871,9 +894,35 @@ class Summaries:
                                 (acq.mutex, acq.write) in must, self._dropped(fn, expects, ev.state, acq.dropped), guard,
                                 nonempty=nonempty)
                     out[take.key] = _merge(out.get(take.key), take)
+                    names.setdefault(take.key, acq.mutex)
             if len(out) >= MAX_TAKES:
                 break
-        return tuple(out.values())[:MAX_TAKES]
+        return self._sure(fn, tuple(out.values())[:MAX_TAKES], names, must)
+
+    def _sure(self, fn: Function, takes: tuple[Take, ...], names: dict[tuple, str | None],
+              must: frozenset[tuple[str, bool | None]]) -> tuple[Take, ...]:
+        """The takes that are certain only under a value of fn's bool parameters (`must_if`): their guard,
+        or else one parameter's value (`if locked { return m[k] }; mu.Lock()` is certain when locked is
+        false), and those certain only in some mode (`either`)."""
+        under: dict[argguards.Guard, frozenset[tuple[str, bool | None]]] = {}
+        positions = sorted(set(self.bool_params(fn).values()))[:MAX_ASSUMED]
+        atoms = [frozenset({(p, v)}) for p in positions for v in (True, False)]
+        out: list[Take] = []
+        for t in takes:
+            mutex = names.get(t.key)
+            if t.must or mutex is None:
+                out.append(t)
+                continue
+            either = (mutex, None) in must and (mutex, not t.write) not in must
+            must_if = argguards.NONE
+            for assume in ([t.guard] if t.guard else []) + [a for a in atoms if a != t.guard]:
+                if assume not in under:
+                    under[assume] = self._must_take(fn, assume)
+                if (mutex, t.write) in under[assume]:
+                    must_if = assume
+                    break
+            out.append(replace(t, must_if=must_if, either=either) if either or must_if else t)
+        return tuple(out)
 
     def _unlockers(self, fn: Function, exits: list[Event]) -> tuple[Take, ...]:
         out: list[Take] = []
@@ -939,6 +988,8 @@ class Summaries:
                     continue  # `f(true)` where f locks only `if !hasLock`
                 if t.nonempty and emptiness.ruled_out(self.pkg, fn, call, t.nonempty):
                     continue  # `t := &T{}; t.f()` where f locks only in `range t.items`
+                if t.must_if and not t.must and argguards.implied(call, target, t.must_if):
+                    t = replace(t, must=True)  # `r.match(k, true)` where match locks on every path `if doLock`
                 mutex = map_ref(self.pkg, fn, call, t.ref) if t.ref is not None else None
                 # the caller's view is the more specific one: `cfgProc.mu` rather than any `(*Proc).mu`
                 ident = (self.pkg.lock_identity(fn, mutex) if mutex is not None else None) or t.identity
