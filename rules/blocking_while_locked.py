@@ -46,7 +46,7 @@ func (q *Queue) Push(job Job) {
     needles=(b"Lock",),
 )
 
-BLOCKS = frozenset({OpKind.BLOCK, OpKind.CALL})
+BLOCKS = frozenset({OpKind.BLOCK, OpKind.CALL, OpKind.DEFER_CALL})
 
 
 def _what(op) -> str:
@@ -65,49 +65,67 @@ def check(ctx: Context) -> None:
     pkg = ctx.package
     for root in pkg.target_functions:  # findings in context files would not be reported
         for fn, ev in pkg.events_while_locked(root, BLOCKS):
-            op = ev.op
-            held = sorted(ev.state.held, key=lambda h: h.order)
-            block = None
-            if op.kind is OpKind.CALL:
-                if pkg.called_literal(fn, op.node) is not None:
-                    continue  # run in place: its own events are among fn's
-                block = pkg.blocking.call_blocks(fn, op.node)
-                if block is None:
-                    continue
-            if op.reason == COND_WAIT:
-                if not op.mutex:
-                    continue  # which lock the Cond releases is unknown
-                cond = op.detail.removesuffix(".Wait()")
-                held = [h for h in held if not is_own_lock(cond, op.mutex, h.mutex)]
-                if not held:
-                    continue  # waiting with only the Cond's own lock held is how a Cond is used
-            mutexes = list(dict.fromkeys(h.mutex for h in held))
-            names = " and ".join(mutexes)
-            verb = "is" if len(mutexes) == 1 else "are"
-            line = held[0].site.start_point[0] + 1
-            what = _what(op)
-            if block is not None:
-                message = (
-                    f"call to {op.detail}() blocks ({_what(block.op)} in {block.owner.display_name}) while "
-                    f"{names} {verb} held (locked at line {line}): every goroutine that needs {names} waits as "
-                    f"long as it blocks, and if the goroutine that would unblock it needs {names} too, they deadlock"
-                )
-            elif op.reason == COND_WAIT:
-                message = (
-                    f"{op.detail} releases only {op.mutex} while it waits, but {names} (locked at line {line}) "
-                    f"{'stays' if len(mutexes) == 1 else 'stay'} held: whoever would Signal() or Broadcast() "
-                    f"and needs {names} deadlocks with it"
-                )
+            if ev.op.kind is OpKind.DEFER_CALL:
+                # deferred calls run last in, first out: this one runs at return holding the locks whose
+                # deferred unlock was registered before it (as LJ103 and LJ106 see deferred calls), not
+                # those covered only under a flag, which may be cleared by then
+                held = [h for h in ev.state.held if h.covered and not h.flag]
+                for op in pkg.blocking.deferred(fn, ev.op.node) if held else ():
+                    _check(ctx, fn, op, held, ev.op.node)
             else:
-                message = (
-                    f"{what} can block while {names} {verb} held (locked at line {line}): every goroutine that "
-                    f"needs {names} waits as long as it blocks, and if the goroutine that would unblock it "
-                    f"needs {names} too, they deadlock"
-                )
-            here = Site(fn.file, op.node)
-            related = [(Site(fn.file, h.site), f"{h.mutex}.{h.method}() taken here") for h in held]
-            if block is not None:
-                inner = (Site(block.owner.file, block.op.node), f"blocks here, in {block.owner.display_name}")
-                ctx.report(here, message, related=[*related, inner], flow=[*related, (here, "calls"), inner])
-            else:
-                ctx.report(here, message, related=related, flow=[*related, (here, "blocks here")])
+                _check(ctx, fn, ev.op, list(ev.state.held), None)
+
+
+def _check(ctx: Context, fn, op, held, deferred) -> None:
+    """Report `op` run with `held` locked; `deferred`: the defer statement that registered it, if any."""
+    pkg = ctx.package
+    held = sorted(held, key=lambda h: h.order)
+    block = None
+    if op.kind is OpKind.CALL:
+        if deferred is None and pkg.called_literal(fn, op.node) is not None:
+            return  # run in place: its own events are among fn's
+        block = pkg.blocking.call_blocks(fn, op.node)
+        if block is None:
+            return
+    if op.reason == COND_WAIT:
+        if not op.mutex:
+            return  # which lock the Cond releases is unknown
+        cond = op.detail.removesuffix(".Wait()")
+        held = [h for h in held if not is_own_lock(cond, op.mutex, h.mutex)]
+        if not held:
+            return  # waiting with only the Cond's own lock held is how a Cond is used
+    mutexes = list(dict.fromkeys(h.mutex for h in held))
+    names = " and ".join(mutexes)
+    verb = "is" if len(mutexes) == 1 else "are"
+    line = held[0].site.start_point[0] + 1
+    what = _what(op)
+    # a deferred call runs at return, before the unlocks deferred ahead of it
+    late = "deferred " if deferred is not None else ""
+    when = " at return" if deferred is not None else ""
+    locked = f"locked at line {line}" + (", its deferred unlock runs after this" if deferred is not None else "")
+    if block is not None:
+        name = f"call to {op.detail}()" if op.detail else "call to a function literal"
+        message = (
+            f"{late}{name} blocks{when} ({_what(block.op)} in {block.owner.display_name}) while "
+            f"{names} {verb} held ({locked}): every goroutine that needs {names} waits as "
+            f"long as it blocks, and if the goroutine that would unblock it needs {names} too, they deadlock"
+        )
+    elif op.reason == COND_WAIT:
+        message = (
+            f"{late}{op.detail}{when} releases only {op.mutex} while it waits, but {names} ({locked}) "
+            f"{'stays' if len(mutexes) == 1 else 'stay'} held: whoever would Signal() or Broadcast() "
+            f"and needs {names} deadlocks with it"
+        )
+    else:
+        message = (
+            f"{late}{what} can block{when} while {names} {verb} held ({locked}): every goroutine that "
+            f"needs {names} waits as long as it blocks, and if the goroutine that would unblock it "
+            f"needs {names} too, they deadlock"
+        )
+    here = Site(fn.file, deferred if deferred is not None else op.node)
+    related = [(Site(fn.file, h.site), f"{h.mutex}.{h.method}() taken here") for h in held]
+    if block is not None:
+        inner = (Site(block.owner.file, block.op.node), f"blocks here, in {block.owner.display_name}")
+        ctx.report(here, message, related=[*related, inner], flow=[*related, (here, "calls"), inner])
+    else:
+        ctx.report(here, message, related=related, flow=[*related, (here, "blocks here")])
