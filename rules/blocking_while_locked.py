@@ -13,7 +13,8 @@ META = RuleMeta(
     summary=(
         "Reports operations that can block indefinitely while a mutex is held: channel sends and receives, "
         "selects without a default, `sync.WaitGroup.Wait`, `time.Sleep`, `sync.Cond.Wait` with a second "
-        "mutex held, and calls to package functions that block on every path."
+        "mutex held, and calls to package functions that block on every path; deferred ones too, when they run "
+        "before a deferred unlock."
     ),
     rationale=(
         "While the goroutine blocks, every other goroutine that needs the mutex waits too, however long the "
@@ -21,7 +22,10 @@ META = RuleMeta(
         "`Done()`, the signaller) needs the same mutex first, nothing ever proceeds: a deadlock that no "
         "timeout of net/http breaks. `<-ctx.Done()` and `for v := range ch` block as well, and so does a call "
         "to a package function that runs such an operation (or such a call) on every path without first "
-        "releasing a lock its caller holds: the call is reported. `sync.Cond.Wait` "
+        "releasing a lock its caller holds: the call is reported, through an interface too when every type "
+        "of the package that implements it blocks. A deferred call runs at return before the unlocks deferred "
+        "ahead of it (`defer mu.Unlock(); defer wg.Wait()` waits with mu held) and is reported at the `defer`. "
+        "`sync.Cond.Wait` "
         "releases only the Cond's own lock and is reported only when another mutex is held too (and the "
         "Cond's lock is known). Sends on buffered channels block only when the buffer is full, and some "
         "channels are known by design to be ready, so precision is medium."
