@@ -52,10 +52,11 @@ class Blocking:
 
     def targets(self, fn: Function, call: Node) -> list[Function]:
         """The package functions a call reaches: through an interface, every implementation the
-        package has (none for an interface of standard methods only, see calls.STANDARD_METHODS)."""
+        package has (none for an interface of standard methods only, see calls.STANDARD_METHODS),
+        other test files' left out (see _seen_alike)."""
         found = self._targets.get(call.id)
         if found is None:
-            found = self._targets[call.id] = self.pkg.resolve(fn, call)
+            found = self._targets[call.id] = [t for t in self.pkg.resolve(fn, call) if _seen_alike(fn, t)]
         return found
 
     def deferred(self, fn: Function, stmt: Node) -> list[Op]:
@@ -181,6 +182,14 @@ class Blocking:
 
 
 _RUN = frozenset({OpKind.BLOCK, OpKind.CALL})  # what a deferred call does that blocking asks about
+
+
+def _seen_alike(fn: Function, target: Function) -> bool:
+    """Whether `target` is in every run that checks `fn`: a test file is context of no other file
+    (engine.plan), so `fn` checked alone would not see another test file's functions. Only a call
+    through an interface of code outside tests can reach one (a test's fake), and the code's own
+    build has none."""
+    return target.file.path == fn.file.path or not target.file.path.name.endswith("_test.go")
 
 
 def _in_order(graph) -> list[Node]:
