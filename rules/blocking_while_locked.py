@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from tree_sitter import Node
+
 from linter.analysis.conds import is_own_lock
-from linter.analysis.ops import COND_WAIT, RANGE_CHANNEL, WAITGROUP_WAIT, OpKind
+from linter.analysis.functions import Function
+from linter.analysis.lockstate import Held
+from linter.analysis.ops import COND_WAIT, RANGE_CHANNEL, WAITGROUP_WAIT, Op, OpKind
 from linter.model import Level, Precision
 from linter.rule import Context, RuleMeta, Site
 
@@ -80,7 +84,7 @@ def check(ctx: Context) -> None:
                 _check(ctx, fn, ev.op, list(ev.state.held), None)
 
 
-def _check(ctx: Context, fn, op, held, deferred) -> None:
+def _check(ctx: Context, fn: Function, op: Op, held: list[Held], deferred: Node | None) -> None:
     """Report `op` run with `held` locked; `deferred`: the defer statement that registered it, if any."""
     pkg = ctx.package
     held = sorted(held, key=lambda h: h.order)
