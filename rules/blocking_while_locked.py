@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from tree_sitter import Node
+
 from linter.analysis.conds import is_own_lock
-from linter.analysis.ops import COND_WAIT, RANGE_CHANNEL, WAITGROUP_WAIT, OpKind
+from linter.analysis.functions import Function
+from linter.analysis.lockstate import Held
+from linter.analysis.ops import COND_WAIT, RANGE_CHANNEL, WAITGROUP_WAIT, Op, OpKind
 from linter.model import Level, Precision
 from linter.rule import Context, RuleMeta, Site
 
@@ -13,7 +17,8 @@ META = RuleMeta(
     summary=(
         "Reports operations that can block indefinitely while a mutex is held: channel sends and receives, "
         "selects without a default, `sync.WaitGroup.Wait`, `time.Sleep`, `sync.Cond.Wait` with a second "
-        "mutex held, and calls to package functions that block on every path."
+        "mutex held, and calls to package functions that block on every path; deferred ones too, when they run "
+        "before a deferred unlock."
     ),
     rationale=(
         "While the goroutine blocks, every other goroutine that needs the mutex waits too, however long the "
@@ -21,7 +26,10 @@ META = RuleMeta(
         "`Done()`, the signaller) needs the same mutex first, nothing ever proceeds: a deadlock that no "
         "timeout of net/http breaks. `<-ctx.Done()` and `for v := range ch` block as well, and so does a call "
         "to a package function that runs such an operation (or such a call) on every path without first "
-        "releasing a lock its caller holds: the call is reported. `sync.Cond.Wait` "
+        "releasing a lock its caller holds: the call is reported, through an interface too when every type "
+        "of the package that implements it blocks. A deferred call runs at return before the unlocks deferred "
+        "ahead of it (`defer mu.Unlock(); defer wg.Wait()` waits with mu held) and is reported at the `defer`. "
+        "`sync.Cond.Wait` "
         "releases only the Cond's own lock and is reported only when another mutex is held too (and the "
         "Cond's lock is known). Sends on buffered channels block only when the buffer is full, and some "
         "channels are known by design to be ready, so precision is medium."
@@ -46,7 +54,7 @@ func (q *Queue) Push(job Job) {
     needles=(b"Lock",),
 )
 
-BLOCKS = frozenset({OpKind.BLOCK, OpKind.CALL})
+BLOCKS = frozenset({OpKind.BLOCK, OpKind.CALL, OpKind.DEFER_CALL})
 
 
 def _what(op) -> str:
@@ -65,49 +73,67 @@ def check(ctx: Context) -> None:
     pkg = ctx.package
     for root in pkg.target_functions:  # findings in context files would not be reported
         for fn, ev in pkg.events_while_locked(root, BLOCKS):
-            op = ev.op
-            held = sorted(ev.state.held, key=lambda h: h.order)
-            block = None
-            if op.kind is OpKind.CALL:
-                if pkg.called_literal(fn, op.node) is not None:
-                    continue  # run in place: its own events are among fn's
-                block = pkg.blocking.call_blocks(fn, op.node)
-                if block is None:
-                    continue
-            if op.reason == COND_WAIT:
-                if not op.mutex:
-                    continue  # which lock the Cond releases is unknown
-                cond = op.detail.removesuffix(".Wait()")
-                held = [h for h in held if not is_own_lock(cond, op.mutex, h.mutex)]
-                if not held:
-                    continue  # waiting with only the Cond's own lock held is how a Cond is used
-            mutexes = list(dict.fromkeys(h.mutex for h in held))
-            names = " and ".join(mutexes)
-            verb = "is" if len(mutexes) == 1 else "are"
-            line = held[0].site.start_point[0] + 1
-            what = _what(op)
-            if block is not None:
-                message = (
-                    f"call to {op.detail}() blocks ({_what(block.op)} in {block.owner.display_name}) while "
-                    f"{names} {verb} held (locked at line {line}): every goroutine that needs {names} waits as "
-                    f"long as it blocks, and if the goroutine that would unblock it needs {names} too, they deadlock"
-                )
-            elif op.reason == COND_WAIT:
-                message = (
-                    f"{op.detail} releases only {op.mutex} while it waits, but {names} (locked at line {line}) "
-                    f"{'stays' if len(mutexes) == 1 else 'stay'} held: whoever would Signal() or Broadcast() "
-                    f"and needs {names} deadlocks with it"
-                )
+            if ev.op.kind is OpKind.DEFER_CALL:
+                # deferred calls run last in, first out: this one runs at return holding the locks whose
+                # deferred unlock was registered before it (as LJ103 and LJ106 see deferred calls), not
+                # those covered only under a flag, which may be cleared by then
+                held = [h for h in ev.state.held if h.covered and not h.flag]
+                for op in pkg.blocking.deferred(fn, ev.op.node) if held else ():
+                    _check(ctx, fn, op, held, ev.op.node)
             else:
-                message = (
-                    f"{what} can block while {names} {verb} held (locked at line {line}): every goroutine that "
-                    f"needs {names} waits as long as it blocks, and if the goroutine that would unblock it "
-                    f"needs {names} too, they deadlock"
-                )
-            here = Site(fn.file, op.node)
-            related = [(Site(fn.file, h.site), f"{h.mutex}.{h.method}() taken here") for h in held]
-            if block is not None:
-                inner = (Site(block.owner.file, block.op.node), f"blocks here, in {block.owner.display_name}")
-                ctx.report(here, message, related=[*related, inner], flow=[*related, (here, "calls"), inner])
-            else:
-                ctx.report(here, message, related=related, flow=[*related, (here, "blocks here")])
+                _check(ctx, fn, ev.op, list(ev.state.held), None)
+
+
+def _check(ctx: Context, fn: Function, op: Op, held: list[Held], deferred: Node | None) -> None:
+    """Report `op` run with `held` locked; `deferred`: the defer statement that registered it, if any."""
+    pkg = ctx.package
+    held = sorted(held, key=lambda h: h.order)
+    block = None
+    if op.kind is OpKind.CALL:
+        if deferred is None and pkg.called_literal(fn, op.node) is not None:
+            return  # run in place: its own events are among fn's
+        block = pkg.blocking.call_blocks(fn, op.node)
+        if block is None:
+            return
+    if op.reason == COND_WAIT:
+        if not op.mutex:
+            return  # which lock the Cond releases is unknown
+        cond = op.detail.removesuffix(".Wait()")
+        held = [h for h in held if not is_own_lock(cond, op.mutex, h.mutex)]
+        if not held:
+            return  # waiting with only the Cond's own lock held is how a Cond is used
+    mutexes = list(dict.fromkeys(h.mutex for h in held))
+    names = " and ".join(mutexes)
+    verb = "is" if len(mutexes) == 1 else "are"
+    line = held[0].site.start_point[0] + 1
+    what = _what(op)
+    # a deferred call runs at return, before the unlocks deferred ahead of it
+    late = "deferred " if deferred is not None else ""
+    when = " at return" if deferred is not None else ""
+    locked = f"locked at line {line}" + (", its deferred unlock runs after this" if deferred is not None else "")
+    if block is not None:
+        name = f"call to {op.detail}()" if op.detail else "call to a function literal"
+        message = (
+            f"{late}{name} blocks{when} ({_what(block.op)} in {block.owner.display_name}) while "
+            f"{names} {verb} held ({locked}): every goroutine that needs {names} waits as "
+            f"long as it blocks, and if the goroutine that would unblock it needs {names} too, they deadlock"
+        )
+    elif op.reason == COND_WAIT:
+        message = (
+            f"{late}{op.detail}{when} releases only {op.mutex} while it waits, but {names} ({locked}) "
+            f"{'stays' if len(mutexes) == 1 else 'stay'} held: whoever would Signal() or Broadcast() "
+            f"and needs {names} deadlocks with it"
+        )
+    else:
+        message = (
+            f"{late}{what} can block{when} while {names} {verb} held ({locked}): every goroutine that "
+            f"needs {names} waits as long as it blocks, and if the goroutine that would unblock it "
+            f"needs {names} too, they deadlock"
+        )
+    here = Site(fn.file, deferred if deferred is not None else op.node)
+    related = [(Site(fn.file, h.site), f"{h.mutex}.{h.method}() taken here") for h in held]
+    if block is not None:
+        inner = (Site(block.owner.file, block.op.node), f"blocks here, in {block.owner.display_name}")
+        ctx.report(here, message, related=[*related, inner], flow=[*related, (here, "calls"), inner])
+    else:
+        ctx.report(here, message, related=related, flow=[*related, (here, "blocks here")])

@@ -4,7 +4,11 @@ LJ107 sees a channel send or a WaitGroup.Wait written under a lock; a helper tha
 does it (`p.push(job)` with `push` sending on `p.jobs`) blocks its caller the same
 way. A function must block when every path from its entry to its normal exit runs a
 blocking operation (not a sync.Cond wait, whose lock semantics differ) or a call
-whose every resolved target must block. A function that releases a lock held on
+whose every resolved target must block, at least one. A call through an interface
+reaches the package's types that implement it (`calls.Resolver`, as the lock
+summaries resolve it); other packages' implementations are not seen. A deferred
+call counts where it is registered: it runs at every normal exit of a path that
+registers it (`defer wg.Wait()`). A function that releases a lock held on
 entry is never counted: its block may come after the caller's lock is gone.
 Recursion counts as not blocking: the answer is the least fixpoint from "nothing
 blocks" over the functions a query reaches, so it does not depend on the order of
@@ -18,11 +22,9 @@ from typing import TYPE_CHECKING, Callable
 
 from tree_sitter import Node
 
-from linter.analysis.calls import base_type
 from linter.analysis.cfg import on_every_path
 from linter.analysis.functions import Function
 from linter.analysis.ops import COND_WAIT, Op, OpKind
-from linter.analysis.syntax import unparen
 
 if TYPE_CHECKING:
     from linter.analysis.package import Package
@@ -49,24 +51,25 @@ class Blocking:
         self._described: dict[int, Block] = {}  # see _describe
 
     def targets(self, fn: Function, call: Node) -> list[Function]:
-        """The package functions a call reaches; none for a call through an interface, whose
-        implementations outside the package are unknown."""
+        """The package functions a call reaches: through an interface, every implementation the
+        package has (none for an interface of standard methods only, see calls.STANDARD_METHODS),
+        other test files' left out (see _seen_alike)."""
         found = self._targets.get(call.id)
         if found is None:
-            target = call.child_by_field_name("function")
-            target = unparen(target) if target is not None else None
-            found = []
-            if target is not None and not self._through_interface(fn, target):
-                found = self.pkg.resolve(fn, call)
-            self._targets[call.id] = found
+            found = self._targets[call.id] = [t for t in self.pkg.resolve(fn, call) if _seen_alike(fn, t)]
         return found
 
-    def _through_interface(self, fn: Function, target: Node) -> bool:
-        if target.type != "selector_expression":
-            return False
-        operand = target.child_by_field_name("operand")
-        owner = base_type(self.pkg.scope(fn).type_of(operand)) if operand is not None else ""
-        return owner in self.pkg.resolver.interfaces
+    def deferred(self, fn: Function, stmt: Node) -> list[Op]:
+        """What the call a defer statement registers does when it runs at return: its own blocking
+        operation (`wg.Wait()`, `time.Sleep(d)`) and its call, not its arguments' (they ran at the defer)."""
+        call = next((c for c in stmt.named_children if c.type == "call_expression"), None)
+        if call is None:
+            return []
+        return [op for op in self.pkg.ops_of(fn)(call) if op.node.id == call.id and op.kind in _RUN]
+
+    def _running(self, fn: Function, op: Op) -> list[Op]:
+        """The operations `op` stands for where it is: a deferred call's, as it runs at return."""
+        return self.deferred(fn, op.node) if op.kind is OpKind.DEFER_CALL else [op]
 
     def call_blocks(self, fn: Function, call: Node) -> Block | None:
         """What a call blocks on when every target must block."""
@@ -93,7 +96,7 @@ class Blocking:
         ops_of = self.pkg.ops_of(fn)
         cut = False
         for node in _in_order(graph):
-            for op in ops_of(node):
+            for op in (x for o in ops_of(node) for x in self._running(fn, o)):
                 found = None
                 if blocks(op):
                     found = Block(fn, op)
@@ -154,7 +157,7 @@ class Blocking:
             ops_of = self.pkg.ops_of(f)
             for block in graph.blocks:
                 for node in block.nodes:
-                    for op in ops_of(node):
+                    for op in (x for o in ops_of(node) for x in self._running(f, o)):
                         if op.kind is OpKind.CALL:
                             todo.extend(self.targets(f, op.node))
         return out
@@ -173,9 +176,20 @@ class Blocking:
             return blocks(op)
 
         def gen(node: Node) -> list[bool]:
-            return [True] if any(blocking(op) for op in ops_of(node)) else []
+            return [True] if any(blocking(x) for op in ops_of(node) for x in self._running(fn, op)) else []
 
         return bool(on_every_path(graph, gen))
+
+
+_RUN = frozenset({OpKind.BLOCK, OpKind.CALL})  # what a deferred call does that blocking asks about
+
+
+def _seen_alike(fn: Function, target: Function) -> bool:
+    """Whether `target` is in every run that checks `fn`: a test file is context of no other file
+    (engine.plan), so `fn` checked alone would not see another test file's functions. Only a call
+    through an interface of code outside tests can reach one (a test's fake), and the code's own
+    build has none."""
+    return target.file.path == fn.file.path or not target.file.path.name.endswith("_test.go")
 
 
 def _in_order(graph) -> list[Node]:
