@@ -114,7 +114,7 @@ class Package:
         self._bindings: dict[int, Bindings] = {}
         self._declared: dict[int, dict[str, set[str]]] = {}  # outermost function id -> names declared in it
         self._ranged: dict[int, frozenset[str]] = {}  # outermost function id -> its range clauses' names
-        self._maybe_local: dict[int, frozenset[str]] = {}  # function id -> see _may_be_local
+        self._signed: dict[int, frozenset[str]] = {}  # function id -> the names its signatures bind (_may_be_local)
         self._in_place: dict[int, bool] = {}
         self._uses_locks: dict[int, bool] = {}
         self._called: dict[int, Function | None] = {}  # call node -> the literal it runs in place
@@ -709,17 +709,19 @@ class Package:
         from a call of a local without the types of every local (see Scope). A scope's names are
         the parameters, results and receivers of `fn` and the functions around it, and the names
         that `:=`, `var` and range clauses bind in their bodies, all inside the outermost one."""
-        found = self._maybe_local.get(id(fn))
-        if found is None:
-            names = set(self.declared_around(fn)) | self._ranged_around(fn)
+        if name in self.declared_around(fn) or name in self._ranged_around(fn):
+            return True
+        signed = self._signed.get(id(fn))
+        if signed is None:
+            names: set[str] = set()
             f: Function | None = fn
             while f is not None:
                 names.update(f.params)
                 names.update(f.results)
                 names.add(f.receiver)
                 f = f.parent
-            found = self._maybe_local[id(fn)] = frozenset(names)
-        return name in found
+            signed = self._signed[id(fn)] = frozenset(names)
+        return name in signed
 
     def _ranged_around(self, fn: Function) -> frozenset[str]:
         """What the range clauses of the outermost function around `fn` assign, found at the bytes
