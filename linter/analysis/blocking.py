@@ -17,6 +17,7 @@ the questions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
@@ -25,9 +26,16 @@ from tree_sitter import Node
 from linter.analysis.cfg import on_every_path
 from linter.analysis.functions import Function
 from linter.analysis.ops import COND_WAIT, Op, OpKind
+from linter.analysis.syntax import text, unparen
 
 if TYPE_CHECKING:
     from linter.analysis.package import Package
+
+
+# Bytes one of which the source of every blocking operation holds (see linter.analysis.ops): a channel
+# send or receive, `select`, `range` over a channel, time.Sleep(), a WaitGroup's Wait().
+_BLOCKING_BYTES = (b"<-", b"select", b"range", b"Sleep", b"Wait")
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +57,83 @@ class Blocking:
         self._done: dict[int, bool] = {}  # must block, by function (see _blocks)
         self._targets: dict[int, list[Function]] = {}
         self._described: dict[int, Block] = {}  # see _describe
+        self._may: dict[int, bool] = {}  # by outermost function: whether it may block (see _may_block)
+        self._may_names: dict[str, bool] = {}
+        self._named: dict[bytes, list[Function]] | None = None
+        self._named_ready = False
+
+    def _may_block(self, fn: Function) -> bool:
+        """Whether `fn` can block at all, known from bytes (a superset): the body of the function it
+        is written in (its own, or a literal's outermost function's, where the locals it calls are
+        bound) holds a blocking operation's bytes, or the name of a function that may block. A call
+        reaches only the functions it spells: by name, by a method's name, through a local bound in
+        that body, or a literal written there. So every other function is answered "does not block"
+        without resolving its calls, as the least fixpoint would answer it."""
+        top = fn
+        while top.parent is not None:
+            top = top.parent
+        known = self._may.get(id(top))
+        if known is not None:
+            return known
+        named = self._names()
+        if named is None:
+            return True  # a name the byte search cannot find: no shortcut
+        seen, todo, found = {id(top)}, [top], False
+        while todo and not found:
+            f = todo.pop()
+            known = self._may.get(id(f))
+            body = f.body
+            if known is False or body is None:
+                continue
+            data, start, end = f.file.data, body.start_byte, body.end_byte
+            if known or any(data.find(b, start, end) >= 0 for b in _BLOCKING_BYTES):
+                found = True
+                break
+            for word in set(_IDENTIFIER.findall(data, start, end)):
+                for g in named.get(word, ()):
+                    if id(g) not in seen:
+                        seen.add(id(g))
+                        todo.append(g)
+        if found:
+            self._may[id(top)] = True
+        else:  # nothing reachable from here may block
+            for key in seen:
+                self._may[key] = False
+        return found
+
+    def _names(self) -> dict[bytes, list[Function]] | None:
+        """The package's named functions and methods by name; None when a name is not ASCII."""
+        if not self._named_ready:
+            named: dict[bytes, list[Function]] = {}
+            for f in self.pkg.functions:
+                if f.name:
+                    named.setdefault(f.name.encode(), []).append(f)
+            self._named = named if all(_IDENTIFIER.fullmatch(n) for n in named) else None
+            self._named_ready = True
+        return self._named
+
+    def _callees(self, fn: Function, call: Node) -> list[Function]:
+        """`targets`, for a call that may reach a function that may block; none for the others,
+        which the least fixpoint answers "does not block" whatever they resolve to."""
+        target = call.child_by_field_name("function")
+        target = unparen(target) if target is not None else None
+        name = ""
+        if target is not None and target.type == "identifier":
+            name = text(target)
+            if self.pkg.may_bind(fn, name):
+                name = ""  # a local may be bound to any function spelled around it
+        elif target is not None and target.type == "selector_expression":
+            field = target.child_by_field_name("field")
+            name = text(field) if field is not None else ""
+        if name:
+            may = self._may_names.get(name)
+            if may is None:
+                named = self._names()
+                may = named is None or any(self._may_block(g) for g in named.get(name.encode(), ()))
+                self._may_names[name] = may
+            if not may:
+                return []
+        return self.targets(fn, call)
 
     def targets(self, fn: Function, call: Node) -> list[Function]:
         """The package functions a call reaches: through an interface, every implementation the
@@ -73,7 +158,7 @@ class Blocking:
 
     def call_blocks(self, fn: Function, call: Node) -> Block | None:
         """What a call blocks on when every target must block."""
-        targets = self.targets(fn, call)
+        targets = self._callees(fn, call)
         return self._describe(targets[0], ()) if self._all_block(targets) else None
 
     def _all_block(self, targets: list[Function]) -> bool:
@@ -101,7 +186,7 @@ class Blocking:
                 if blocks(op):
                     found = Block(fn, op)
                 elif op.kind is OpKind.CALL:
-                    targets = self.targets(fn, op.node)
+                    targets = self._callees(fn, op.node)
                     if not self._all_block(targets):
                         continue
                     if id(targets[0]) in stack or targets[0] is fn:
@@ -123,6 +208,8 @@ class Blocking:
         """Whether `fn` blocks on every path."""
         if id(fn) in self._done:
             return self._done[id(fn)]
+        if not self._may_block(fn):
+            return False
         reach = self._reach(fn)
         found: set[int] = set()
 
@@ -141,7 +228,9 @@ class Blocking:
         return self._done[id(fn)]
 
     def _reach(self, fn: Function) -> list[Function]:
-        """`fn` and the functions its calls reach, not yet answered."""
+        """`fn` and the functions its calls reach, not yet answered, that block on every path if every
+        callee that may block does. The others are answered "does not block" on the way (the least
+        fixpoint lies below that assumption), and what they call is not looked at."""
         out: list[Function] = []
         seen: set[int] = set()
         todo = [fn]
@@ -150,6 +239,9 @@ class Blocking:
             if id(f) in seen or id(f) in self._done:
                 continue
             seen.add(id(f))
+            if not self._may_block(f) or not self._own(f, self._upper):
+                self._done[id(f)] = False
+                continue
             out.append(f)
             graph = self.pkg.cfg(f)
             if graph is None:
@@ -159,8 +251,12 @@ class Blocking:
                 for node in block.nodes:
                     for op in (x for o in ops_of(node) for x in self._running(f, o)):
                         if op.kind is OpKind.CALL:
-                            todo.extend(self.targets(f, op.node))
+                            todo.extend(self._callees(f, op.node))
         return out
+
+    def _upper(self, fn: Function) -> bool:
+        """Whether `fn` may block: its answer when known, else what its bytes allow."""
+        return self._done.get(id(fn), True) and self._may_block(fn)
 
     def _own(self, fn: Function, lookup: Callable[[Function], bool]) -> bool:
         """Whether `fn` blocks on every path, given which of its callees are known to block."""
@@ -171,7 +267,7 @@ class Blocking:
 
         def blocking(op: Op) -> bool:
             if op.kind is OpKind.CALL:
-                targets = self.targets(fn, op.node)
+                targets = self._callees(fn, op.node)
                 return bool(targets) and all(lookup(t) for t in targets)
             return blocks(op)
 

@@ -116,6 +116,8 @@ class Package:
         self._must_states: dict[int, dict[int, LockState]] = {}
         self._bindings: dict[int, Bindings] = {}
         self._declared: dict[int, dict[str, set[str]]] = {}  # outermost function id -> names declared in it
+        self._ranged: dict[int, frozenset[str]] = {}  # outermost function id -> its range clauses' names
+        self._signed: dict[int, frozenset[str]] = {}  # function id -> the names its signatures bind (_may_be_local)
         self._in_place: dict[int, bool] = {}
         self._uses_locks: dict[int, bool] = {}
         self._called: dict[int, Function | None] = {}  # call node -> the literal it runs in place
@@ -689,10 +691,9 @@ class Package:
         if target_node is None:
             return []
         target_node = unparen(target_node)
-        scope = self.scope(fn)
         if target_node.type == "identifier":
             name = text(target_node)
-            if name in scope.names:
+            if self._may_be_local(fn, name) and name in self.scope(fn).names:
                 return self._resolve_local(fn, name)
             return [f for f in self._by_name.get(name, []) if not f.receiver_type]
         if target_node.type == "selector_expression":
@@ -700,10 +701,52 @@ class Package:
             method = text(target_node.child_by_field_name("field"))
             if operand is None:
                 return []
-            owner = scope.type_of(operand).lstrip("*").split("[", 1)[0]
+            owner = self.scope(fn).type_of(operand).lstrip("*").split("[", 1)[0]
             if owner:
                 return self.resolver.method(owner, method)
         return []
+
+    def _may_be_local(self, fn: Function, name: str) -> bool:
+        """Whether `name` may be in `fn`'s scope: a superset of `name in self.scope(fn).names`, known
+        from the bytes and the signatures, so a call of a package function by its name is told apart
+        from a call of a local without the types of every local (see Scope). A scope's names are
+        the parameters, results and receivers of `fn` and the functions around it, and the names
+        that `:=`, `var` and range clauses bind in their bodies, all inside the outermost one."""
+        if name in self.declared_around(fn) or name in self._ranged_around(fn):
+            return True
+        signed = self._signed.get(id(fn))
+        if signed is None:
+            names: set[str] = set()
+            f: Function | None = fn
+            while f is not None:
+                names.update(f.params)
+                names.update(f.results)
+                names.add(f.receiver)
+                f = f.parent
+            signed = self._signed[id(fn)] = frozenset(names)
+        return name in signed
+
+    def _ranged_around(self, fn: Function) -> frozenset[str]:
+        """What the range clauses of the outermost function around `fn` assign, found at the bytes
+        `range` (as declared_names finds `:=` and `var`)."""
+        top = fn
+        while top.parent is not None:
+            top = top.parent
+        found = self._ranged.get(id(top))
+        if found is None:
+            names: set[str] = set()
+            body, data, root = top.body, top.file.data, top.file.root
+            if body is not None:
+                i = data.find(b"range", body.start_byte, body.end_byte)
+                while i != -1:
+                    node = root.descendant_for_byte_range(i, i + 5)
+                    clause = node.parent if node is not None and node.type == "range" and node.start_byte == i else None
+                    left = clause.child_by_field_name("left") if clause is not None and clause.type == "range_clause" else None
+                    if left is not None:
+                        names.update(text(n) for n in left.named_children)
+                    i = data.find(b"range", i + 5, body.end_byte)
+            found = self._ranged[id(top)] = frozenset(names)
+        return found
 
     def _resolve_local(self, fn: Function, name: str) -> list[Function]:
         """A call through a local name bound once: `unlock := func() {...}`, `f := s.release`."""
@@ -721,7 +764,9 @@ class Package:
         expr = unparen(expr)
         if expr.type == "identifier":
             name = text(expr)
-            return [] if name in self.scope(fn).names else [f for f in self._by_name.get(name, []) if not f.receiver_type]
+            if self._may_be_local(fn, name) and name in self.scope(fn).names:
+                return []
+            return [f for f in self._by_name.get(name, []) if not f.receiver_type]
         if expr.type == "selector_expression":
             operand = expr.child_by_field_name("operand")
             owner = self.scope(fn).type_of(operand).lstrip("*").split("[", 1)[0] if operand is not None else ""
