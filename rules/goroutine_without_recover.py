@@ -74,7 +74,9 @@ def check(ctx: Context) -> None:
             targets = pkg.goroutine_targets(fn, stmt)
             handler = fn.handler
             assert handler is not None
-            runs = "a func literal" if targets[0].is_literal else f"{targets[0].display_name}()"
+            # through an interface, name an implementation that does not recover
+            target = next((t for t in targets if not pkg.has_deferred_recover(t)), targets[0])
+            runs = "a func literal" if target.is_literal else f"{target.display_name}()"
             message = (
                 f"handler {handler.display_name} starts a goroutine running {runs} with no deferred recover(): "
                 "a panic in it crashes the whole server, which the HTTP server's own recovery cannot prevent"

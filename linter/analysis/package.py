@@ -914,21 +914,24 @@ class Package:
         """Whether the goroutine of `go f(..)` recovers its panics; None when it runs another package's code.
 
         A literal that hands its work to a package function that recovers
-        (`go func() { s.process(job) }()`) counts as recovering.
+        (`go func() { s.process(job) }()`) counts as recovering. A call through one of
+        the package's interfaces may run any implementation: each must recover (one
+        that did was enough before 2026-11-26).
         """
         targets = self.goroutine_targets(fn, stmt)
         if not targets:
             return None
-        for target in targets:
-            if self.has_deferred_recover(target):
-                return True
-            body = target.body
-            if target.is_literal and body is not None:
-                # trusted only when every call of the package's code in it recovers (missed before the audit)
-                called = [self.resolve(target, n) for n in walk_expr(body) if n.type == "call_expression"]
-                called = [ts for ts in called if ts]
-                if called and all(any(self.has_deferred_recover(t) for t in ts) for ts in called):
-                    return True
+        return all(self._target_recovers(t) for t in targets)
+
+    def _target_recovers(self, target: Function) -> bool:
+        if self.has_deferred_recover(target):
+            return True
+        body = target.body
+        if target.is_literal and body is not None:
+            # trusted only when every call of the package's code in it recovers (missed before the audit)
+            called = [self.resolve(target, n) for n in walk_expr(body) if n.type == "call_expression"]
+            called = [ts for ts in called if ts]
+            return bool(called) and all(all(self.has_deferred_recover(t) for t in ts) for ts in called)
         return False
 
     # path facts ---------------------------------------------------------------------------
