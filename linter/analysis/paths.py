@@ -48,7 +48,7 @@ from linter.analysis.loops import entailed, jump_target, saturate
 from linter.analysis.syntax import (
     FUNCTION_KINDS, callee, call_args, in_literal, loop_condition, text, unparen, walk_expr, within,
 )
-from linter.analysis.types import INT_TYPES
+from linter.analysis.types import INT_TYPES, squash
 from linter.analysis.writes import Writes
 
 MAX_NESTING = 64  # statements nested deeper than this are not run, only forgotten
@@ -377,6 +377,18 @@ class Paths:
             cases = self._effects(value, cases)
         return cases
 
+    def _case_type(self, switch: Node, clause: Node, alias: set[str], cases: list[Facts]) -> list[Facts]:
+        """`switch v.Object.(type) { case int8: .. v.Object.(int8) }`: a clause of one type (not
+        nil) gives the switched interface that dynamic type on entry, until something writes it
+        (hold-out 5, go-cache's Increment). Not when the alias shadows the switched variable."""
+        types = clause.children_by_field_name("type")
+        value = switch.child_by_field_name("value")
+        key = self.path(value) if value is not None and len(types) == 1 and text(types[0]) != "nil" else None
+        if key is None or roots(key) & alias:
+            return cases
+        fact = (key, squash(types[0]))
+        return [replace(c, dynamic=c.dynamic | {fact}) for c in cases]
+
     def _enter(self, parent: Node, child: Node, cases: list[Facts]) -> list[Facts]:
         """Facts on entering `child` of the compound `parent`."""
         kind = parent.type
@@ -397,6 +409,8 @@ class Paths:
                 names = {text(n) for n in alias.named_children} if alias is not None else set()
                 names |= {text(alias)} if alias is not None and alias.type == "identifier" else set()
                 cases = [c.forget(lambda t: bool(roots(t) & names)) for c in cases]
+                if child.type == "type_case":
+                    cases = self._case_type(parent, child, names, cases)
             return cases
         if kind == "select_statement":  # the case headers are evaluated in order before it waits
             for other in parent.named_children:
