@@ -5,6 +5,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from linter.analysis.functions import Function
+from linter.analysis.handover import address_returned
 from linter.analysis.lockrefs import split_key
 from linter.analysis.lockstate import Event, Held
 from linter.analysis.ops import OpKind, lock_call
@@ -84,6 +85,7 @@ class _Excuses:
             self._handed_over(h) or self._same_guard(h, exit) or self._paired(h)
             or self._handed_off(h, exit)
             or self._returned(h, exit) or self._kept_by_handle(h, exit)
+            or (exit.op.kind is OpKind.RETURN and address_returned(self.fn, h.mutex, exit.op.node))
         )
 
     def _handed_off(self, h: Held, exit: Event) -> bool:

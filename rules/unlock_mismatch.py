@@ -8,6 +8,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from linter.analysis.functions import Function
+from linter.analysis.handover import bound_elsewhere
 from linter.analysis.lockstate import Event
 from linter.analysis.ops import Op, OpKind, flag_guard
 from linter.analysis.package import Package
@@ -143,7 +144,7 @@ def _unheld_is_plausible(pkg: Package, family: Family, owner: Function, release:
     name = _named(owner)
     if name.endswith(("Locked", "locked")) or name.lower().startswith(HELPER_PREFIXES):
         return True
-    if _is_parameter(owner, mutex):
+    if _is_parameter(owner, mutex) or bound_elsewhere(owner, mutex):
         return True
     segment = _segment(mutex)
     for other, ev in family.events:

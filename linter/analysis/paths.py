@@ -48,7 +48,7 @@ from linter.analysis.loops import entailed, jump_target, saturate
 from linter.analysis.syntax import (
     FUNCTION_KINDS, callee, call_args, in_literal, loop_condition, text, unparen, walk_expr, within,
 )
-from linter.analysis.types import INT_TYPES
+from linter.analysis.types import INT_TYPES, squash
 from linter.analysis.writes import Writes
 
 MAX_NESTING = 64  # statements nested deeper than this are not run, only forgotten
@@ -142,6 +142,7 @@ class Paths:
     _depth: int = 0
     _jumps: list[tuple[Node, str, Facts]] | None = None  # break/continue states seen while a loop is checked
     _loops: dict[tuple[int, tuple[Facts, ...]], "_Loop | None"] = field(default_factory=dict)
+    _clause_tests: dict[int, list[Facts]] = field(default_factory=dict)  # a for clause's condition, as just entered
     _runs: int = 0
     _volatiles: dict[str, bool] = field(default_factory=dict)  # term -> `_volatile`
 
@@ -377,6 +378,18 @@ class Paths:
             cases = self._effects(value, cases)
         return cases
 
+    def _case_type(self, switch: Node, clause: Node, alias: set[str], cases: list[Facts]) -> list[Facts]:
+        """`switch v.Object.(type) { case int8: .. v.Object.(int8) }`: a clause of one type (not
+        nil) gives the switched interface that dynamic type on entry, until something writes it
+        (hold-out 5, go-cache's Increment). Not when the alias shadows the switched variable."""
+        types = clause.children_by_field_name("type")
+        value = switch.child_by_field_name("value")
+        key = self.path(value) if value is not None and len(types) == 1 and text(types[0]) != "nil" else None
+        if key is None or roots(key) & alias:
+            return cases
+        fact = (key, squash(types[0]))
+        return [replace(c, dynamic=c.dynamic | {fact}) for c in cases]
+
     def _enter(self, parent: Node, child: Node, cases: list[Facts]) -> list[Facts]:
         """Facts on entering `child` of the compound `parent`."""
         kind = parent.type
@@ -390,6 +403,8 @@ class Paths:
             return cases
         if kind == "for_statement":
             return self._enter_loop(parent, child, cases)
+        if kind == "for_clause" and child == parent.child_by_field_name("condition") and parent.id in self._clause_tests:
+            return self._clause_tests[parent.id]
         if kind in ("expression_switch_statement", "type_switch_statement"):
             cases = self._header(parent, child, cases, "value")
             if kind == "type_switch_statement":
@@ -397,6 +412,8 @@ class Paths:
                 names = {text(n) for n in alias.named_children} if alias is not None else set()
                 names |= {text(alias)} if alias is not None and alias.type == "identifier" else set()
                 cases = [c.forget(lambda t: bool(roots(t) & names)) for c in cases]
+                if child.type == "type_case":
+                    cases = self._case_type(parent, child, names, cases)
             return cases
         if kind == "select_statement":  # the case headers are evaluated in order before it waits
             for other in parent.named_children:
@@ -473,6 +490,16 @@ class Paths:
             found = self._loop(loop, cases)
             if found is not None:
                 return list(found.entries)
+        if child == loop_condition(loop) or (child == clause and clause.type == "for_clause"):
+            # `for i < n && xs[i] != 0 {`: the condition runs from the head's invariant (hold-out 5,
+            # fasthttp's connsCleaner); for a clause, only its condition (see _enter)
+            found = self._loop(loop, cases)
+            if clause is not None:
+                self._clause_tests.pop(clause.id, None)
+            if found is not None and found.tests:
+                if child != clause:
+                    return list(found.tests)
+                self._clause_tests[clause.id] = list(found.tests)
         before = cases
         if clause is not None and clause.type == "for_clause":
             init = clause.child_by_field_name("initializer")
@@ -588,7 +615,8 @@ class Paths:
             c.forget(lambda t: t.startswith(mark) or bool(roots(t) & own)) for c in _dedupe(exits + breaks)
         ]
         exits = _squeeze(exits)
-        return _Loop(tuple(entries), tuple(exits), tuple(escaping))
+        tests = self._counter(clause, loop, entry, heads) if clause is not None and clause.type == "for_clause" else heads
+        return _Loop(tuple(entries), tuple(exits), tuple(escaping), tuple(tests) if cond is not None else ())
 
     def _tested_terms(self, cond: Node) -> set[str]:
         """The terms a loop condition compares."""
@@ -1304,6 +1332,9 @@ class Paths:
         which = self.library(call)
         args = call_args(call)
         low = const(0).minus(result)  # result >= 0
+        if callee(call) == ("", "copy") and len(args) == 2:  # the builtin: min(len(dst), len(src)) (hold-out 5)
+            keys = [self.path(a) for a in args]
+            return [low, *(result.minus(term(f"len({k})")) for k in keys if k is not None)]
         if which in _NONNEG and not args:
             return [low]
         if not which or not args:
@@ -1585,6 +1616,7 @@ class _Loop:
     entries: tuple[Facts, ...]  # on entering the body
     exits: tuple[Facts, ...]  # once the loop is left, by its condition or a `break`
     escaping: tuple[tuple[Node, str, Facts], ...]  # jumps from inside to an enclosing statement
+    tests: tuple[Facts, ...] = ()  # before each evaluation of the condition
 
 
 def _with(facts: Facts, ineqs: list[Lin]) -> Facts:

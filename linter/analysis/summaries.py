@@ -743,9 +743,19 @@ class Summaries:
         for ev in events:
             op = ev.op
             unlock = op.kind is OpKind.RELEASE or (op.kind is OpKind.DEFER_RELEASE and op.mutex not in acquired)
-            if unlock and op.mutex not in trylocked and not ev.state.holding(op.mutex):
+            if unlock and op.mutex not in trylocked and (not ev.state.holding(op.mutex) or self._relocked_later(events, op)):
                 out.setdefault(op.mutex, op.write)
         return out
+
+    @staticmethod
+    def _relocked_later(events: list[Event], release: Op) -> bool:
+        """`for !ready { mu.Unlock(); wait(); mu.Lock() }`: an unlock held only through the loop's back
+        edge, since every lock of the mutex comes after it; the first iteration releases the caller's
+        hold (hold-out 5, quic-go's receiveStream.readImpl)."""
+        if release.kind is not OpKind.RELEASE:
+            return False
+        locks = [ev.op for ev in events if ev.op.kind is OpKind.ACQUIRE and ev.op.mutex == release.mutex]
+        return bool(locks) and all(op.node.start_byte > release.node.start_byte for op in locks)
 
     def _take(self, fn: Function, mutex: str, write: bool, origin: Site, chain: tuple[str, ...] = ()) -> Take | None:
         ref = self.pkg.lock_ref(fn, mutex)

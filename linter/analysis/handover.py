@@ -1,0 +1,83 @@
+"""A locked mutex handed over as a value: returned by address, or received from elsewhere.
+
+`size, lock = n, &c.rlock; return` gives the caller the held mutex itself (kafka-go's
+waitResponse), and the caller's `lock.Unlock()` releases a mutex it never locked by
+name (Conn.do; Batch.close through `lock := batch.lock`). Neither is a leak nor an
+unlock of an unlocked mutex: the lock travels with the pointer (hold-out 5).
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from linter.analysis.functions import Function
+from linter.analysis.syntax import text, unparen, walk_expr
+
+_DEFINING = ("short_var_declaration", "assignment_statement")
+
+
+def _squashed(node: Node) -> str:
+    return "".join(text(node).split())
+
+
+def _pairs(stmt: Node) -> list[tuple[Node, Node | None]]:
+    """(target, value) of an assignment or declaration; the value is None for one of several
+    results of a single call (`a, lock, err := f()`), which is the call's."""
+    if stmt.type == "var_spec":
+        lefts, right = stmt.children_by_field_name("name"), stmt.child_by_field_name("value")
+    else:
+        left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+        lefts = left.named_children if left is not None else []
+    rights = right.named_children if right is not None else []
+    if len(rights) == len(lefts):
+        return list(zip(lefts, rights))
+    return [(n, None) for n in lefts]
+
+
+def address_returned(fn: Function, mutex: str, ret: Node) -> bool:
+    """Whether the return `ret` hands `&mutex` to the caller: among its values, or, for a bare
+    return, through a named result assigned `&mutex` in a statement before it whose block
+    encloses it (`lock = &c.rlock; return`)."""
+    target = "&" + mutex
+    values = [n for n in ret.named_children if n.type != "comment"]
+    if values:
+        return any(n.type == "unary_expression" and _squashed(n) == target for v in values for n in walk_expr(v))
+    named = set(fn.results)
+    body = fn.body
+    if not named or body is None:
+        return False
+    for stmt in walk_expr(body):
+        if stmt.type != "assignment_statement" or stmt.start_byte >= ret.start_byte:
+            continue
+        block = stmt.parent
+        if block is None or not (block.start_byte <= ret.start_byte < block.end_byte):
+            continue
+        for left, value in _pairs(stmt):
+            if text(left) in named and value is not None and _squashed(unparen(value)) == target:
+                return True
+    return False
+
+
+def bound_elsewhere(fn: Function, name: str) -> bool:
+    """Whether `name` is a local of `fn` (not a parameter, which LJ104 handles on its own) every
+    definition of which takes a value made elsewhere: a call's result or a field read
+    (`lock := batch.lock`, `_, lock, err := c.waitResponse(..)`); not `var mu sync.Mutex`,
+    `mu := sync.Mutex{}` nor `mu := &s.mu`, whose lock state this function owns."""
+    body = fn.body
+    if body is None or "." in name or "[" in name:
+        return False
+    found = False
+    for stmt in walk_expr(body):
+        if stmt.type not in (*_DEFINING, "var_spec"):
+            continue
+        for left, value in _pairs(stmt):
+            if left.type != "identifier" or text(left) != name:
+                continue
+            if value is None and stmt.type != "var_spec":
+                found = True  # one result of a call
+                continue
+            value = unparen(value) if value is not None else None
+            if value is None or value.type not in ("call_expression", "selector_expression"):
+                return False
+            found = True
+    return found
