@@ -22,6 +22,7 @@ from linter.rule import Context, Rule
 
 if TYPE_CHECKING:
     from linter.cache import Cache
+    from linter.source import SourceFile
 
 BUG_HINT = "this is a bug in lockjaw; please report it with the file that triggers it"
 
@@ -162,6 +163,21 @@ def _internal_error(err: Exception, default: str, rule_id: str = "") -> Notice:
                   f"internal error{where} ({type(err).__name__}: {err}{at}); {BUG_HINT}", level=Level.ERROR, line=line)
 
 
+def _views(files: list[SourceFile]) -> list[list[SourceFile]]:
+    """The packages one package's files are analysed as. A non-test file is read with the non-test
+    files only, the package as it ships and as its one-file run (`plan`) sees it, so no fact about it
+    (what another package's code may write, which types implement an interface, ...) takes in test
+    code, and its findings do not depend on whether the tests were there. The test files are read
+    with the non-test files as context, reported on in a view of their own."""
+    shipped = [f for f in files if not f.path.name.endswith("_test.go")]
+    tests = [f for f in files if f.path.name.endswith("_test.go")]
+    if not tests or not any(f.is_target for f in shipped):
+        return [files]
+    if not any(f.is_target for f in tests):
+        return [shipped]
+    return [shipped, [f.as_context() for f in shipped] + tests]
+
+
 def analyse_loaded(
     loaded: Sequence[Loaded], rules: Sequence[Rule], active: Sequence[Rule], settings: Settings = DEFAULT,
     *, release: bool = True,
@@ -199,7 +215,7 @@ def analyse_loaded(
         if notice is not None and source.is_target:
             result.notices.append(notice)
         sources[name].append(source)
-    for files in sources.values():
+    for files in (view for group in sources.values() for view in _views(group)):
         try:
             package = Package(
                 files, extra_panickers=frozenset(settings.extra_panic_functions),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+import copy
 from functools import cached_property
 from pathlib import Path
 
@@ -41,6 +42,12 @@ class SourceFile:
         self.data = data
         self.is_target = is_target
         self.tree = parse_go(data)
+
+    def as_context(self) -> "SourceFile":
+        """The same parsed file as context only (not reported on), for another view of its package."""
+        other = copy.copy(self)
+        other.is_target = False
+        return other
 
     @property
     def root(self) -> Node:

@@ -476,3 +476,37 @@ def test_a_recursive_component_with_a_name_beyond_ascii_keeps_the_package_order(
     assert any("çc" in [fn.display_name for fn in m] for m in groups)
     for members in groups:
         assert table._package_order(members[::-1]) == members
+
+
+def test_findings_in_shipped_files_do_not_depend_on_the_tests(tmp_path: Path) -> None:
+    """A non-test file gets the findings of its package without the `_test.go` files (as it ships,
+    as its one-file run reads it): a test writing a field or faking an interface changes no fact
+    used for it, so CI and pre-commit agree. fixtures/LJ101/shipped read as one package with its
+    test reports both its shipped functions."""
+    from linter.analysis.package import Package
+    from linter.rule import Context
+    from linter.source import SourceFile
+
+    def key(f) -> tuple:
+        return f.rule_id, f.span.path, f.span.start.line, f.message
+
+    directories = sorted({p.parent for p in FIXTURES.rglob("*_test.go")})
+    assert FIXTURES / "LJ101" / "shipped" in directories
+    checked = 0
+    for directory in directories:
+        shipped = tmp_path / directory.relative_to(FIXTURES)
+        shipped.mkdir(parents=True)
+        for path in directory.glob("*.go"):
+            if not path.name.endswith("_test.go"):
+                shutil.copy(path, shipped)
+        whole = run([str(directory)], ALL_RULES, cwd=directory).findings
+        alone = run([str(shipped)], ALL_RULES, cwd=shipped).findings
+        top = [key(f) for f in whole if "/" not in f.span.path and not f.span.path.endswith("_test.go")]
+        assert top == [key(f) for f in alone if "/" not in f.span.path], directory
+        checked += len(top)
+    assert checked > 100
+    paths = sorted((FIXTURES / "LJ101" / "shipped").glob("*.go"))
+    rule = next(r for r in ALL_RULES if r.meta.id == "LJ101")
+    ctx = Context(rule.meta, Package([SourceFile(p, p.name, p.read_bytes()) for p in paths]))
+    rule.check(ctx)
+    assert sorted(f.span.start.line for f in ctx.findings) == [28, 48]
