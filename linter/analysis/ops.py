@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from linter.analysis import panics
 from linter.analysis.conds import CondLocks
+from linter.analysis.slots import free_slot
 from linter.analysis.syntax import callee, call_args, expr_key, guarding_condition, text, unparen
 from linter.analysis.types import Scope
 
@@ -265,7 +266,7 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
                     add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
             elif op == "<-" and node != in_select:
                 add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel receive"))
-        elif kind == "send_statement" and node != in_select:
+        elif kind == "send_statement" and node != in_select and not free_slot(node):  # see slots.py
             add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel send"))
         if kind in _BINDINGS:
             ops.extend(_flag_ops(node))
