@@ -403,6 +403,14 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
     return ops
 
 
+def _ready_case(case: Node) -> bool:
+    """A case that lets a select go on at once: `default:`, or a send into a free slot (see slots.py)."""
+    if case.type == "default_case":
+        return True
+    send = case.child_by_field_name("communication") if case.type == "communication_case" else None
+    return send is not None and send.type == "send_statement" and free_slot(send)
+
+
 def node_ops(node: Node, env: OpEnv) -> list[Op]:
     """The operations of one CFG node, in evaluation order."""
     kind = node.type
@@ -410,7 +418,7 @@ def node_ops(node: Node, env: OpEnv) -> list[Op]:
         return [Op(OpKind.END, node)]
     if kind == "select":
         select = node.parent
-        if select is not None and not any(c.type == "default_case" for c in select.named_children):
+        if select is not None and not any(_ready_case(c) for c in select.named_children):
             return [Op(OpKind.BLOCK, select, detail="select", reason="select without default")]
         return []
     if kind == "defer_statement":
