@@ -7,8 +7,9 @@ answer depends on nothing else in the package):
 1. A fresh channel just made: `f.done = make(chan T, k)` (or a local's `:=`) with
    a constant k >= 1, and on every path from there to the send, `f.done <- v`,
    nothing but statements with no call, no channel operation, no `go`, `defer`,
-   function literal or label, and no binding of the expression's root name
-   (`f` here). Reached only through `if` conditions and the statements before it
+   function literal or label, and no assignment (one through an alias, `c.done = x`
+   with `c == f`, may write a field chain; a local only by its name or through a
+   pointer). Reached only through `if` conditions and the statements before it
    in its own and enclosing blocks, never out of a loop, a case or a literal. Until
    the send this goroutine performs no synchronising operation, so no other
    goroutine can have read the new channel without a data race, nor put another
@@ -88,8 +89,9 @@ def _root(channel: Node) -> str:
     return text(node) if node.type == "identifier" else ""
 
 
-def _quiet(node: Node, root: str) -> bool:
-    """Whether running `node` cannot sync with another goroutine nor rebind `root` (shape 1)."""
+def _quiet(node: Node, root: str, field: bool) -> bool:
+    """Whether running `node` cannot sync with another goroutine nor change what the send's channel
+    expression reads: its root name `root`, or, for a `field` chain, any memory at all (shape 1)."""
     stack = [node]
     while stack:
         n = stack.pop()
@@ -97,14 +99,26 @@ def _quiet(node: Node, root: str) -> bool:
             return False
         if n.type == "unary_expression" and text(n.child_by_field_name("operator")) == "<-":
             return False
-        if n.type in _BINDING and any(i.type == "identifier" and text(i) == root for i in _names_in(n)):
+        if n.type in _BINDING and _rebinds(n, root, field):
             return False
         stack.extend(n.named_children)
     return True
 
 
+def _rebinds(binding: Node, root: str, field: bool) -> bool:
+    """Whether a binding may change the channel a send on `root` (or a field chain of it) reads. Any
+    binding may write a field chain through an alias (`c := f; c.done = other`, `*p = T{}`, `v = T{}`
+    with `f == &v`); a local only through its name or a pointer (`*p = other` with `p == &ch`)."""
+    if field:
+        return True
+    return any(
+        (i.type == "identifier" and text(i) == root) or (i.type == "unary_expression" and text(i).startswith("*"))
+        for i in _names_in(binding)
+    )
+
+
 def _names_in(binding: Node) -> list[Node]:
-    """The identifiers a binding statement writes through: every identifier on its left side."""
+    """What a binding statement writes through: every identifier and dereference on its left side."""
     if binding.type in ("inc_statement", "dec_statement"):
         sides = binding.named_children[:1]
     elif binding.type == "var_spec":
@@ -116,7 +130,7 @@ def _names_in(binding: Node) -> list[Node]:
     stack = list(sides)
     while stack:
         n = stack.pop()
-        if n.type == "identifier":
+        if n.type in ("identifier", "unary_expression"):
             out.append(n)
         stack.extend(n.named_children)
     return out
@@ -127,9 +141,9 @@ def _just_made(send: Node, channel: Node) -> bool:
     root = _root(channel)
     if not root:
         return False
-    key = expr_key(channel)
+    key, field = expr_key(channel), channel.type != "identifier"
     value = send.child_by_field_name("value")
-    if value is not None and not _quiet(value, root):  # evaluated before the send
+    if value is not None and not _quiet(value, root, field):  # evaluated before the send
         return False
     current = send
     while True:
@@ -139,7 +153,7 @@ def _just_made(send: Node, channel: Node) -> bool:
         if sibling is not None:
             if _made(sibling, key):
                 return True
-            if not _quiet(sibling, root):
+            if not _quiet(sibling, root, field):
                 return False
             current = sibling
             continue
@@ -154,7 +168,7 @@ def _just_made(send: Node, channel: Node) -> bool:
             return False
         for part in ("initializer", "condition"):
             found = outer.child_by_field_name(part)
-            if found is not None and not _quiet(found, root):
+            if found is not None and not _quiet(found, root, field):
                 return False
         while outer.parent is not None and outer.parent.type == "if_statement":  # `else if`: the outer conditions ran
             if outer != outer.parent.child_by_field_name("alternative"):
@@ -162,7 +176,7 @@ def _just_made(send: Node, channel: Node) -> bool:
             outer = outer.parent
             for part in ("initializer", "condition"):
                 found = outer.child_by_field_name(part)
-                if found is not None and not _quiet(found, root):
+                if found is not None and not _quiet(found, root, field):
                     return False
         current = outer
 
