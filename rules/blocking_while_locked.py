@@ -31,8 +31,10 @@ META = RuleMeta(
         "ahead of it (`defer mu.Unlock(); defer wg.Wait()` waits with mu held) and is reported at the `defer`. "
         "`sync.Cond.Wait` "
         "releases only the Cond's own lock and is reported only when another mutex is held too (and the "
-        "Cond's lock is known). Sends on buffered channels block only when the buffer is full, and some "
-        "channels are known by design to be ready, so precision is medium."
+        "Cond's lock is known). A send known to find a free slot is not reported: on a channel just made with "
+        "a constant capacity and nothing in between, or on a local that never leaves the function and its "
+        "literals and gets no more sends than slots. Other sends on buffered channels block only when the "
+        "buffer is full, and some channels are known by design to be ready, so precision is medium."
     ),
     bad="""\
 func (q *Queue) Push(job Job) {

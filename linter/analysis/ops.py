@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from linter.analysis import panics
 from linter.analysis.conds import CondLocks
+from linter.analysis.slots import free_slot
 from linter.analysis.syntax import callee, call_args, expr_key, guarding_condition, text, unparen
 from linter.analysis.types import Scope
 
@@ -265,7 +266,7 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
                     add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
             elif op == "<-" and node != in_select:
                 add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel receive"))
-        elif kind == "send_statement" and node != in_select:
+        elif kind == "send_statement" and node != in_select and not free_slot(node):  # see slots.py
             add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel send"))
         if kind in _BINDINGS:
             ops.extend(_flag_ops(node))
@@ -402,6 +403,14 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
     return ops
 
 
+def _ready_case(case: Node) -> bool:
+    """A case that lets a select go on at once: `default:`, or a send into a free slot (see slots.py)."""
+    if case.type == "default_case":
+        return True
+    send = case.child_by_field_name("communication") if case.type == "communication_case" else None
+    return send is not None and send.type == "send_statement" and free_slot(send)
+
+
 def node_ops(node: Node, env: OpEnv) -> list[Op]:
     """The operations of one CFG node, in evaluation order."""
     kind = node.type
@@ -409,7 +418,7 @@ def node_ops(node: Node, env: OpEnv) -> list[Op]:
         return [Op(OpKind.END, node)]
     if kind == "select":
         select = node.parent
-        if select is not None and not any(c.type == "default_case" for c in select.named_children):
+        if select is not None and not any(_ready_case(c) for c in select.named_children):
             return [Op(OpKind.BLOCK, select, detail="select", reason="select without default")]
         return []
     if kind == "defer_statement":
