@@ -215,7 +215,8 @@ def analyse_loaded(
         if notice is not None and source.is_target:
             result.notices.append(notice)
         sources[name].append(source)
-    for files in (view for group in sources.values() for view in _views(group)):
+    views = [view for group in sources.values() for view in _views(group)]
+    for index, files in enumerate(views):
         try:
             package = Package(
                 files, extra_panickers=frozenset(settings.extra_panic_functions),
@@ -239,7 +240,7 @@ def analyse_loaded(
             found.extend(ctx.findings)
         result.findings.extend(suppressions.apply(package, found, rules, settings))
         result.notices.extend(n for n in package.notices if n not in result.notices)
-        if release:
+        if release or index < len(views) - 1:  # the next view's facts would come on top of these
             package.release()
         by_path = {f.display: f for f in files}
         for finding in result.findings:
