@@ -10,7 +10,7 @@ from typing import Sequence
 
 import click
 
-from linter import __version__
+from linter import __version__, interrupt
 from linter.atomic import write_atomically
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -323,6 +323,7 @@ def explain(rule_id: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors and documented exit codes, never a traceback."""
+    interrupt.install()
     try:
         code = cli.main(args=argv, prog_name="lockjaw", standalone_mode=False)
     except click.UsageError as err:

@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
+from linter import interrupt
 from linter.config import DEFAULT, Settings
 from linter.engine import Loaded, PackageResult, analyse_loaded, applicable, load, settings_needles
 from linter.model import Notice
@@ -116,11 +117,13 @@ def analyse_groups(groups: Sequence[Sequence["FileRef"]], rules: Sequence["Rule"
     else:
         finished = _in_process(map(prepare, misses), rules, settings)
     for work, result in finished:
+        interrupt.check()
         results[work.index] = result
         if cache is not None and work.key is not None and not work.cached:
             cache.put(work.key, result)
         if progress:
             progress(len(groups[work.index]))
+    interrupt.check()
     return [r if r is not None else PackageResult() for r in results]
 
 

@@ -597,8 +597,10 @@ def test_ctrl_c_during_the_scan_exits_130_promptly_without_a_report(tmp_path: Pa
         (tmp_path / f"pkg{i:02}").mkdir()
         (tmp_path / f"pkg{i:02}" / "gen.go").write_text(src)
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
+    # a shell that starts the tests in the background ignores SIGINT, and Python keeps an ignored SIGINT
     proc = subprocess.Popen([sys.executable, "-m", "linter", "check", ".", "--format", "sarif", "-o", "out.sarif"],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(2.0)  # well into the analysis, which takes several seconds
     assert proc.poll() is None, "the scan finished before it could be interrupted"
     sent = time.monotonic()
