@@ -7,9 +7,8 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from linter.analysis.bindings import declared_names
 from linter.analysis.functions import Function
-from linter.analysis.handover import bound_elsewhere
+from linter.analysis.handover import bound_elsewhere, owned_value
 from linter.analysis.lockstate import Event
 from linter.analysis.ops import Op, OpKind, flag_guard
 from linter.analysis.package import Package
@@ -138,20 +137,9 @@ class Evidence:
         if not held:
             return False
         ident = self.pkg.lock_identity(fn, mutex)
-        if ident is None and _own_value(fn, mutex):
+        if ident is None and owned_value(fn, mutex):
             return False
         return ident is None or ident in held or None in held
-
-
-def _own_value(fn: Function, mutex: str) -> bool:
-    """Whether `mutex` is a mutex value `fn` declares itself (`var mu sync.Mutex`, `mu :=
-    sync.Mutex{}`) and never takes the address of: no other function can have locked it."""
-    body = fn.body
-    if body is None or "." in mutex:
-        return False
-    data = fn.file.data
-    kinds = declared_names(fn.file.root, data, body.start_byte, body.end_byte).get(mutex)
-    return bool(kinds) and kinds <= {"", "composite_literal"} and data.find(b"&" + mutex.encode(), body.start_byte, body.end_byte) < 0
 
 
 def _unheld_is_plausible(pkg: Package, family: Family, owner: Function, release: Op, evidence: Evidence) -> bool:

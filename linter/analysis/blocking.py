@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 
 from tree_sitter import Node
@@ -59,8 +60,6 @@ class Blocking:
         self._described: dict[int, Block] = {}  # see _describe
         self._may: dict[int, bool] = {}  # by outermost function: whether it may block (see _may_block)
         self._may_names: dict[str, bool] = {}
-        self._named: dict[bytes, list[Function]] | None = None
-        self._named_ready = False
 
     def _may_block(self, fn: Function) -> bool:
         """Whether `fn` can block at all, known from bytes (a superset): the body of the function it
@@ -75,7 +74,7 @@ class Blocking:
         known = self._may.get(id(top))
         if known is not None:
             return known
-        named = self._names()
+        named = self._named
         if named is None:
             return True  # a name the byte search cannot find: no shortcut
         seen, todo, found = {id(top)}, [top], False
@@ -101,16 +100,14 @@ class Blocking:
                 self._may[key] = False
         return found
 
-    def _names(self) -> dict[bytes, list[Function]] | None:
+    @cached_property
+    def _named(self) -> dict[bytes, list[Function]] | None:
         """The package's named functions and methods by name; None when a name is not ASCII."""
-        if not self._named_ready:
-            named: dict[bytes, list[Function]] = {}
-            for f in self.pkg.functions:
-                if f.name:
-                    named.setdefault(f.name.encode(), []).append(f)
-            self._named = named if all(_IDENTIFIER.fullmatch(n) for n in named) else None
-            self._named_ready = True
-        return self._named
+        named: dict[bytes, list[Function]] = {}
+        for f in self.pkg.functions:
+            if f.name:
+                named.setdefault(f.name.encode(), []).append(f)
+        return named if all(_IDENTIFIER.fullmatch(n) for n in named) else None
 
     def _callees(self, fn: Function, call: Node) -> list[Function]:
         """`targets`, for a call that may reach a function that may block; none for the others,
@@ -128,7 +125,7 @@ class Blocking:
         if name:
             may = self._may_names.get(name)
             if may is None:
-                named = self._names()
+                named = self._named
                 may = named is None or any(self._may_block(g) for g in named.get(name.encode(), ()))
                 self._may_names[name] = may
             if not may:

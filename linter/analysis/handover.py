@@ -81,3 +81,28 @@ def bound_elsewhere(fn: Function, name: str) -> bool:
                 return False
             found = True
     return found
+
+
+def owned_value(fn: Function, name: str) -> bool:
+    """Whether `name` is a mutex value `fn` declares itself (`var mu sync.Mutex`, `mu :=
+    sync.Mutex{}`) and never takes the address of: no other function can have locked it, so
+    no hand-over elsewhere in the package explains an unlock of it."""
+    body = fn.body
+    if body is None or "." in name or "[" in name:
+        return False
+    found = False
+    for stmt in walk_expr(body):
+        if stmt.type == "unary_expression" and _squashed(stmt) == "&" + name:
+            return False
+        if stmt.type not in (*_DEFINING, "var_spec"):
+            continue
+        for left, value in _pairs(stmt):
+            if left.type != "identifier" or text(left) != name:
+                continue
+            value = unparen(value) if value is not None else None
+            if stmt.type == "assignment_statement" or (value is None) != (stmt.type == "var_spec") or (
+                value is not None and value.type != "composite_literal"
+            ):
+                return False
+            found = True
+    return found
