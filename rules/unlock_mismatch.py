@@ -8,7 +8,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from linter.analysis.functions import Function
-from linter.analysis.handover import bound_elsewhere, owned_value
+from linter.analysis.handover import bound_elsewhere, owned_value, foreign_lock
 from linter.analysis.lockstate import Event
 from linter.analysis.ops import Op, OpKind, flag_guard
 from linter.analysis.package import Package
@@ -35,7 +35,8 @@ META = RuleMeta(
         "`TryLock()`, and package functions that return with a mutex of the same name (and of the same lock, "
         "when both are known) still locked (lock helpers, `Begin()`/`Commit()` pairs) all silence it. Values with `Lock`/`Unlock` methods that are "
         "not mutexes (a file lock's token, an Unlock-only handle) are left out when their type or origin "
-        "shows it, but not every such type, nor every hand-over, can be told from source: on code it had not "
+        "shows it, and so are locks of another package's type (not sync's), whose Lock and Unlock are that "
+        "package's API; but not every such type, nor every hand-over, can be told from source: on code it had not "
         "seen before, all ten findings of two hold-outs were such hand-overs (each cause fixed since), so "
         "precision is low."
     ),
@@ -148,7 +149,7 @@ def _unheld_is_plausible(pkg: Package, family: Family, owner: Function, release:
     name = _named(owner)
     if name.endswith(("Locked", "locked")) or name.lower().startswith(HELPER_PREFIXES):
         return True
-    if _is_parameter(owner, mutex) or bound_elsewhere(owner, mutex):
+    if _is_parameter(owner, mutex) or bound_elsewhere(owner, mutex) or foreign_lock(pkg, owner, mutex):
         return True
     segment = _segment(mutex)
     for other, ev in family.events:

@@ -8,12 +8,21 @@ unlock of an unlocked mutex: the lock travels with the pointer (hold-out 5).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tree_sitter import Node
 
+from linter.analysis.calls import base_type
 from linter.analysis.functions import Function
+from linter.analysis.lockrefs import field_owner, split_key
 from linter.analysis.syntax import text, unparen, walk_expr
+from linter.analysis.types import PackageTypes, element_type
+
+if TYPE_CHECKING:
+    from linter.analysis.package import Package
 
 _DEFINING = ("short_var_declaration", "assignment_statement")
+_SYNC_LOCKS = ("sync.Mutex", "sync.RWMutex", "sync.Locker")
 
 
 def _squashed(node: Node) -> str:
@@ -106,3 +115,59 @@ def owned_value(fn: Function, name: str) -> bool:
                 return False
             found = True
     return found
+
+
+def foreign_lock(pkg: "Package", fn: Function, mutex: str) -> bool:
+    """Whether the lock `mutex` names is a value of another package's type (not sync's), in a
+    field or embedded in a package struct: its Lock and Unlock are that package's API, which
+    lockjaw cannot see, nor who locked it. etcd's FakeTxnDelete embeds the backend's BatchTx,
+    which its user locks and hands over for `End()` to unlock (lease/lessor.go:985). A
+    `sync.Mutex`, `*sync.Mutex` or `sync.Locker`, named or embedded, stays the package's to judge."""
+    parsed = split_key(mutex)
+    if parsed is None:
+        return False
+    root, segments = parsed
+    types = pkg.types
+    names = pkg.scope(fn).names
+    t = names.get(root, "") if root in names else types.vars.get(root, "")
+    for seg in segments:
+        if not t:
+            return False
+        if seg.startswith("["):
+            t = element_type(types.underlying(t.lstrip("*")))
+        else:
+            owner = field_owner(types, t, seg[1:])
+            t = owner[1] if owner is not None else ""
+    if not t:
+        return False
+    if segments and _foreign(types, base_type(t)):
+        return True
+    return _embeds_foreign(types, t)
+
+
+def _foreign(types: PackageTypes, t: str) -> bool:
+    return "." in t and t not in _SYNC_LOCKS and t not in types.named
+
+
+def _embeds_foreign(types: PackageTypes, t: str) -> bool:
+    """Whether the Lock/Unlock a struct promotes may come from another package's type: the
+    nearest embedded sync lock or foreign type decides, as Go's promotion does."""
+    seen: set[str] = set()
+    level = [base_type(t)]
+    while level:
+        following: list[str] = []
+        for struct in level:
+            if struct in seen:
+                continue
+            seen.add(struct)
+            for name, ft in types.fields.get(struct, {}).items():
+                inner = base_type(ft)
+                if name != inner.rsplit(".", 1)[-1]:
+                    continue  # not embedded
+                if inner in _SYNC_LOCKS:
+                    return False
+                if _foreign(types, inner):
+                    return True
+                following.append(inner)
+        level = following
+    return False
