@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from linter.analysis.imports import SYNC, Imports
 from linter.analysis.pools import pool_local
 from linter.analysis.slots import LocalChannel, _once, local_channel
 from linter.analysis.syntax import text, unparen
@@ -319,7 +320,7 @@ def _local_mutex(node: Node, name: str) -> bool:
         if spec.type == "var_spec":
             kind = spec.child_by_field_name("type")
             if len(spec.children_by_field_name("name")) != 1 or spec.child_by_field_name("value") is not None \
-                    or kind is None or kind.type != "qualified_type" or text(kind.child_by_field_name("name")) != "Mutex":
+                    or not _sync_mutex(kind, top):
                 return False
             declared += 1
             continue
@@ -331,6 +332,16 @@ def _local_mutex(node: Node, name: str) -> bool:
         if lock[1] == "Unlock" and not _after_lock(statement, name):
             return False
     return declared == 1
+
+
+def _sync_mutex(kind: Node | None, top: Node) -> bool:
+    """Whether the type `kind` is sync.Mutex under the name the file imports sync by."""
+    if kind is None or kind.type != "qualified_type" or text(kind.child_by_field_name("name")) != "Mutex":
+        return False
+    root = top
+    while root.parent is not None:
+        root = root.parent
+    return text(kind.child_by_field_name("package")) in Imports.from_root(root).of(SYNC)
 
 
 def _after_lock(unlock: Node, name: str) -> bool:

@@ -22,7 +22,12 @@ answer depends on nothing else in the package):
    most k statements, none in a loop (or a literal bound to a name, which may be
    called many times, or under a `goto`) between it and the declaration, each
    runs at most once per made channel, so each finds a free slot whatever the
-   receives do (a goroutine's one reply to a waiter that may have left).
+   receives do (a goroutine's one reply to a waiter that may have left). Its value
+   may also be bound by one assignment `ch = v` after `var ch chan T`, a statement
+   of the same block, before any other use; and it may be a channel taken from a
+   sync.Pool whose channels all have k slots (`chv.(chan T)`, see pools.py: the
+   value also goes back to the pool's Put, which by the pool's contract is done
+   with it). (fasthttp client.go:907.)
 """
 
 from __future__ import annotations
