@@ -248,7 +248,8 @@ class Pools:
         outer = spec.parent
         if outer is not None and outer.type == "var_spec_list":
             outer = outer.parent
-        if outer is None or outer.type != "var_declaration" or outer.parent is None or outer.parent.type != "source_file":
+        top = outer.parent if outer is not None and outer.type == "var_declaration" else None
+        if top is None or top.type != "source_file":
             return False
         kind = spec.child_by_field_name("type")
         if len(spec.children_by_field_name("name")) != 1 or spec.child_by_field_name("value") is not None:

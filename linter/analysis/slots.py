@@ -209,7 +209,7 @@ class LocalChannel:
     literals: every use of its name but the one binding is a send or a receive."""
 
     scope: Node  # the statement list it is declared in
-    value: Node | None  # the one value it is bound to (its declaration's, or `ch = v` right after `var ch T`)
+    value: Node | None  # the one value it is bound to (its declaration's, or a later `ch = v` after `var ch T`)
     sends: tuple[Node, ...]  # send statements on it
     receives: tuple[Node, ...]  # `<-ch` expressions and `range ch` clauses
 
