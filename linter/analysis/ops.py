@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from linter.analysis import panics
 from linter.analysis.conds import CondLocks
+from linter.analysis.flagged import flag_received
 from linter.analysis.slots import free_slot
 from linter.analysis.syntax import callee, call_args, expr_key, guarding_condition, text, unparen
 from linter.analysis.types import Scope
@@ -78,6 +79,7 @@ class OpEnv:
     conds: CondLocks | None = None
     not_mutex: Callable[[Node], bool] | None = None  # `x.Unlock` on a lock token, not a mutex (see tokens.py)
     stays: Callable[[str], bool] | None = None  # a local bound once to a value and only called (or deferred)
+    pooled: Callable[[Node], int] | None = None  # the slots of a channel taken from a sync.Pool (see pools.py)
 
 
 def _mutex_call(call: Node, env: OpEnv) -> tuple[str, bool, bool] | None:
@@ -264,9 +266,9 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
                 how = panics.deref_panic(node)
                 if how:
                     add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
-            elif op == "<-" and node != in_select:
+            elif op == "<-" and node != in_select and not flag_received(node):  # see flagged.py
                 add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel receive"))
-        elif kind == "send_statement" and node != in_select and not free_slot(node):  # see slots.py
+        elif kind == "send_statement" and node != in_select and not free_slot(node, env.pooled):  # see slots.py
             add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel send"))
         if kind in _BINDINGS:
             ops.extend(_flag_ops(node))
@@ -403,12 +405,12 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
     return ops
 
 
-def _ready_case(case: Node) -> bool:
+def _ready_case(case: Node, env: OpEnv) -> bool:
     """A case that lets a select go on at once: `default:`, or a send into a free slot (see slots.py)."""
     if case.type == "default_case":
         return True
     send = case.child_by_field_name("communication") if case.type == "communication_case" else None
-    return send is not None and send.type == "send_statement" and free_slot(send)
+    return send is not None and send.type == "send_statement" and free_slot(send, env.pooled)
 
 
 def node_ops(node: Node, env: OpEnv) -> list[Op]:
@@ -418,7 +420,7 @@ def node_ops(node: Node, env: OpEnv) -> list[Op]:
         return [Op(OpKind.END, node)]
     if kind == "select":
         select = node.parent
-        if select is not None and not any(_ready_case(c) for c in select.named_children):
+        if select is not None and not any(_ready_case(c, env) for c in select.named_children):
             return [Op(OpKind.BLOCK, select, detail="select", reason="select without default")]
         return []
     if kind == "defer_statement":

@@ -26,6 +26,7 @@ from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.linear import Lin, const, term
 from linter.analysis.panics import explicit_panic
 from linter.analysis.paths import Paths, roots
+from linter.analysis.pools import Pools
 from linter.analysis.results import NonNilResults
 from linter.analysis.routes import Routes
 from linter.analysis.summaries import Acquisition, Summaries, Summary
@@ -251,6 +252,7 @@ class Package:
         return OpEnv(
             self.scope(fn), imports.of(LOG), imports.of(TIME), every, self.extra_panickers,
             imports.of(SYNC), self.cond_locks, partial(self.tokens.not_mutex, fn), partial(self._stays, fn),
+            pooled=self.pools.slots,
         )
 
     def returned_locals(self, fn: Function, ret: Node) -> frozenset[str]:
@@ -275,6 +277,11 @@ class Package:
         """A local of `fn` bound once to a value and only ever called, in place or deferred (see bindings)."""
         bindings = self.bindings(fn)
         return bindings is not None and bindings.value(name) is not None and bindings.stays(name)
+
+    @cached_property
+    def pools(self) -> Pools:
+        """The package's sync.Pool variables that hold only channels (see linter.analysis.pools)."""
+        return Pools(self.files, lambda file: self.imports(file).of(SYNC))
 
     @cached_property
     def tokens(self) -> Tokens:

@@ -22,10 +22,18 @@ answer depends on nothing else in the package):
    most k statements, none in a loop (or a literal bound to a name, which may be
    called many times, or under a `goto`) between it and the declaration, each
    runs at most once per made channel, so each finds a free slot whatever the
-   receives do (a goroutine's one reply to a waiter that may have left).
+   receives do (a goroutine's one reply to a waiter that may have left). Its value
+   may also be bound by one assignment `ch = v` after `var ch chan T`, a statement
+   of the same block, before any other use; and it may be a channel taken from a
+   sync.Pool whose channels all have k slots (`chv.(chan T)`, see pools.py: the
+   value also goes back to the pool's Put, which by the pool's contract is done
+   with it). (fasthttp client.go:907.)
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
 
 from tree_sitter import Node
 
@@ -40,13 +48,14 @@ _SYNCING = frozenset({
 _BINDING = frozenset({"assignment_statement", "short_var_declaration", "inc_statement", "dec_statement", "var_spec"})
 
 
-def free_slot(send: Node) -> bool:
-    """Whether the send statement `send` finds a free slot in its channel's buffer (see the module)."""
+def free_slot(send: Node, pooled: Callable[[Node], int] | None = None) -> bool:
+    """Whether the send statement `send` finds a free slot in its channel's buffer (see the module);
+    `pooled` gives the slots of a channel a value takes from a sync.Pool (see pools.py), 0 if unknown."""
     channel = send.child_by_field_name("channel")
     if channel is None:
         return False
     channel = unparen(channel)
-    return _just_made(send, channel) or (channel.type == "identifier" and _private(send, text(channel)))
+    return _just_made(send, channel) or (channel.type == "identifier" and _private(send, text(channel), pooled))
 
 
 def _capacity(value: Node | None) -> int:
@@ -181,21 +190,49 @@ def _just_made(send: Node, channel: Node) -> bool:
         current = outer
 
 
-def _private(send: Node, name: str) -> bool:
-    """Shape 2: `name` is a local made with k >= 1 slots that never leaves its family, and at most k
-    send statements on it, none of which can run twice for one made channel."""
-    top = send
+def _private(send: Node, name: str, pooled: Callable[[Node], int] | None) -> bool:
+    """Shape 2: `name` is a local made with k >= 1 slots (or taken from a sync.Pool whose channels have
+    k, see pools.py) that never leaves its family, and at most k send statements on it, none of which
+    can run twice for one made channel."""
+    local = local_channel(send, name)
+    if local is None or local.value is None:
+        return False
+    slots = _capacity(local.value)
+    if slots < 1 and pooled is not None:
+        slots = pooled(local.value)
+    return slots >= 1 and len(local.sends) <= slots and all(_once(s, local.scope) for s in local.sends)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalChannel:
+    """A local channel whose value never leaves the function it is declared in and that function's
+    literals: every use of its name but the one binding is a send or a receive."""
+
+    scope: Node  # the statement list it is declared in
+    value: Node | None  # the one value it is bound to (its declaration's, or a later `ch = v` after `var ch T`)
+    sends: tuple[Node, ...]  # send statements on it
+    receives: tuple[Node, ...]  # `<-ch` expressions and `range ch` clauses
+
+
+def local_channel(node: Node, name: str) -> LocalChannel | None:
+    """The local `name` as seen from `node` inside its function, when it is such a channel; else None.
+
+    Its name is declared once in the outermost function; every other occurrence, after the
+    binding and within its scope, is a send or a receive. `var ch chan T` may be followed by one
+    assignment `ch = v` in the same block, before any other use: that is its value (an earlier send
+    on the nil channel would be a use before it, which is not allowed)."""
+    top = node
     while top.parent is not None and top.type not in _FUNCTIONS:
         top = top.parent
     if top.type == "source_file":
-        return False
+        return None
     declared: Node | None = None  # the declaring identifier
     uses: list[Node] = []
     stack = [top]
     while stack:
         n = stack.pop()
         if n.type == "goto_statement":
-            return False
+            return None
         if n.type == "identifier" and text(n) == name:
             if declared is None and _declares(n):
                 declared = n
@@ -203,27 +240,44 @@ def _private(send: Node, name: str) -> bool:
                 uses.append(n)
         stack.extend(n.named_children)
     if declared is None:
-        return False
+        return None
     statement = declared.parent.parent if declared.parent.type == "expression_list" else declared.parent
-    slots = _capacity(_value_of(statement))
+    value = _value_of(statement)
     whole = statement.parent if statement.type == "var_spec" else statement  # `var ch = ..` as a statement
     scope = whole.parent if whole is not None else None
-    if slots < 1 or scope is None or scope.type != "statement_list":
-        return False  # not a statement of a block (`for ch := ..;;`, `var (..)`): its scope may repeat
-    sends = []
+    if scope is None or scope.type != "statement_list":
+        return None  # not a statement of a block (`for ch := ..;;`, `var (..)`): its scope may repeat
+    uses.sort(key=lambda n: n.start_byte)
+    if statement.type == "var_spec" and statement.child_by_field_name("value") is None and uses:
+        bound = _assigned(uses[0], scope)
+        if bound is not None:
+            whole, value, uses = bound, _value_of(bound), uses[1:]
+    sends, receives = [], []
     for use in uses:
         if not (use.start_byte >= whole.end_byte and use.end_byte <= scope.end_byte):
-            return False  # outside its scope, or before it: another declaration's name
+            return None  # outside its scope, or before it: another declaration's name
         parent = use.parent
         if parent.type == "send_statement" and parent.child_by_field_name("channel") == use:
             sends.append(parent)
         elif parent.type == "unary_expression" and text(parent.child_by_field_name("operator")) == "<-":
-            continue
+            receives.append(parent)
         elif parent.type == "range_clause" and parent.child_by_field_name("right") == use:
-            continue
+            receives.append(parent)
         else:
-            return False
-    return len(sends) <= slots and all(_once(s, scope) for s in sends)
+            return None
+    return LocalChannel(scope, value, tuple(sends), tuple(receives))
+
+
+def _assigned(use: Node, scope: Node) -> Node | None:
+    """The statement `ch = v` of the block `scope` when `use` is its one name (one value)."""
+    names = use.parent
+    statement = names.parent if names.type == "expression_list" else None
+    if statement is None or statement.type != "assignment_statement" or statement.parent != scope:
+        return None
+    if text(statement.child_by_field_name("operator")) != "=" or statement.child_by_field_name("left") != names:
+        return None
+    right = statement.child_by_field_name("right")
+    return statement if names.named_child_count == 1 and right is not None and right.named_child_count == 1 else None
 
 
 def _declares(name: Node) -> bool:
@@ -242,7 +296,7 @@ def _declares(name: Node) -> bool:
 
 def _value_of(statement: Node) -> Node | None:
     """The one value a declaration binds."""
-    value = statement.child_by_field_name("right" if statement.type == "short_var_declaration" else "value")
+    value = statement.child_by_field_name("value" if statement.type == "var_spec" else "right")
     if value is None or value.named_child_count != 1:
         return None
     return unparen(value.named_children[0])
