@@ -22,6 +22,7 @@ from linter.analysis.handles import Handles
 from linter.analysis.imports import LOG, OS, SYNC, TIME, Imports
 from linter.analysis.lockrefs import LockRef, identity, is_unstable, rebound_keys, ref_of
 from linter.analysis.lockstate import EMPTY, Event, LockState, analyse, node_states
+from linter.analysis.oncesends import OnceSends
 from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.linear import Lin, const, term
 from linter.analysis.panics import explicit_panic
@@ -251,6 +252,7 @@ class Package:
         return OpEnv(
             self.scope(fn), imports.of(LOG), imports.of(TIME), every, self.extra_panickers,
             imports.of(SYNC), self.cond_locks, partial(self.tokens.not_mutex, fn), partial(self._stays, fn),
+            partial(self.once_sends.free, fn),
         )
 
     def returned_locals(self, fn: Function, ret: Node) -> frozenset[str]:
@@ -275,6 +277,11 @@ class Package:
         """A local of `fn` bound once to a value and only ever called, in place or deferred (see bindings)."""
         bindings = self.bindings(fn)
         return bindings is not None and bindings.value(name) is not None and bindings.stays(name)
+
+    @cached_property
+    def once_sends(self) -> OnceSends:
+        """Field channels whose sends run in once-flag regions and find a free slot (see oncesends.py)."""
+        return OnceSends(self)
 
     @cached_property
     def tokens(self) -> Tokens:
