@@ -155,13 +155,17 @@ class OnceSends:
                 if node is None or node.type not in ("type_identifier", "identifier") or text(node) != struct:
                     continue  # a comment, a string, a field or method of that name
                 parent = node.parent
+                if node.type == "identifier" and _pointer_conversion(node):
+                    continue
                 if node.type == "identifier" or parent is None:
-                    return 0  # `new(S)` in some forms, or another entity of that name
+                    return 0  # a conversion to S, or another entity of that name
                 if parent.type == "type_spec" and parent.child_by_field_name("name") == node:
                     if parent.child_by_field_name("type_parameters") is not None:
                         return 0
                     continue
                 if parent.type == "composite_literal" and parent.child_by_field_name("type") == node:
+                    if _discarded(parent):
+                        continue  # `var _ I = &S{}`: a check that S implements I, no object anyone sees
                     slots = min(slots, self._given(parent, name))
                     if slots < 1:
                         return 0
@@ -425,6 +429,37 @@ def _literal_element_type(pointer: Node) -> bool:
         node = node.parent
     parent = node.parent
     return parent is not None and parent.type == "composite_literal" and parent.child_by_field_name("type") == node
+
+
+def _pointer_conversion(name: Node) -> bool:
+    """`(*S)(v)`, which tree-sitter reads as a call of `(*S)`: a pointer, no S value."""
+    star = name.parent
+    if star is None or star.type != "unary_expression" or text(star.child_by_field_name("operator")) != "*":
+        return False
+    outer = _outer(star)
+    call = outer.parent
+    return outer != star and call is not None and call.type == "call_expression" and (
+        call.child_by_field_name("function") == outer)
+
+
+def _discarded(literal: Node) -> bool:
+    """Whether the literal (or its address) is given to the blank identifier `_` and nothing else."""
+    value = _outer(literal)
+    if value.parent is not None and value.parent.type == "unary_expression" and (
+        text(value.parent.child_by_field_name("operator")) == "&"
+    ):
+        value = _outer(value.parent)
+    values = value.parent
+    holder = values.parent if values is not None and values.type == "expression_list" else None
+    if holder is None or holder.type not in ("var_spec", "assignment_statement"):
+        return False
+    if holder.type == "var_spec":
+        names = holder.children_by_field_name("name")
+    else:
+        left = holder.child_by_field_name("left")
+        names = [c for c in left.named_children if c.type != "comment"] if left is not None else []
+    listed = [c for c in values.named_children if c.type != "comment"]
+    return len(names) == len(listed) and text(names[listed.index(value)]) == "_"
 
 
 def _harmless(use: Node) -> bool:
