@@ -351,7 +351,7 @@ class OnceSends:
                 previous = holder.prev_named_sibling
                 while previous is not None and previous.type == "comment":
                     previous = previous.prev_named_sibling
-                if switch is None or switch.type not in _SWITCHES or (
+                if switch is None or switch.type not in _SWITCHES or _binds(switch, owner) or (
                     previous is not None and previous.type in _CASES and _falls_through(previous)
                 ):
                     return None
@@ -576,6 +576,9 @@ def _binds(node: Node, name: str) -> bool:
         operand = node.child_by_field_name("operand")
         return text(node.child_by_field_name("operator")) == "&" and operand is not None and (
             unparen(operand).type == "identifier" and text(unparen(operand)) == name)
+    if node.type == "type_switch_statement":  # `switch x := v.(type)`
+        alias = node.child_by_field_name("alias")
+        return alias is not None and any(text(n) == name for n in alias.named_children)
     if node.type not in _BINDERS:
         return False
     if node.type == "var_spec":
