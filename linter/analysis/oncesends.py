@@ -14,10 +14,12 @@ It cannot be when, for the package struct S that declares the field:
    field is unexported and no `=` overwrites a whole S). Every S is made by such
    a literal: S appears in the package only as its declaration, behind a pointer
    (`*S`, not as the element type of a composite literal, whose elided elements
-   would be S values without the field) and as the type of those literals; never
-   as a value type (`var s S`, `new(S)`, a value receiver, a field, a conversion),
-   which would make an S with a nil channel (a send on nil blocks forever) or a copy.
-   So each object has its own channel, empty when the object is made.
+   would be S values without the field, nor `(*S)(v)`) and as the type of those
+   literals (one given to the blank identifier, `var _ I = &S{}`, makes no object
+   anyone sees); never as a value type (`var s S`, `new(S)`, a value receiver, a
+   field, a conversion), which would make an S with a nil channel (a send on nil
+   blocks forever) or a copy. So each object has its own channel, empty when the
+   object is made.
 2. The field is read nowhere but as the channel of a send, a receive, `len`,
    `cap`, `close` or a comparison with nil: the channel never leaves the object.
 3. Each send `x.f <- v` runs in a once-region of x: inside the then-branch of an
@@ -27,13 +29,16 @@ It cannot be when, for the package struct S that declares the field:
    is reached with `x.mu.Lock()` held, written before it in the same function
    (only statements of enclosing blocks and case clauses before it, an `if` that
    ends in a return or a jump passed by its condition alone) with nothing in
-   between that may release it: no Unlock, no call that resolves to a function of
-   the package, no `go`, no jump into the path (`goto`, `fallthrough`), no new
-   binding of x. Calls that leave the package are assumed not to release the
-   caller's lock, as everywhere in lockjaw. `mu` is a sync.Mutex or RWMutex (taken
-   with Lock, not RLock) field of S, or one S embeds; every region of the field
-   tests the same flag under the same lock. So the test and the set of the flag
-   form one critical section of the object's own lock.
+   between that may release it: no Unlock (nor its method value), no call that
+   resolves to a function or literal of the package (in a `go` statement or a
+   `defer`'s arguments too), no jump into the path (`goto`, a label, `fallthrough`),
+   no new binding of x (a type switch's included). Calls that leave the package are
+   assumed not to release the caller's lock, as everywhere in lockjaw. `mu` is a
+   sync.Mutex or RWMutex (taken with Lock, not RLock) field of S, or one S embeds;
+   every region of the field tests the same flag under the same lock. So the test
+   and the set of the flag form one critical section of the object's own lock. The
+   lock is found in the syntax, not in the lock states: those are computed from the
+   operations of ops.py, which ask this question.
 4. The flag is an unexported bool field of S that nothing sets but to `true`
    (`x.done = true`), apart from the literals and writes that make the object.
 
@@ -232,8 +237,11 @@ class OnceSends:
             return False
         body = element.parent
         literal = body.parent if body is not None and body.type == "literal_value" else None
-        kind = literal.child_by_field_name("type") if literal is not None and literal.type == "composite_literal" else None
-        return kind is not None and kind.type == "type_identifier" and text(name) in self.pkg.types.fields.get(text(kind), {})
+        if literal is None or literal.type != "composite_literal":
+            return False
+        kind = literal.child_by_field_name("type")
+        fields = self.pkg.types.fields
+        return kind is not None and kind.type == "type_identifier" and text(name) in fields.get(text(kind), {})
 
     # 2 and 3. where the field is read ---------------------------------------------------
 
@@ -245,7 +253,8 @@ class OnceSends:
         for selector, fn in self._selectors(struct, name):
             outer = _outer(selector)
             parent = outer.parent
-            if parent is not None and parent.type == "send_statement" and parent.child_by_field_name("channel") == outer:
+            sent = parent is not None and parent.type == "send_statement"
+            if sent and parent.child_by_field_name("channel") == outer:
                 region = self._region(fn, parent, selector, name)
                 if region is None:
                     return None
@@ -592,9 +601,11 @@ def _binds(node: Node, name: str) -> bool:
 def _lock_of(stmt: Node, owner: str) -> str | None:
     """`mu` for the statement `owner.mu.Lock()`, "" for `owner.Lock()`; None for any other."""
     call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_child_count else None
-    function = unparen(call.child_by_field_name("function")) if call is not None and call.type == "call_expression" else None
-    args = call.child_by_field_name("arguments") if call is not None else None
-    if function is None or function.type != "selector_expression" or args is None or args.named_child_count:
+    if call is None or call.type != "call_expression":
+        return None
+    function = unparen(call.child_by_field_name("function"))
+    args = call.child_by_field_name("arguments")
+    if function.type != "selector_expression" or args is None or args.named_child_count:
         return None
     if text(function.child_by_field_name("field")) != "Lock":
         return None
@@ -620,7 +631,8 @@ def _passed(stmt: Node) -> list[Node]:
 
 def _headers(stmt: Node) -> list[Node]:
     """The initializer and condition of an `if`."""
-    return [n for n in (stmt.child_by_field_name("initializer"), stmt.child_by_field_name("condition")) if n is not None]
+    parts = (stmt.child_by_field_name("initializer"), stmt.child_by_field_name("condition"))
+    return [n for n in parts if n is not None]
 
 
 def _falls_through(case: Node) -> bool:
