@@ -25,7 +25,10 @@ It cannot be when, for the package struct S that declares the field:
 3. Each send `x.f <- v` runs in a once-region of x: inside the then-branch of an
    `if` whose condition has the conjunct `!x.done` (and no call or receive), whose
    first statement is `x.done = true`, with no loop, function literal or label
-   between the `if` and the send, and no new binding of x in the branch. The `if`
+   between the `if` and the send, and no new binding of x in the branch; x is the
+   function's receiver or a parameter that nothing rebinds, or a local of its own
+   bound once (not a package variable, nor one captured from around it, which
+   another goroutine may rebind), its address never taken. The `if`
    is reached with `x.mu.Lock()` held, written before it in the same function
    (only statements of enclosing blocks and case clauses before it, an `if` that
    ends in a return or a jump passed by its condition alone) with nothing in
@@ -68,7 +71,7 @@ from linter.analysis.calls import base_type
 from linter.analysis.fields import VALUE, is_written, write_statement
 from linter.analysis.functions import Function
 from linter.analysis.slots import _capacity, _declares, _once, _value_of
-from linter.analysis.syntax import FUNCTION_KINDS, enclosing_function, expr_key, text, unparen, walk_expr
+from linter.analysis.syntax import FUNCTION_KINDS, enclosing_function, expr_key, in_literal, text, unparen, walk_expr
 
 if TYPE_CHECKING:
     from linter.analysis.package import Package
@@ -303,6 +306,8 @@ class OnceSends:
         if fn is None or body is None or x.type != "identifier" or b"goto" in (body.text or b""):
             return None
         owner = text(x)
+        if not _stable(fn, body, owner):
+            return None
         child, parent = send, send.parent
         while parent is not None and parent.type not in FUNCTION_KINDS:
             if parent.type in ("for_statement", "labeled_statement"):
@@ -570,6 +575,18 @@ def _in_region(send: Node, owner: str) -> bool:
             return True
         child, parent = parent, parent.parent
     return False
+
+
+def _stable(fn: Function, body: Node, name: str) -> bool:
+    """Whether `name` names one object for the whole of a run of `fn`: its receiver or a parameter
+    that nothing rebinds, or a local of its own declared once and never bound again (a package
+    variable, or one captured from around it, another goroutine may rebind between the test, the
+    lock and the send); never with its address taken."""
+    bindings = [n for n in walk_expr(body, into_literals=True) if _binds(n, name)]
+    if name == fn.receiver or name in fn.params or name in fn.results:
+        return not bindings
+    return len(bindings) == 1 and bindings[0].type in ("short_var_declaration", "var_spec") and not (
+        in_literal(bindings[0], body))
 
 
 def _acts(node: Node) -> bool:
