@@ -33,7 +33,9 @@ META = RuleMeta(
         "releases only the Cond's own lock and is reported only when another mutex is held too (and the "
         "Cond's lock is known). A send known to find a free slot is not reported: on a channel just made with "
         "a constant capacity and nothing in between, or on a local that never leaves the function and its "
-        "literals and gets no more sends than slots. Other sends on buffered channels block only when the "
+        "literals and gets no more sends than slots, or on an unexported field that only ever holds a channel "
+        "made with k slots and is sent on only inside `if !x.done { x.done = true; ... }` under x's own mutex, "
+        "the flag never cleared, at most k sends on a path. Other sends on buffered channels block only when the "
         "buffer is full, and some channels are known by design to be ready, so precision is medium."
     ),
     bad="""\

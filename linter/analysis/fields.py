@@ -107,8 +107,8 @@ class FixedFields:
                 selector = node.parent if node is not None else None
                 if selector is None or selector.type != "selector_expression":
                     continue
-                if selector.child_by_field_name("field") == node and _is_written(selector) and not (
-                    self._initializes(selector, name)
+                if selector.child_by_field_name("field") == node and is_written(selector) and not (
+                    self.initializes(selector, name)
                 ):
                     operand = selector.child_by_field_name("operand")
                     scope = self._scope(selector)
@@ -117,13 +117,13 @@ class FixedFields:
         self._written[name] = found
         return found
 
-    def _initializes(self, selector: Node, name: str) -> bool:
+    def initializes(self, selector: Node, name: str) -> bool:
         """`v.f = ..` (or `v.f++`) of a local v bound to a new object that has not escaped by the
         end of the statement (see linter.analysis.escape): no other code can reach the object
         yet, so the write is part of making it, like a composite literal's. Not of a struct
         value copied from elsewhere, which may be written back whole (`e := m[k]; e.f++; m[k] = e`)."""
         operand = selector.child_by_field_name("operand")
-        stmt = _statement(selector)
+        stmt = write_statement(selector)
         if operand is None or operand.type != "identifier" or stmt is None:
             return False
         literal = enclosing_function(selector)
@@ -193,7 +193,7 @@ def _named(t: str) -> str | None:
     return base_type(t) if t[:1].isalpha() or t[:1] == "_" else None
 
 
-def _statement(selector: Node) -> Node | None:
+def write_statement(selector: Node) -> Node | None:
     """The assignment, `++` or `--` statement whose target is `selector`; None for another write."""
     outer = selector
     while outer.parent is not None and outer.parent.type == "parenthesized_expression":
@@ -205,7 +205,9 @@ def _statement(selector: Node) -> Node | None:
     return holder if holder is not None and holder.type == "assignment_statement" else None
 
 
-def _is_written(selector: Node) -> bool:
+def is_written(selector: Node) -> bool:
+    """Whether the field `selector` reads is written there: assigned, incremented, ranged or
+    received into, or its address taken."""
     outer = selector
     while outer.parent is not None and outer.parent.type == "parenthesized_expression":
         outer = outer.parent

@@ -80,6 +80,7 @@ class OpEnv:
     not_mutex: Callable[[Node], bool] | None = None  # `x.Unlock` on a lock token, not a mutex (see tokens.py)
     stays: Callable[[str], bool] | None = None  # a local bound once to a value and only called (or deferred)
     pooled: Callable[[Node], int] | None = None  # the slots of a channel taken from a sync.Pool (see pools.py)
+    once_slot: Callable[[Node], bool] | None = None  # a send in a once-flag region with a free slot (oncesends.py)
 
 
 def _mutex_call(call: Node, env: OpEnv) -> tuple[str, bool, bool] | None:
@@ -268,7 +269,7 @@ def _expression_ops(root: Node, env: OpEnv) -> list[Op]:
                     add(Op(OpKind.PANIC, node, detail=how[0], reason=how[1]))
             elif op == "<-" and node != in_select and not flag_received(node):  # see flagged.py
                 add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel receive"))
-        elif kind == "send_statement" and node != in_select and not free_slot(node, env.pooled):  # see slots.py
+        elif kind == "send_statement" and node != in_select and not _free(node, env):
             add(Op(OpKind.BLOCK, node, detail=panics.short(node), reason="channel send"))
         if kind in _BINDINGS:
             ops.extend(_flag_ops(node))
@@ -405,12 +406,17 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
     return ops
 
 
+def _free(send: Node, env: OpEnv) -> bool:
+    """A send statement that finds a free slot in its channel's buffer (see slots.py, pools.py and oncesends.py)."""
+    return free_slot(send, env.pooled) or (env.once_slot is not None and env.once_slot(send))
+
+
 def _ready_case(case: Node, env: OpEnv) -> bool:
-    """A case that lets a select go on at once: `default:`, or a send into a free slot (see slots.py)."""
+    """A case that lets a select go on at once: `default:`, or a send into a free slot."""
     if case.type == "default_case":
         return True
     send = case.child_by_field_name("communication") if case.type == "communication_case" else None
-    return send is not None and send.type == "send_statement" and free_slot(send, env.pooled)
+    return send is not None and send.type == "send_statement" and _free(send, env)
 
 
 def node_ops(node: Node, env: OpEnv) -> list[Op]:

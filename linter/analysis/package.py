@@ -22,6 +22,7 @@ from linter.analysis.handles import Handles
 from linter.analysis.imports import LOG, OS, SYNC, TIME, Imports
 from linter.analysis.lockrefs import LockRef, identity, is_unstable, rebound_keys, ref_of
 from linter.analysis.lockstate import EMPTY, Event, LockState, analyse, node_states
+from linter.analysis.oncesends import OnceSends
 from linter.analysis.ops import Op, OpEnv, OpKind, node_ops
 from linter.analysis.linear import Lin, const, term
 from linter.analysis.panics import explicit_panic
@@ -252,7 +253,7 @@ class Package:
         return OpEnv(
             self.scope(fn), imports.of(LOG), imports.of(TIME), every, self.extra_panickers,
             imports.of(SYNC), self.cond_locks, partial(self.tokens.not_mutex, fn), partial(self._stays, fn),
-            pooled=self.pools.slots,
+            pooled=self.pools.slots, once_slot=partial(self.once_sends.free, fn),
         )
 
     def returned_locals(self, fn: Function, ret: Node) -> frozenset[str]:
@@ -282,6 +283,11 @@ class Package:
     def pools(self) -> Pools:
         """The package's sync.Pool variables that hold only channels (see linter.analysis.pools)."""
         return Pools(self.files, lambda file: self.imports(file).of(SYNC))
+
+    @cached_property
+    def once_sends(self) -> OnceSends:
+        """Field channels whose sends run in once-flag regions and find a free slot (see oncesends.py)."""
+        return OnceSends(self)
 
     @cached_property
     def tokens(self) -> Tokens:
