@@ -162,7 +162,7 @@ class ClaimedSends:
         if found is None:
             return ""
         v, producers = found
-        if not v or not _private(v) or v not in declared or not producers:
+        if not v or not _private(v) or v not in declared or not producers or not self._nilable(declared[v]):
             return ""
         writes = {p.write.id for p, _ in producers}
         for selector, _ in self.pkg.once_sends._selectors(struct, v):
@@ -202,6 +202,13 @@ class ClaimedSends:
             elif not (_harmless(selector) or _received_result(selector)) or self._shadowed(fn, selector):
                 return None
         return v, producers
+
+    def _nilable(self, t: str) -> bool:
+        """A pointer or an interface: a value no method call can change (a slice or map of a named
+        type may be replaced by a method with a pointer receiver, `o.v.grow()`)."""
+        t = "".join(t.split())
+        underlying = "".join(self.pkg.types.underlying(t).split())
+        return t.startswith("*") or t in ("error", "any") or underlying.startswith("interface{")
 
     def _shadowed(self, fn: Function | None, node: Node) -> bool:
         """`len(x.f)` where `len` is a function of the package, not the builtin."""
@@ -321,8 +328,8 @@ class ClaimedSends:
             return None
         g = targets[0]
         body, receiver = g.body, unparen(function.child_by_field_name("operand"))
-        if body is None or not g.receiver or receiver.type != "identifier":
-            return None
+        if body is None or not g.receiver or receiver.type != "identifier" or b"defer" in (body.text or b""):
+            return None  # a deferred call would run between the lookup and the caller's delete
         params = list(g.params)
         returned: set[tuple[str, str]] = set()
         for n in walk_expr(body):
@@ -563,12 +570,17 @@ class ClaimedSends:
                         continue  # another function of that name
                     return False
                 args = call_args(call)
-                if position >= len(args) or in_literal(call, caller.body) or caller.is_literal:
-                    return False
+                if len(args) != len(h.params) or _variadic(h) or in_literal(call, caller.body) or caller.is_literal:
+                    return False  # a method expression `(*T).h(t, ..)` passes the receiver first
                 arg = unparen(args[position])
                 if arg.type != "identifier" or not self._fresh_local(caller, arg, element, sites, puts):
                     return False
         return True
+
+
+def _variadic(fn: Function) -> bool:
+    params = fn.node.child_by_field_name("parameters")
+    return params is not None and any(c.type == "variadic_parameter_declaration" for c in params.named_children)
 
 
 def _producer(send: Node) -> _Producer | None:
