@@ -507,8 +507,8 @@ class ClaimedSends:
     def _fresh_local(self, fn: Function, use: Node, element: str, sites: set[int], puts: set[tuple[int, str]]) -> bool:
         """Whether `use` is the one place a local bound once to `&element{..}` is put into a map of the field."""
         body, name = fn.body, text(use)
-        if body is None or fn.is_literal or not _stable(fn, body, name):
-            return False
+        if body is None or fn.is_literal or b"goto" in (body.text or b"") or not _stable(fn, body, name):
+            return False  # a jump back may put the same object again
         binding = next((n for n in walk_expr(body) if _binds(n, name)), None)
         if binding is None or binding.type != "short_var_declaration":
             return False
