@@ -40,13 +40,15 @@ The facts, all read from the syntax of the package (its types and the resolution
    conjunct `o.c != nil`) after quiet statements, and that `if` follows `o.v = e` in its block with
    quiet statements between: the write, the test and the send are one quiet block. Every write of
    v in the package is the write of such a producer (none while making the object, no literal
-   names c or v): v is zero until the producer writes it.
+   names c or v): v is nil until the producer writes it. v is a pointer or an interface, which no
+   method call can change (a named slice's pointer method could: `o.v.grow()`).
 4. Every producer runs at most once per object: `o` is a local of the function F the producer is
    written in (or of the F around it, for a function literal bound by `name := func(..) {..}`
    whose name is used only as the callee of call statements of F, outside any literal), bound
    once in F (never rebound, nor its address taken), by the *claim*: `o := m[k]` (or a call of
-   the package's one function g whose every return is `nil` or `r.f[p]`, r its receiver and p a
-   parameter it never rebinds), not in a loop or a literal, followed by `if`s that test
+   the package's one method g whose every return is `nil` or `r.f[p]`, r its receiver and p a
+   parameter it never rebinds, with no `defer`, which would run between the lookup and the delete),
+   not in a loop or a literal, followed by `if`s that test
    `o == nil` as a disjunct and end in a return, then `delete(m, k)` with the same map and key,
    all quiet. Along every path of F after the delete, at most one write of v by a producer runs
    (a call of the literal counts the most writes along a path of its body; a loop, `go` or
@@ -56,10 +58,12 @@ The facts, all read from the syntax of the package (its types and the resolution
    also in literals of S2), and read only as `x.f[k]`, `delete(x.f, k)`, `len`, a comparison
    with nil or `range`: no map of f is ever another map. Every element write `x.f[k] = y` puts a
    fresh object: y is a local bound once to `&S{..}` in the same function, or a parameter of an
-   unexported function h that nothing rebinds, every call of which (h's name appears nowhere
-   else) passes such a local; and each such local is put (directly, or through h) at one place
-   only, which runs at most once per run of its literal (slots._once). So an object is put into a
-   map of f at most once in its life.
+   unexported, non-variadic function h that nothing rebinds, put at one place in h outside any
+   loop, every call of which passes such a local (h's name appears nowhere but as the callee of
+   calls with as many arguments as parameters: a method value could pass anything, a method
+   expression shifts them); and each such local is put (directly, or through h) at one place only,
+   which runs at most once per run of its binding (slots._once: no loop or named literal between,
+   and no `goto` in the function). So an object is put into a map of f at most once in its life.
 6. Every object of S is made by `&S{..}` with keyed elements that do not name c or v: S appears in
    the package only in its declaration, behind pointers and as the type of those literals (as
    oncesends.py requires), no `=` overwrites a whole S (fields.py), and no `*p` of a *S (or of an
