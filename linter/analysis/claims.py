@@ -126,7 +126,7 @@ class _Producer:
 
 @dataclass(frozen=True, slots=True)
 class _Claim:
-    """The claim (4.) of a producer's object in `top`: the map field, the delete and the literal."""
+    """The claim (4.) of a producer's object: the map field, the delete, the function and the claimed local."""
 
     map_struct: str
     map_field: str
