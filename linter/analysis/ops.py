@@ -81,6 +81,7 @@ class OpEnv:
     stays: Callable[[str], bool] | None = None  # a local bound once to a value and only called (or deferred)
     pooled: Callable[[Node], int] | None = None  # the slots of a channel taken from a sync.Pool (see pools.py)
     once_slot: Callable[[Node], bool] | None = None  # a send in a once-flag region with a free slot (oncesends.py)
+    claimed: Callable[[Node], bool] | None = None  # a lazy future's producer send with a free slot (claims.py)
 
 
 def _mutex_call(call: Node, env: OpEnv) -> tuple[str, bool, bool] | None:
@@ -407,8 +408,10 @@ def _deferred_ops(stmt: Node, env: OpEnv) -> list[Op]:
 
 
 def _free(send: Node, env: OpEnv) -> bool:
-    """A send statement that finds a free slot in its channel's buffer (see slots.py, pools.py and oncesends.py)."""
-    return free_slot(send, env.pooled) or (env.once_slot is not None and env.once_slot(send))
+    """A send statement that finds a free slot in its channel's buffer (see slots.py, pools.py, oncesends.py
+    and claims.py)."""
+    return free_slot(send, env.pooled) or (env.once_slot is not None and env.once_slot(send)) or (
+        env.claimed is not None and env.claimed(send))
 
 
 def _ready_case(case: Node, env: OpEnv) -> bool:

@@ -14,6 +14,7 @@ from linter.analysis.blocking import Blocking
 from linter.analysis.bindings import FUNCTION_VALUES, Bindings, carried_names, declared_names
 from linter.analysis.build import compatible, platforms
 from linter.analysis.calls import Resolver
+from linter.analysis.claims import ClaimedSends
 from linter.analysis.conds import CondLocks
 from linter.analysis.escape import NOT_PLAIN, PLAIN, SHARED_LENGTH, Escapes
 from linter.analysis.fields import FixedFields
@@ -254,6 +255,7 @@ class Package:
             self.scope(fn), imports.of(LOG), imports.of(TIME), every, self.extra_panickers,
             imports.of(SYNC), self.cond_locks, partial(self.tokens.not_mutex, fn), partial(self._stays, fn),
             pooled=self.pools.slots, once_slot=partial(self.once_sends.free, fn),
+            claimed=partial(self.claimed_sends.free, fn),
         )
 
     def returned_locals(self, fn: Function, ret: Node) -> frozenset[str]:
@@ -288,6 +290,11 @@ class Package:
     def once_sends(self) -> OnceSends:
         """Field channels whose sends run in once-flag regions and find a free slot (see oncesends.py)."""
         return OnceSends(self)
+
+    @cached_property
+    def claimed_sends(self) -> ClaimedSends:
+        """Lazy futures' producer sends, once per object claimed from a map (see claims.py)."""
+        return ClaimedSends(self)
 
     @cached_property
     def tokens(self) -> Tokens:
