@@ -62,7 +62,7 @@ The facts, all read from the syntax of the package (its types and the resolution
    loop, every call of which passes such a local (h's name appears nowhere but as the callee of
    calls with as many arguments as parameters: a method value could pass anything, a method
    expression shifts them); and each such local is put (directly, or through h) at one place only,
-   which runs at most once per run of its binding (slots._once: no loop or named literal between,
+   which runs at most once per run of its binding (slots.runs_once: no loop or named literal between,
    and no `goto` in the function). So an object is put into a map of f at most once in its life.
 6. Every object of S is made by `&S{..}` with keyed elements that do not name c or v: S appears in
    the package only in its declaration, behind pointers and as the type of those literals (as
@@ -96,13 +96,14 @@ from typing import TYPE_CHECKING, Iterable
 from tree_sitter import Node
 
 from linter.analysis.calls import base_type
-from linter.analysis.fields import _UNKNOWN, is_written, write_statement
+from linter.analysis.fields import UNKNOWN_TYPE, is_written, write_statement
 from linter.analysis.functions import Function
 from linter.analysis.oncesends import (
-    _assigned, _binds, _discarded, _harmless, _literal_element_type, _outer, _pointer_conversion, _private,
-    _received_result, _stable,
+    assigned_value, binds, discarded, harmless_channel_use, literal_element_type, outer_expression, pointer_conversion,
+    unexported,
+    received_result, stable_name,
 )
-from linter.analysis.slots import _capacity, _just_made, _made, _once, _quiet
+from linter.analysis.slots import capacity, just_made, makes_buffered, runs_once, quiet
 from linter.analysis.syntax import call_args, enclosing_function, expr_key, in_literal, text, unparen, walk_expr
 
 if TYPE_CHECKING:
@@ -160,16 +161,16 @@ class ClaimedSends:
     def _decide(self, struct: str, c: str) -> str:
         """v when the channel field c of `struct` is a lazy future's (see the module); "" if not."""
         declared = self.pkg.types.fields[struct]
-        if not _private(c) or not declared[c].startswith("chan"):
+        if not unexported(c) or not declared[c].startswith("chan"):
             return ""
         found = self._channel_uses(struct, c)
         if found is None:
             return ""
         v, producers = found
-        if not v or not _private(v) or v not in declared or not producers or not self._nilable(declared[v]):
+        if not v or not unexported(v) or v not in declared or not producers or not self._nilable(declared[v]):
             return ""
         writes = {p.write.id for p, _ in producers}
-        for selector, _ in self.pkg.once_sends._selectors(struct, v):
+        for selector, _ in self.pkg.once_sends.selectors(struct, v):
             if is_written(selector) and getattr(write_statement(selector), "id", None) not in writes:
                 return ""
         if not self._objects(struct, (c, v)):
@@ -186,11 +187,12 @@ class ClaimedSends:
         use of c is none of the module's."""
         v = ""
         producers: list[tuple[_Producer, Function]] = []
-        for selector, fn in self.pkg.once_sends._selectors(struct, c):
-            outer = _outer(selector)
+        for selector, fn in self.pkg.once_sends.selectors(struct, c):
+            outer = outer_expression(selector)
             parent = outer.parent
             operand = unparen(selector.child_by_field_name("operand"))
-            if parent is not None and parent.type == "send_statement" and parent.child_by_field_name("channel") == outer:
+            sent_on = parent is not None and parent.type == "send_statement"
+            if sent_on and parent.child_by_field_name("channel") == outer:
                 producer = _producer(parent)
                 if producer is not None and fn is not None:
                     producers.append((producer, fn))
@@ -203,7 +205,7 @@ class ClaimedSends:
             elif is_written(selector):
                 if not _lazy_make(selector, operand, c):
                     return None
-            elif not (_harmless(selector) or _received_result(selector)) or self._shadowed(fn, selector):
+            elif not (harmless_channel_use(selector) or received_result(selector)) or self._shadowed(fn, selector):
                 return None
         return v, producers
 
@@ -216,7 +218,7 @@ class ClaimedSends:
 
     def _shadowed(self, fn: Function | None, node: Node) -> bool:
         """`len(x.f)` where `len` is a function of the package, not the builtin."""
-        args = _outer(node).parent
+        args = outer_expression(node).parent
         call = args.parent if args is not None and args.type == "argument_list" else None
         return call is not None and (fn is None or bool(self.pkg.resolve(fn, call)))
 
@@ -231,7 +233,7 @@ class ClaimedSends:
                 if node is None or node.type not in ("type_identifier", "identifier") or text(node) != struct:
                     continue
                 parent = node.parent
-                if node.type == "identifier" and _pointer_conversion(node):
+                if node.type == "identifier" and pointer_conversion(node):
                     continue
                 if node.type == "identifier" or parent is None:
                     return False
@@ -240,13 +242,13 @@ class ClaimedSends:
                         return False
                     continue
                 if parent.type == "composite_literal" and parent.child_by_field_name("type") == node:
-                    if not _discarded(parent) and not _new_object(parent, fields):
+                    if not discarded(parent) and not _new_object(parent, fields):
                         return False
                     continue
-                if parent.type != "pointer_type" or _literal_element_type(parent):
+                if parent.type != "pointer_type" or literal_element_type(parent):
                     return False
         overwritten = self.pkg.fixed_fields._overwritten_structs()
-        return struct not in overwritten and _UNKNOWN not in overwritten and not self._copied(struct)
+        return struct not in overwritten and UNKNOWN_TYPE not in overwritten and not self._copied(struct)
 
     def _copied(self, struct: str) -> bool:
         """Whether some `*p` reads an object of `struct` (or of a type lockjaw does not know)."""
@@ -255,7 +257,7 @@ class ClaimedSends:
                 if n.type != "unary_expression" or text(n.child_by_field_name("operator")) != "*":
                     continue
                 operand = unparen(n.child_by_field_name("operand"))
-                if operand.type == "identifier" and _pointer_conversion(operand):
+                if operand.type == "identifier" and pointer_conversion(operand):
                     continue  # `(*T)(v)`: a conversion, nothing read
                 literal = enclosing_function(n)
                 fn = self.pkg.function_of(literal) if literal is not None else None
@@ -278,7 +280,7 @@ class ClaimedSends:
                 return None
             groups.setdefault((top.node.id, producer.owner), (claim, []))[1].append((producer, fn))
         for claim, members in groups.values():
-            if not self._once(claim, members):
+            if not self._writes_once(claim, members):
                 return None
         return [claim for claim, _ in groups.values()]
 
@@ -287,7 +289,7 @@ class ClaimedSends:
         body = top.body
         if body is None or b"goto" in (body.text or b"") or owner in (top.receiver, *top.params, *top.results):
             return None
-        bindings = [n for n in walk_expr(body, into_literals=True) if _binds(n, owner)]
+        bindings = [n for n in walk_expr(body, into_literals=True) if binds(n, owner)]
         if len(bindings) != 1 or bindings[0].type != "short_var_declaration" or in_literal(bindings[0], body):
             return None
         binding = bindings[0]
@@ -310,7 +312,7 @@ class ClaimedSends:
             return None
         map_struct = base_type(self.pkg.scope(top).type_of(operand)) if operand.type == "identifier" else ""
         declared = self.pkg.types.fields.get(map_struct, {})
-        if not _private(map_field) or not declared.get(map_field, "").startswith("map["):
+        if not unexported(map_field) or not declared.get(map_field, "").startswith("map["):
             return None
         return _Claim(map_struct, map_field, sibling, top, owner)
 
@@ -355,7 +357,8 @@ class ClaimedSends:
         if len(returned) != 1:
             return None
         field, param = returned.pop()
-        if param not in params or any(_binds(n, g.receiver) or _binds(n, param) for n in walk_expr(body, into_literals=True)):
+        rebinds = any(binds(n, g.receiver) or binds(n, param) for n in walk_expr(body, into_literals=True))
+        if param not in params or rebinds:
             return None
         args = call_args(value)
         if len(args) != len(params) or unparen(args[params.index(param)]).type != "identifier":
@@ -371,7 +374,7 @@ class ClaimedSends:
         return len(args) == 2 and expr_key(args[0]) == map_key and unparen(args[1]).type == "identifier" and (
             text(unparen(args[1])) == key) and not self.pkg.resolve(top, call)
 
-    def _once(self, claim: _Claim, members: list[tuple[_Producer, Function]]) -> bool:
+    def _writes_once(self, claim: _Claim, members: list[tuple[_Producer, Function]]) -> bool:
         """Whether at most one write of v by the claim's producers runs along a path of its function
         after the delete (see the module, 4.)."""
         top, body, delete = claim.top, claim.top.body, claim.delete
@@ -402,7 +405,7 @@ class ClaimedSends:
     def _closure(self, top: Function, literal: Function, delete: Node) -> str:
         """The name of a literal bound by `name := func(..) {..}` after the delete, used only as the
         callee of call statements of `top` outside any literal; "" for any other literal."""
-        node = _outer(literal.node)
+        node = outer_expression(literal.node)
         values = node.parent
         binding = values.parent if values is not None and values.type == "expression_list" else None
         if binding is None or binding.type != "short_var_declaration" or values.named_child_count != 1:
@@ -415,7 +418,7 @@ class ClaimedSends:
         if body is None or binding.start_byte < delete.end_byte or binding.end_byte > delete.parent.end_byte:
             return ""
         for n in walk_expr(body, into_literals=True):
-            if _binds(n, name) and n != binding:
+            if binds(n, name) and n != binding:
                 return ""
             if n.type != "identifier" or text(n) != name or n.parent == left:
                 continue
@@ -431,21 +434,22 @@ class ClaimedSends:
     def _map(self, struct: str, field: str, element: str) -> bool:
         """Whether the map field only ever holds objects of `element` put into a map of it once each."""
         inserts: list[tuple[Function, Node, Node]] = []  # function, assignment, value
-        for selector, fn in self.pkg.once_sends._selectors(struct, field):
-            outer = _outer(selector)
+        for selector, fn in self.pkg.once_sends.selectors(struct, field):
+            outer = outer_expression(selector)
             parent = outer.parent
             if is_written(selector):
                 stmt = write_statement(selector)
-                value = _assigned(stmt, outer) if stmt is not None else None
+                value = assigned_value(stmt, outer) if stmt is not None else None
                 if value is None or not _empty_map(value):
                     return False
                 continue
-            if parent is not None and parent.type == "index_expression" and parent.child_by_field_name("operand") == outer:
-                target = _outer(parent)
+            indexed = parent is not None and parent.type == "index_expression"
+            if indexed and parent.child_by_field_name("operand") == outer:
+                target = outer_expression(parent)
                 holder = target.parent
                 owner = holder.parent if holder is not None and holder.type == "expression_list" else None
                 if owner is not None and owner.child_by_field_name("left") == holder:
-                    value = _assigned(owner, target) if owner.type == "assignment_statement" else None
+                    value = assigned_value(owner, target) if owner.type == "assignment_statement" else None
                     if fn is None or value is None:
                         return False
                     inserts.append((fn, owner, value))
@@ -465,14 +469,15 @@ class ClaimedSends:
 
     def _map_read(self, fn: Function | None, selector: Node) -> bool:
         """`len(m)`, `delete(m, k)`, `clear(m)` (the builtins), a comparison with nil, `range m`."""
-        outer = _outer(selector)
+        outer = outer_expression(selector)
         parent = outer.parent
         if parent is not None and parent.type == "argument_list":
             call = parent.parent
             function = call.child_by_field_name("function") if call is not None else None
             first = [c for c in parent.named_children if c.type != "comment"][:1] == [outer]
             return function is not None and text(function) in _MAP_READS and first and not self._shadowed(fn, selector)
-        return parent is not None and parent.type in ("binary_expression", "range_clause") and _harmless(selector)
+        compared = parent is not None and parent.type in ("binary_expression", "range_clause")
+        return compared and harmless_channel_use(selector)
 
     def _literal_keys(self, struct: str, field: str) -> bool:
         """Whether every composite literal that may be of `struct` gives `field` a new empty map, if anything."""
@@ -485,7 +490,8 @@ class ClaimedSends:
                 if element is None or element.type != "keyed_element" or element.child_by_field_name("key") != key:
                     continue
                 literal = element.parent.parent if element.parent is not None else None
-                kind = literal.child_by_field_name("type") if literal is not None and literal.type == "composite_literal" else None
+                is_literal = literal is not None and literal.type == "composite_literal"
+                kind = literal.child_by_field_name("type") if is_literal else None
                 if kind is not None and kind.type == "type_identifier" and text(kind) != struct:
                     continue
                 value = element.child_by_field_name("value")
@@ -502,7 +508,9 @@ class ClaimedSends:
         name = text(value)
         if name not in fn.params:
             return self._fresh_local(fn, value, element, sites, puts)
-        if not _private(fn.name) or name == fn.receiver or not _stable(fn, body, name) or not _once(value, body):
+        if not unexported(fn.name) or name == fn.receiver:
+            return False
+        if not stable_name(fn, body, name) or not runs_once(value, body):
             return False
         if self._puts_of(fn, name, sites, puts) != [value]:
             return False
@@ -511,19 +519,21 @@ class ClaimedSends:
     def _fresh_local(self, fn: Function, use: Node, element: str, sites: set[int], puts: set[tuple[int, str]]) -> bool:
         """Whether `use` is the one place a local bound once to `&element{..}` is put into a map of the field."""
         body, name = fn.body, text(use)
-        if body is None or fn.is_literal or b"goto" in (body.text or b"") or not _stable(fn, body, name):
+        if body is None or fn.is_literal or b"goto" in (body.text or b"") or not stable_name(fn, body, name):
             return False  # a jump back may put the same object again
-        binding = next((n for n in walk_expr(body) if _binds(n, name)), None)
+        binding = next((n for n in walk_expr(body) if binds(n, name)), None)
         if binding is None or binding.type != "short_var_declaration":
             return False
         right = binding.child_by_field_name("right")
         value = unparen(right.named_children[0]) if right is not None and right.named_child_count == 1 else None
-        literal = unparen(value.child_by_field_name("operand")) if value is not None and value.type == "unary_expression" and (
-            text(value.child_by_field_name("operator")) == "&") else None
-        kind = literal.child_by_field_name("type") if literal is not None and literal.type == "composite_literal" else None
+        addressed = value is not None and value.type == "unary_expression" and (
+            text(value.child_by_field_name("operator")) == "&")
+        literal = unparen(value.child_by_field_name("operand")) if addressed else None
+        is_literal = literal is not None and literal.type == "composite_literal"
+        kind = literal.child_by_field_name("type") if is_literal else None
         if kind is None or text(kind) != element or binding.parent is None or binding.parent.type != "statement_list":
             return False
-        return self._puts_of(fn, name, sites, puts) == [use] and _once(use, binding.parent)
+        return self._puts_of(fn, name, sites, puts) == [use] and runs_once(use, binding.parent)
 
     def _puts_of(self, fn: Function, name: str, sites: set[int], puts: set[tuple[int, str]]) -> list[Node]:
         """The uses of `name` in `fn` that put its value into a map of the field: an element write's
@@ -535,11 +545,11 @@ class ClaimedSends:
             if n.id in sites:
                 out.append(n)
                 continue
-            args = _outer(n).parent
+            args = outer_expression(n).parent
             call = args.parent if args is not None and args.type == "argument_list" else None
             if call is None:
                 continue
-            position = [c for c in args.named_children if c.type != "comment"].index(_outer(n))
+            position = [c for c in args.named_children if c.type != "comment"].index(outer_expression(n))
             for target in self.pkg.resolve(fn, call):
                 params = list(target.params)
                 if position < len(params) and (target.node.id, params[position]) in puts:
@@ -547,7 +557,8 @@ class ClaimedSends:
                     break
         return out
 
-    def _callers_fresh(self, h: Function, position: int, element: str, sites: set[int], puts: set[tuple[int, str]]) -> bool:
+    def _callers_fresh(self, h: Function, position: int, element: str, sites: set[int],
+                       puts: set[tuple[int, str]]) -> bool:
         """Whether `h`'s name is used only as the callee of calls that each pass, at `position`, a fresh local."""
         pattern = re.compile(rb"\b" + re.escape(h.name.encode()) + rb"\b")
         declared = h.node.child_by_field_name("name")
@@ -561,8 +572,9 @@ class ClaimedSends:
                 function = node.parent if node.type == "field_identifier" else node
                 if function is None or (node.type == "field_identifier" and function.type != "selector_expression"):
                     return False
-                call = _outer(function).parent
-                if call is None or call.type != "call_expression" or call.child_by_field_name("function") != _outer(function):
+                callee = outer_expression(function)
+                call = callee.parent
+                if call is None or call.type != "call_expression" or call.child_by_field_name("function") != callee:
                     return False
                 literal = enclosing_function(call)
                 caller = self.pkg.function_of(literal) if literal is not None else None
@@ -591,37 +603,38 @@ def _producer(send: Node) -> _Producer | None:
     """The producer around a send (see the module, 3.), from the syntax alone."""
     channel = send.child_by_field_name("channel")
     channel = unparen(channel) if channel is not None else None
-    operand = channel.child_by_field_name("operand") if channel is not None and channel.type == "selector_expression" else None
+    selected = channel is not None and channel.type == "selector_expression"
+    operand = channel.child_by_field_name("operand") if selected else None
     if operand is None or unparen(operand).type != "identifier":
         return None
     owner, key = text(unparen(operand)), expr_key(channel)
     value = send.child_by_field_name("value")
-    if value is None or not _quiet(value, owner, True) or not _after_quiet(send):
+    if value is None or not quiet(value, owner, True) or not _after_quiet(send):
         return None
     block = send.parent.parent if send.parent is not None and send.parent.type == "statement_list" else None
     test = block.parent if block is not None and block.type == "block" else None
     if test is None or test.type != "if_statement" or test.child_by_field_name("consequence") != block:
         return None
     condition = test.child_by_field_name("condition")
-    if test.child_by_field_name("initializer") is not None or condition is None or not _quiet(condition, owner, True):
+    if test.child_by_field_name("initializer") is not None or condition is None or not quiet(condition, owner, True):
         return None
     if not any(_nil_test(c, key, "!=") for c in _leaves(condition, "&&")):
         return None
     write = _prev(test)
-    while write is not None and write.type != "assignment_statement" and _quiet(write, owner, True):
+    while write is not None and write.type != "assignment_statement" and quiet(write, owner, True):
         write = _prev(write)
     if write is None or write.type != "assignment_statement" or text(write.child_by_field_name("operator")) != "=":
         return None
     left = write.child_by_field_name("left")
     target = unparen(left.named_children[0]) if left is not None and left.named_child_count == 1 else None
-    if target is None or target.type != "selector_expression" or _assigned(write, left.named_children[0]) is None:
+    if target is None or target.type != "selector_expression" or assigned_value(write, left.named_children[0]) is None:
         return None
     inner = unparen(target.child_by_field_name("operand"))
     if inner.type != "identifier" or text(inner) != owner:
         return None
     between = write
     while (between := _next(between)) is not None and between != test:
-        if not _quiet(between, owner, True):
+        if not quiet(between, owner, True):
             return None
     return _Producer(owner, text(target.child_by_field_name("field")), write)
 
@@ -629,14 +642,14 @@ def _producer(send: Node) -> _Producer | None:
 def _consumer(send: Node, operand: Node, c: str) -> str:
     """v for a consumer's send (see the module, 2.); "" for any other send."""
     channel = unparen(send.child_by_field_name("channel"))
-    if operand.type != "identifier" or not _just_made(send, channel):
+    if operand.type != "identifier" or not just_made(send, channel):
         return ""
     owner, key = text(operand), expr_key(channel)
     guard, node = "", send
     while node.parent is not None and node.parent.type == "statement_list":
         sibling = _prev(node)
         while sibling is not None:
-            if _made(sibling, key):
+            if makes_buffered(sibling, key):
                 return guard
             sibling = _prev(sibling)
         block = node.parent.parent
@@ -657,8 +670,8 @@ def _consumer(send: Node, operand: Node, c: str) -> str:
 def _lazy_make(selector: Node, operand: Node, c: str) -> bool:
     """`o.c = make(chan T, k)`, k >= 1, in the then-branch of `if o.c == nil` after quiet statements."""
     stmt = write_statement(selector)
-    value = _assigned(stmt, _outer(selector)) if stmt is not None else None
-    if value is None or _capacity(value) < 1 or operand.type != "identifier":
+    value = assigned_value(stmt, outer_expression(selector)) if stmt is not None else None
+    if value is None or capacity(value) < 1 or operand.type != "identifier":
         return False
     left = stmt.child_by_field_name("left")
     if left is None or left.named_child_count != 1:
@@ -669,7 +682,7 @@ def _lazy_make(selector: Node, operand: Node, c: str) -> bool:
     if test is None or test.type != "if_statement" or test.child_by_field_name("consequence") != block:
         return False
     condition = test.child_by_field_name("condition")
-    if test.child_by_field_name("initializer") is not None or condition is None or not _quiet(condition, owner, True):
+    if test.child_by_field_name("initializer") is not None or condition is None or not quiet(condition, owner, True):
         return False
     if not any(_nil_test(leaf, key, "==") for leaf in _leaves(condition, "&&")):
         return False
@@ -680,7 +693,7 @@ def _after_quiet(stmt: Node) -> bool:
     """Whether every statement before `stmt` in its block is quiet (slots.py)."""
     sibling = _prev(stmt)
     while sibling is not None:
-        if not _quiet(sibling, "", True):
+        if not quiet(sibling, "", True):
             return False
         sibling = _prev(sibling)
     return True
@@ -692,7 +705,7 @@ def _exit(test: Node, owner: str) -> bool:
     consequence = test.child_by_field_name("consequence")
     if test.child_by_field_name("initializer") is not None or test.child_by_field_name("alternative") is not None:
         return False
-    if condition is None or consequence is None or not _quiet(condition, owner, True):
+    if condition is None or consequence is None or not quiet(condition, owner, True):
         return False
     statements = consequence.named_children[0] if consequence.named_child_count else None
     last = [c for c in statements.named_children if c.type != "comment"][-1:] if statements is not None else []
@@ -721,7 +734,8 @@ def _stmt_most(stmt: Node, writes: set[int], closures: dict[str, int]) -> tuple[
     if kind == "return_statement":
         return _NONE, _count(stmt, writes, closures)
     if kind == "block":
-        inner = stmt.named_children[0] if stmt.named_child_count and stmt.named_children[0].type == "statement_list" else None
+        listed = stmt.named_child_count and stmt.named_children[0].type == "statement_list"
+        inner = stmt.named_children[0] if listed else None
         return _most(inner.named_children if inner is not None else [], writes, closures)
     if kind == "if_statement":
         head = sum(_count(n, writes, closures) for n in (
@@ -799,7 +813,7 @@ def _nil_test(node: Node, key: str, op: str) -> bool:
 
 def _new_object(literal: Node, fields: tuple[str, ...]) -> bool:
     """`&S{..}` with keyed elements only, none of which names `fields`."""
-    outer = _outer(literal)
+    outer = outer_expression(literal)
     parent = outer.parent
     if parent is None or parent.type != "unary_expression" or text(parent.child_by_field_name("operator")) != "&":
         return False

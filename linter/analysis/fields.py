@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 LENGTH = "length"  # the value and its len/cap are fixed (a slice, array or string)
 VALUE = "value"  # the value is fixed, not what it refers to (a pointer, map, channel, number)
 _ASSIGN = re.compile(rb"(?<![=!<>:+\-*/%&|^])=(?!=)")
-_UNKNOWN = ""  # an overwritten value of unknown type: any struct may be
+UNKNOWN_TYPE = ""  # an overwritten value of unknown type: any struct may be
 _NOT_STRUCT = frozenset({  # values that are never a struct
     "int_literal", "float_literal", "imaginary_literal", "rune_literal", "interpreted_string_literal",
     "raw_string_literal", "nil", "true", "false", "func_literal", "binary_expression", "iota",
@@ -86,14 +86,14 @@ class FixedFields:
             return ""
         kind = _type_kind(declared[name])
         written = self._writers(name)
-        if not kind or _UNKNOWN in written or struct in written:
+        if not kind or UNKNOWN_TYPE in written or struct in written:
             return ""
         overwritten = self._overwritten_structs()
-        return "" if _UNKNOWN in overwritten or struct in overwritten else kind
+        return "" if UNKNOWN_TYPE in overwritten or struct in overwritten else kind
 
     def _writers(self, name: str) -> set[str]:
         """The structs whose field `name` some `x.name` of the package assigns, increments,
-        ranges or receives into, or takes the address of (_UNKNOWN for an x of unknown type,
+        ranges or receives into, or takes the address of (UNKNOWN_TYPE for an x of unknown type,
         or one that reaches the field through an embedded struct)."""
         found = self._written.get(name)
         if found is not None:
@@ -113,7 +113,7 @@ class FixedFields:
                     operand = selector.child_by_field_name("operand")
                     scope = self._scope(selector)
                     owner = base_type(scope.type_of(operand)) if scope is not None and operand is not None else ""
-                    found.add(owner if name in fields.get(owner, {}) else _UNKNOWN)
+                    found.add(owner if name in fields.get(owner, {}) else UNKNOWN_TYPE)
         self._written[name] = found
         return found
 
@@ -136,7 +136,7 @@ class FixedFields:
 
     def _overwritten_structs(self) -> set[str]:
         """Struct types of the package a whole value of which some `=` overwrites (the value's
-        type is the target's); _UNKNOWN among them when a `*p = ..` writes through a pointer of
+        type is the target's); UNKNOWN_TYPE among them when a `*p = ..` writes through a pointer of
         unknown type."""
         if self._overwritten is not None:
             return self._overwritten
@@ -148,11 +148,11 @@ class FixedFields:
                 if stmt is not None and stmt.type == "assignment_statement" and text(node) == "=":
                     out.update(self._whole_writes(stmt))
         fields = self.pkg.types.fields
-        self._overwritten = {t for t in out if t == _UNKNOWN or t in fields}
+        self._overwritten = {t for t in out if t == UNKNOWN_TYPE or t in fields}
         return self._overwritten
 
     def _whole_writes(self, stmt: Node) -> list[str]:
-        """The named types whose values `stmt` overwrites whole (_UNKNOWN: through a pointer of
+        """The named types whose values `stmt` overwrites whole (UNKNOWN_TYPE: through a pointer of
         unknown type)."""
         left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
         targets = [unparen(n) for n in left.named_children] if left is not None else []
@@ -164,7 +164,7 @@ class FixedFields:
                 operand = target.child_by_field_name("operand")
                 t = scope.type_of(operand) if scope is not None and operand is not None else ""
                 if not t.startswith("*"):
-                    out.append(_UNKNOWN)
+                    out.append(UNKNOWN_TYPE)
                 elif _named(t[1:]):  # not `*xs = nil` of a *[]int
                     out.append(base_type(t[1:]))
         if len(values) != len(targets):  # `v, err = f()`

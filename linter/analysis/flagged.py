@@ -43,7 +43,7 @@ from tree_sitter import Node
 
 from linter.analysis.imports import SYNC, Imports
 from linter.analysis.pools import pool_local
-from linter.analysis.slots import LocalChannel, _once, local_channel
+from linter.analysis.slots import LocalChannel, runs_once, local_channel
 from linter.analysis.syntax import text, unparen
 
 _FUNCTIONS = frozenset({"function_declaration", "method_declaration", "source_file"})
@@ -64,7 +64,7 @@ def flag_received(receive: Node) -> bool:
         return False
     name = text(operand)
     local = local_channel(receive, name)
-    if local is None or local.value is None or not _once(receive, local.scope):
+    if local is None or local.value is None or not runs_once(receive, local.scope):
         return False
     select = case.parent
     for other in local.receives:

@@ -70,7 +70,7 @@ from tree_sitter import Node
 from linter.analysis.calls import base_type
 from linter.analysis.fields import VALUE, is_written, write_statement
 from linter.analysis.functions import Function
-from linter.analysis.slots import _capacity, _declares, _once, _value_of
+from linter.analysis.slots import capacity, declares, runs_once, value_of
 from linter.analysis.syntax import FUNCTION_KINDS, enclosing_function, expr_key, in_literal, text, unparen, walk_expr
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ class OnceSends:
 
     def _decide(self, struct: str, name: str) -> bool:
         declared = self.pkg.types.fields[struct]
-        if not _private(name) or not declared[name].startswith("chan"):
+        if not unexported(name) or not declared[name].startswith("chan"):
             return False  # `<-chan` cannot be sent on; an exported field may be written elsewhere
         if self.pkg.fixed_fields.kind(struct, name) != VALUE:
             return False
@@ -146,7 +146,7 @@ class OnceSends:
         lock_type = declared.get(lock, "") if lock else next(
             (t for n, t in _EMBEDDED.items() if declared.get(n) == t), "")
         return (
-            lock_type in _MUTEXES and _private(flag) and declared.get(flag) == "bool"
+            lock_type in _MUTEXES and unexported(flag) and declared.get(flag) == "bool"
             and max(r.sends for r in regions) <= slots and self._only_set(struct, flag)
         )
 
@@ -163,7 +163,7 @@ class OnceSends:
                 if node is None or node.type not in ("type_identifier", "identifier") or text(node) != struct:
                     continue  # a comment, a string, a field or method of that name
                 parent = node.parent
-                if node.type == "identifier" and _pointer_conversion(node):
+                if node.type == "identifier" and pointer_conversion(node):
                     continue
                 if node.type == "identifier" or parent is None:
                     return 0  # a conversion to S, or another entity of that name
@@ -172,13 +172,13 @@ class OnceSends:
                         return 0
                     continue
                 if parent.type == "composite_literal" and parent.child_by_field_name("type") == node:
-                    if _discarded(parent):
+                    if discarded(parent):
                         continue  # `var _ I = &S{}`: a check that S implements I, no object anyone sees
                     slots = min(slots, self._given(parent, name))
                     if slots < 1:
                         return 0
                     continue
-                if parent.type != "pointer_type" or _literal_element_type(parent):
+                if parent.type != "pointer_type" or literal_element_type(parent):
                     return 0
         return slots if slots < _MANY else 0
 
@@ -201,7 +201,7 @@ class OnceSends:
         on (see the module); 0 for anything else."""
         value = unparen(value)
         if value.type != "identifier":
-            return _capacity(value)
+            return capacity(value)
         name, top = text(value), value
         while top.parent is not None and top.type not in ("function_declaration", "method_declaration"):
             top = top.parent
@@ -213,14 +213,14 @@ class OnceSends:
             if n.type == "goto_statement":
                 return 0
             if n.type == "identifier" and text(n) == name and not self._field_key(n):
-                if declared is None and _declares(n):
+                if declared is None and declares(n):
                     declared = n
                 else:
                     uses.append(n)
         if declared is None:
             return 0
         statement = declared.parent.parent if declared.parent.type == "expression_list" else declared.parent
-        slots = _capacity(_value_of(statement))
+        slots = capacity(value_of(statement))
         whole = statement.parent if statement.type == "var_spec" else statement
         scope = whole.parent if whole is not None else None
         if slots < 1 or scope is None or scope.type != "statement_list" or value not in uses:
@@ -228,9 +228,9 @@ class OnceSends:
         for use in uses:
             if not (use.start_byte >= whole.end_byte and use.end_byte <= scope.end_byte):
                 return 0
-            if use != value and not _harmless(use) and not _received_result(use):
+            if use != value and not harmless_channel_use(use) and not received_result(use):
                 return 0
-        return slots if _once(value, scope) else 0
+        return slots if runs_once(value, scope) else 0
 
     def _field_key(self, name: Node) -> bool:
         """Whether the identifier is a field name keying an element of a package struct's literal."""
@@ -253,8 +253,8 @@ class OnceSends:
         makes the object gives it; None when a use may let the channel leave or a send is in none."""
         regions: list[_Region] = []
         stored: list[int] = []
-        for selector, fn in self._selectors(struct, name):
-            outer = _outer(selector)
+        for selector, fn in self.selectors(struct, name):
+            outer = outer_expression(selector)
             parent = outer.parent
             sent = parent is not None and parent.type == "send_statement"
             if sent and parent.child_by_field_name("channel") == outer:
@@ -264,15 +264,15 @@ class OnceSends:
                 regions.append(region)
             elif is_written(selector):
                 stmt = write_statement(selector)
-                value = _assigned(stmt, outer) if stmt is not None else None
+                value = assigned_value(stmt, outer) if stmt is not None else None
                 if value is None or not self.pkg.fixed_fields.initializes(selector, name):
                     return None
                 stored.append(self._slots(value))
-            elif not _harmless(selector) or self._shadowed_builtin(fn, selector):
+            elif not harmless_channel_use(selector) or self._shadowed_builtin(fn, selector):
                 return None
         return regions, stored
 
-    def _selectors(self, struct: str, name: str):
+    def selectors(self, struct: str, name: str):
         """Every `x.name` of the package that may be the field of `struct` (x of that type, of an
         unknown one, or of one that promotes it), with the function it is written in."""
         pattern = re.compile(rb"\.\s*" + re.escape(name.encode()) + rb"\b")
@@ -295,7 +295,7 @@ class OnceSends:
 
     def _shadowed_builtin(self, fn: Function | None, selector: Node) -> bool:
         """`len(x.f)` where `len` is a function of the package, not the builtin."""
-        args = _outer(selector).parent
+        args = outer_expression(selector).parent
         call = args.parent if args is not None and args.type == "argument_list" else None
         return call is not None and (fn is None or bool(self.pkg.resolve(fn, call)))
 
@@ -306,7 +306,7 @@ class OnceSends:
         if fn is None or body is None or x.type != "identifier" or b"goto" in (body.text or b""):
             return None
         owner = text(x)
-        if not _stable(fn, body, owner):
+        if not stable_name(fn, body, owner):
             return None
         child, parent = send, send.parent
         while parent is not None and parent.type not in FUNCTION_KINDS:
@@ -322,7 +322,7 @@ class OnceSends:
         condition = parent.child_by_field_name("condition")
         if condition is None or any(_acts(n) for n in walk_expr(condition, into_literals=True)):
             return None
-        if any(_binds(n, owner) for n in walk_expr(child, into_literals=True)):
+        if any(binds(n, owner) for n in walk_expr(child, into_literals=True)):
             return None
         lock = self._locked_before(fn, parent, owner)
         if lock is None:
@@ -365,7 +365,7 @@ class OnceSends:
                 previous = holder.prev_named_sibling
                 while previous is not None and previous.type == "comment":
                     previous = previous.prev_named_sibling
-                if switch is None or switch.type not in _SWITCHES or _binds(switch, owner) or (
+                if switch is None or switch.type not in _SWITCHES or binds(switch, owner) or (
                     previous is not None and previous.type in _CASES and _falls_through(previous)
                 ):
                     return None
@@ -388,7 +388,7 @@ class OnceSends:
         while stack:
             n = stack.pop()
             kind = n.type
-            if kind in ("goto_statement", "labeled_statement", "fallthrough_statement") or _binds(n, owner):
+            if kind in ("goto_statement", "labeled_statement", "fallthrough_statement") or binds(n, owner):
                 return False
             if kind == "selector_expression" and text(n.child_by_field_name("field")) in _UNLOCKS:
                 return False
@@ -413,11 +413,11 @@ class OnceSends:
 
     def _only_set(self, struct: str, flag: str) -> bool:
         """Whether every write of the flag sets it to true, but the writes that make the object."""
-        for selector, _ in self._selectors(struct, flag):
+        for selector, _ in self.selectors(struct, flag):
             if not is_written(selector):
                 continue
             stmt = write_statement(selector)
-            value = _assigned(stmt, _outer(selector)) if stmt is not None else None
+            value = assigned_value(stmt, outer_expression(selector)) if stmt is not None else None
             if value is not None and value.type == "true" and text(stmt.child_by_field_name("operator")) == "=":
                 continue
             if not self.pkg.fixed_fields.initializes(selector, flag):
@@ -425,17 +425,17 @@ class OnceSends:
         return True
 
 
-def _private(name: str) -> bool:
+def unexported(name: str) -> bool:
     return bool(name) and (name[0].islower() or name[0] == "_")
 
 
-def _outer(node: Node) -> Node:
+def outer_expression(node: Node) -> Node:
     while node.parent is not None and node.parent.type == "parenthesized_expression":
         node = node.parent
     return node
 
 
-def _literal_element_type(pointer: Node) -> bool:
+def literal_element_type(pointer: Node) -> bool:
     """Whether the pointer type `*S` is part of a composite literal's type (`[]*S{{..}}`), whose
     elided elements are S values the module cannot read."""
     node = pointer
@@ -445,24 +445,24 @@ def _literal_element_type(pointer: Node) -> bool:
     return parent is not None and parent.type == "composite_literal" and parent.child_by_field_name("type") == node
 
 
-def _pointer_conversion(name: Node) -> bool:
+def pointer_conversion(name: Node) -> bool:
     """`(*S)(v)`, which tree-sitter reads as a call of `(*S)`: a pointer, no S value."""
     star = name.parent
     if star is None or star.type != "unary_expression" or text(star.child_by_field_name("operator")) != "*":
         return False
-    outer = _outer(star)
+    outer = outer_expression(star)
     call = outer.parent
     return outer != star and call is not None and call.type == "call_expression" and (
         call.child_by_field_name("function") == outer)
 
 
-def _discarded(literal: Node) -> bool:
+def discarded(literal: Node) -> bool:
     """Whether the literal (or its address) is given to the blank identifier `_` and nothing else."""
-    value = _outer(literal)
+    value = outer_expression(literal)
     if value.parent is not None and value.parent.type == "unary_expression" and (
         text(value.parent.child_by_field_name("operator")) == "&"
     ):
-        value = _outer(value.parent)
+        value = outer_expression(value.parent)
     values = value.parent
     holder = values.parent if values is not None and values.type == "expression_list" else None
     if holder is None or holder.type not in ("var_spec", "assignment_statement"):
@@ -476,10 +476,10 @@ def _discarded(literal: Node) -> bool:
     return len(names) == len(listed) and text(names[listed.index(value)]) == "_"
 
 
-def _harmless(use: Node) -> bool:
+def harmless_channel_use(use: Node) -> bool:
     """A use of a channel that neither sends on it nor lets it leave: a receive, `range`, `len`,
     `cap`, `close`, a comparison with nil."""
-    outer = _outer(use)
+    outer = outer_expression(use)
     parent = outer.parent
     if parent is None:
         return False
@@ -496,9 +496,9 @@ def _harmless(use: Node) -> bool:
     return function is not None and function.type == "identifier" and text(function) in _READS
 
 
-def _received_result(use: Node) -> bool:
+def received_result(use: Node) -> bool:
     """`return .., ch, ..` where the function's result at that place is a receive-only channel."""
-    outer = _outer(use)
+    outer = outer_expression(use)
     values = outer.parent
     ret = values.parent if values is not None and values.type == "expression_list" else None
     if ret is None or ret.type != "return_statement":
@@ -521,7 +521,7 @@ def _received_result(use: Node) -> bool:
     return "".join(text(types[position]).split()).startswith("<-chan")
 
 
-def _assigned(stmt: Node, target: Node) -> Node | None:
+def assigned_value(stmt: Node, target: Node) -> Node | None:
     """The value `=` gives `target` in the assignment `stmt`; None for another write."""
     if stmt.type != "assignment_statement" or text(stmt.child_by_field_name("operator")) != "=":
         return None
@@ -545,7 +545,7 @@ def _set_flag(region: Node, owner: str) -> str:
     target = unparen(left.named_children[0]) if left is not None and left.named_child_count == 1 else None
     if target is None or target.type != "selector_expression":
         return ""
-    value = _assigned(first, left.named_children[0])
+    value = assigned_value(first, left.named_children[0])
     operand = target.child_by_field_name("operand")
     if value is None or value.type != "true" or operand is None or text(unparen(operand)) != owner:
         return ""
@@ -577,12 +577,12 @@ def _in_region(send: Node, owner: str) -> bool:
     return False
 
 
-def _stable(fn: Function, body: Node, name: str) -> bool:
+def stable_name(fn: Function, body: Node, name: str) -> bool:
     """Whether `name` names one object for the whole of a run of `fn`: its receiver or a parameter
     that nothing rebinds, or a local of its own declared once and never bound again (a package
     variable, or one captured from around it, another goroutine may rebind between the test, the
     lock and the send); never with its address taken."""
-    bindings = [n for n in walk_expr(body, into_literals=True) if _binds(n, name)]
+    bindings = [n for n in walk_expr(body, into_literals=True) if binds(n, name)]
     if name == fn.receiver or name in fn.params or name in fn.results:
         return not bindings
     return len(bindings) == 1 and bindings[0].type in ("short_var_declaration", "var_spec") and not (
@@ -596,7 +596,7 @@ def _acts(node: Node) -> bool:
     return node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "<-"
 
 
-def _binds(node: Node, name: str) -> bool:
+def binds(node: Node, name: str) -> bool:
     """Whether `node` is a statement that (re)binds the name `name`, or takes its address."""
     if node.type == "unary_expression":
         operand = node.child_by_field_name("operand")

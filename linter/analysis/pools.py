@@ -38,7 +38,7 @@ from typing import Callable
 
 from tree_sitter import Node
 
-from linter.analysis.slots import _capacity
+from linter.analysis.slots import capacity
 from linter.analysis.syntax import text, unparen
 from linter.source import SourceFile
 
@@ -178,7 +178,7 @@ def _fallback(names: Node, name: Node) -> int | None:
     value = unparen(right.named_children[0])
     if value.type != "call_expression" or text(value.child_by_field_name("function")) != "make":
         return None
-    return _capacity(value)
+    return capacity(value)
 
 
 class Pools:

@@ -55,10 +55,10 @@ def free_slot(send: Node, pooled: Callable[[Node], int] | None = None) -> bool:
     if channel is None:
         return False
     channel = unparen(channel)
-    return _just_made(send, channel) or (channel.type == "identifier" and _private(send, text(channel), pooled))
+    return just_made(send, channel) or (channel.type == "identifier" and _private(send, text(channel), pooled))
 
 
-def _capacity(value: Node | None) -> int:
+def capacity(value: Node | None) -> int:
     """k for `make(chan T, k)` with an integer literal k; 0 for anything else."""
     if value is None or value.type != "call_expression":
         return 0
@@ -75,7 +75,7 @@ def _capacity(value: Node | None) -> int:
         return int(digits, 8) if digits.isdigit() else 0  # Go's old octal `010`
 
 
-def _made(stmt: Node, key: str) -> bool:
+def makes_buffered(stmt: Node, key: str) -> bool:
     """`key = make(chan T, k)` or `key := make(chan T, k)` with k >= 1, one name, one value."""
     if stmt.type not in ("assignment_statement", "short_var_declaration"):
         return False
@@ -84,7 +84,7 @@ def _made(stmt: Node, key: str) -> bool:
     left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
     if left is None or right is None or left.named_child_count != 1 or right.named_child_count != 1:
         return False
-    return expr_key(left.named_children[0]) == key and _capacity(unparen(right.named_children[0])) >= 1
+    return expr_key(left.named_children[0]) == key and capacity(unparen(right.named_children[0])) >= 1
 
 
 def _root(channel: Node) -> str:
@@ -98,7 +98,7 @@ def _root(channel: Node) -> str:
     return text(node) if node.type == "identifier" else ""
 
 
-def _quiet(node: Node, root: str, field: bool) -> bool:
+def quiet(node: Node, root: str, field: bool) -> bool:
     """Whether running `node` cannot sync with another goroutine nor change what the send's channel
     expression reads: its root name `root`, or, for a `field` chain, any memory at all (shape 1)."""
     stack = [node]
@@ -145,14 +145,14 @@ def _names_in(binding: Node) -> list[Node]:
     return out
 
 
-def _just_made(send: Node, channel: Node) -> bool:
+def just_made(send: Node, channel: Node) -> bool:
     """Shape 1: the statements before the send, back to the make of its channel, are all quiet."""
     root = _root(channel)
     if not root:
         return False
     key, field = expr_key(channel), channel.type != "identifier"
     value = send.child_by_field_name("value")
-    if value is not None and not _quiet(value, root, field):  # evaluated before the send
+    if value is not None and not quiet(value, root, field):  # evaluated before the send
         return False
     current = send
     while True:
@@ -160,9 +160,9 @@ def _just_made(send: Node, channel: Node) -> bool:
         while sibling is not None and sibling.type == "comment":
             sibling = sibling.prev_named_sibling
         if sibling is not None:
-            if _made(sibling, key):
+            if makes_buffered(sibling, key):
                 return True
-            if not _quiet(sibling, root, field):
+            if not quiet(sibling, root, field):
                 return False
             current = sibling
             continue
@@ -177,7 +177,7 @@ def _just_made(send: Node, channel: Node) -> bool:
             return False
         for part in ("initializer", "condition"):
             found = outer.child_by_field_name(part)
-            if found is not None and not _quiet(found, root, field):
+            if found is not None and not quiet(found, root, field):
                 return False
         while outer.parent is not None and outer.parent.type == "if_statement":  # `else if`: the outer conditions ran
             if outer != outer.parent.child_by_field_name("alternative"):
@@ -185,7 +185,7 @@ def _just_made(send: Node, channel: Node) -> bool:
             outer = outer.parent
             for part in ("initializer", "condition"):
                 found = outer.child_by_field_name(part)
-                if found is not None and not _quiet(found, root, field):
+                if found is not None and not quiet(found, root, field):
                     return False
         current = outer
 
@@ -197,10 +197,10 @@ def _private(send: Node, name: str, pooled: Callable[[Node], int] | None) -> boo
     local = local_channel(send, name)
     if local is None or local.value is None:
         return False
-    slots = _capacity(local.value)
+    slots = capacity(local.value)
     if slots < 1 and pooled is not None:
         slots = pooled(local.value)
-    return slots >= 1 and len(local.sends) <= slots and all(_once(s, local.scope) for s in local.sends)
+    return slots >= 1 and len(local.sends) <= slots and all(runs_once(s, local.scope) for s in local.sends)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +234,7 @@ def local_channel(node: Node, name: str) -> LocalChannel | None:
         if n.type == "goto_statement":
             return None
         if n.type == "identifier" and text(n) == name:
-            if declared is None and _declares(n):
+            if declared is None and declares(n):
                 declared = n
             else:
                 uses.append(n)
@@ -242,7 +242,7 @@ def local_channel(node: Node, name: str) -> LocalChannel | None:
     if declared is None:
         return None
     statement = declared.parent.parent if declared.parent.type == "expression_list" else declared.parent
-    value = _value_of(statement)
+    value = value_of(statement)
     whole = statement.parent if statement.type == "var_spec" else statement  # `var ch = ..` as a statement
     scope = whole.parent if whole is not None else None
     if scope is None or scope.type != "statement_list":
@@ -251,7 +251,7 @@ def local_channel(node: Node, name: str) -> LocalChannel | None:
     if statement.type == "var_spec" and statement.child_by_field_name("value") is None and uses:
         bound = _assigned(uses[0], scope)
         if bound is not None:
-            whole, value, uses = bound, _value_of(bound), uses[1:]
+            whole, value, uses = bound, value_of(bound), uses[1:]
     sends, receives = [], []
     for use in uses:
         if not (use.start_byte >= whole.end_byte and use.end_byte <= scope.end_byte):
@@ -280,7 +280,7 @@ def _assigned(use: Node, scope: Node) -> Node | None:
     return statement if names.named_child_count == 1 and right is not None and right.named_child_count == 1 else None
 
 
-def _declares(name: Node) -> bool:
+def declares(name: Node) -> bool:
     """`name := make(..)` or `var name = make(..)`, one name and one value (other declarations are uses,
     which make the local not private)."""
     parent = name.parent
@@ -294,7 +294,7 @@ def _declares(name: Node) -> bool:
     )
 
 
-def _value_of(statement: Node) -> Node | None:
+def value_of(statement: Node) -> Node | None:
     """The one value a declaration binds."""
     value = statement.child_by_field_name("value" if statement.type == "var_spec" else "right")
     if value is None or value.named_child_count != 1:
@@ -302,7 +302,7 @@ def _value_of(statement: Node) -> Node | None:
     return unparen(value.named_children[0])
 
 
-def _once(send: Node, scope: Node) -> bool:
+def runs_once(send: Node, scope: Node) -> bool:
     """Whether `send` runs at most once each time `scope` runs: no loop between them, and only
     literals called where they stand (`go func() {..}()`), never one bound to a name."""
     node = send.parent
