@@ -611,14 +611,8 @@ def _producer(send: Node) -> _Producer | None:
     value = send.child_by_field_name("value")
     if value is None or not quiet(value, owner, True) or not _after_quiet(send):
         return None
-    block = send.parent.parent if send.parent is not None and send.parent.type == "statement_list" else None
-    test = block.parent if block is not None and block.type == "block" else None
-    if test is None or test.type != "if_statement" or test.child_by_field_name("consequence") != block:
-        return None
-    condition = test.child_by_field_name("condition")
-    if test.child_by_field_name("initializer") is not None or condition is None or not quiet(condition, owner, True):
-        return None
-    if not any(_nil_test(c, key, "!=") for c in _leaves(condition, "&&")):
+    test = _quiet_if_around(send, owner)
+    if test is None or not any(_nil_test(c, key, "!=") for c in _leaves(test.child_by_field_name("condition"), "&&")):
         return None
     write = _prev(test)
     while write is not None and write.type != "assignment_statement" and quiet(write, owner, True):
@@ -677,16 +671,23 @@ def _lazy_make(selector: Node, operand: Node, c: str) -> bool:
     if left is None or left.named_child_count != 1:
         return False
     owner, key = text(operand), f"{text(operand)}.{c}"
+    test = _quiet_if_around(stmt, owner)
+    if test is None or not any(_nil_test(c, key, "==") for c in _leaves(test.child_by_field_name("condition"), "&&")):
+        return False
+    return _after_quiet(stmt)
+
+
+def _quiet_if_around(stmt: Node, owner: str) -> Node | None:
+    """The `if` whose then-branch holds the statement `stmt` directly, when it has no initializer
+    and a quiet condition (slots.quiet, for a field chain of `owner`)."""
     block = stmt.parent.parent if stmt.parent is not None and stmt.parent.type == "statement_list" else None
     test = block.parent if block is not None and block.type == "block" else None
     if test is None or test.type != "if_statement" or test.child_by_field_name("consequence") != block:
-        return False
+        return None
     condition = test.child_by_field_name("condition")
     if test.child_by_field_name("initializer") is not None or condition is None or not quiet(condition, owner, True):
-        return False
-    if not any(_nil_test(leaf, key, "==") for leaf in _leaves(condition, "&&")):
-        return False
-    return _after_quiet(stmt)
+        return None
+    return test
 
 
 def _after_quiet(stmt: Node) -> bool:

@@ -99,21 +99,13 @@ class FixedFields:
         if found is not None:
             return found
         found = set()
-        pattern = re.compile(rb"\.\s*" + re.escape(name.encode()) + rb"\b")
         fields = self.pkg.types.fields
-        for file in self.pkg.files:
-            for m in pattern.finditer(file.data):
-                node = file.root.descendant_for_byte_range(m.end() - len(name), m.end())
-                selector = node.parent if node is not None else None
-                if selector is None or selector.type != "selector_expression":
-                    continue
-                if selector.child_by_field_name("field") == node and is_written(selector) and not (
-                    self.initializes(selector, name)
-                ):
-                    operand = selector.child_by_field_name("operand")
-                    scope = self._scope(selector)
-                    owner = base_type(scope.type_of(operand)) if scope is not None and operand is not None else ""
-                    found.add(owner if name in fields.get(owner, {}) else UNKNOWN_TYPE)
+        for selector in field_selectors(self.pkg.files, name):
+            if is_written(selector) and not self.initializes(selector, name):
+                operand = selector.child_by_field_name("operand")
+                scope = self._scope(selector)
+                owner = base_type(scope.type_of(operand)) if scope is not None and operand is not None else ""
+                found.add(owner if name in fields.get(owner, {}) else UNKNOWN_TYPE)
         self._written[name] = found
         return found
 
@@ -186,6 +178,19 @@ class FixedFields:
         literal = enclosing_function(node)
         fn = self.pkg.function_of(literal) if literal is not None else None
         return self.pkg.scope(fn) if fn is not None else None
+
+
+def field_selectors(files, name: str):
+    """Every selector `x.name` of the files, found from their bytes: no tree is walked whole."""
+    pattern = re.compile(rb"\.\s*" + re.escape(name.encode()) + rb"\b")
+    for file in files:
+        for m in pattern.finditer(file.data):
+            node = file.root.descendant_for_byte_range(m.end() - len(name), m.end())
+            selector = node.parent if node is not None else None
+            if selector is not None and selector.type == "selector_expression" and (
+                selector.child_by_field_name("field") == node
+            ):
+                yield selector
 
 
 def _named(t: str) -> str | None:

@@ -68,7 +68,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from linter.analysis.calls import base_type
-from linter.analysis.fields import VALUE, is_written, write_statement
+from linter.analysis.fields import VALUE, field_selectors, is_written, write_statement
 from linter.analysis.functions import Function
 from linter.analysis.slots import capacity, declares, runs_once, value_of
 from linter.analysis.syntax import FUNCTION_KINDS, enclosing_function, expr_key, in_literal, text, unparen, walk_expr
@@ -275,23 +275,15 @@ class OnceSends:
     def selectors(self, struct: str, name: str):
         """Every `x.name` of the package that may be the field of `struct` (x of that type, of an
         unknown one, or of one that promotes it), with the function it is written in."""
-        pattern = re.compile(rb"\.\s*" + re.escape(name.encode()) + rb"\b")
         fields = self.pkg.types.fields
-        for file in self.pkg.files:
-            for m in pattern.finditer(file.data):
-                node = file.root.descendant_for_byte_range(m.end() - len(name), m.end())
-                selector = node.parent if node is not None else None
-                if selector is None or selector.type != "selector_expression":
-                    continue
-                if selector.child_by_field_name("field") != node:
-                    continue
-                literal = enclosing_function(selector)
-                fn = self.pkg.function_of(literal) if literal is not None else None
-                operand = selector.child_by_field_name("operand")
-                owner = base_type(self.pkg.scope(fn).type_of(operand)) if fn is not None and operand is not None else ""
-                if owner != struct and name in fields.get(owner, {}):
-                    continue  # another struct's own field of that name
-                yield selector, fn
+        for selector in field_selectors(self.pkg.files, name):
+            literal = enclosing_function(selector)
+            fn = self.pkg.function_of(literal) if literal is not None else None
+            operand = selector.child_by_field_name("operand")
+            owner = base_type(self.pkg.scope(fn).type_of(operand)) if fn is not None and operand is not None else ""
+            if owner != struct and name in fields.get(owner, {}):
+                continue  # another struct's own field of that name
+            yield selector, fn
 
     def _shadowed_builtin(self, fn: Function | None, selector: Node) -> bool:
         """`len(x.f)` where `len` is a function of the package, not the builtin."""
