@@ -35,7 +35,11 @@ META = RuleMeta(
         "a constant capacity and nothing in between, or on a local that never leaves the function and its "
         "literals and gets no more sends than slots, or on an unexported field that only ever holds a channel "
         "made with k slots and is sent on only inside `if !x.done { x.done = true; ... }` under x's own mutex, "
-        "the flag never cleared, at most k sends on a path. Other sends on buffered channels block only when the "
+        "the flag never cleared, at most k sends on a path; nor a send on a local channel from a package "
+        "`sync.Pool` whose channels all have slots, a lazy future's one value (a field made with a slot under a "
+        "nil check, sent by a producer that claims the object from a map once), or a receive under a lock "
+        "after the flag its only sender sets right after sending, in that lock. Other sends on buffered "
+        "channels block only when the "
         "buffer is full, and some channels are known by design to be ready, so precision is medium."
     ),
     bad="""\
