@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from linter.analysis.bindings import bound_pairs
 from linter.analysis.calls import base_type
 from linter.analysis.functions import Function
-from linter.analysis.lockrefs import field_owner, split_key
+from linter.analysis.lockrefs import embedding_order, field_owner, split_key
 from linter.analysis.syntax import text, unparen, walk_expr
 from linter.analysis.types import PackageTypes, element_type
 
@@ -27,20 +28,6 @@ _SYNC_LOCKS = ("sync.Mutex", "sync.RWMutex", "sync.Locker")
 
 def _squashed(node: Node) -> str:
     return "".join(text(node).split())
-
-
-def _pairs(stmt: Node) -> list[tuple[Node, Node | None]]:
-    """(target, value) of an assignment or declaration; the value is None for one of several
-    results of a single call (`a, lock, err := f()`), which is the call's."""
-    if stmt.type == "var_spec":
-        lefts, right = stmt.children_by_field_name("name"), stmt.child_by_field_name("value")
-    else:
-        left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
-        lefts = left.named_children if left is not None else []
-    rights = right.named_children if right is not None else []
-    if len(rights) == len(lefts):
-        return list(zip(lefts, rights))
-    return [(n, None) for n in lefts]
 
 
 def address_returned(fn: Function, mutex: str, ret: Node) -> bool:
@@ -61,7 +48,7 @@ def address_returned(fn: Function, mutex: str, ret: Node) -> bool:
         block = stmt.parent
         if block is None or not (block.start_byte <= ret.start_byte < block.end_byte):
             continue
-        for left, value in _pairs(stmt):
+        for left, value in bound_pairs(stmt):
             if text(left) in named and value is not None and _squashed(unparen(value)) == target:
                 return True
     return False
@@ -79,7 +66,7 @@ def bound_elsewhere(fn: Function, name: str) -> bool:
     for stmt in walk_expr(body):
         if stmt.type not in (*_DEFINING, "var_spec"):
             continue
-        for left, value in _pairs(stmt):
+        for left, value in bound_pairs(stmt):
             if left.type != "identifier" or text(left) != name:
                 continue
             if value is None and stmt.type != "var_spec":
@@ -105,7 +92,7 @@ def owned_value(fn: Function, name: str) -> bool:
             return False
         if stmt.type not in (*_DEFINING, "var_spec"):
             continue
-        for left, value in _pairs(stmt):
+        for left, value in bound_pairs(stmt):
             if left.type != "identifier" or text(left) != name:
                 continue
             value = unparen(value) if value is not None else None
@@ -152,22 +139,13 @@ def _foreign(types: PackageTypes, t: str) -> bool:
 def _embeds_foreign(types: PackageTypes, t: str) -> bool:
     """Whether the Lock/Unlock a struct promotes may come from another package's type: the
     nearest embedded sync lock or foreign type decides, as Go's promotion does."""
-    seen: set[str] = set()
-    level = [base_type(t)]
-    while level:
-        following: list[str] = []
-        for struct in level:
-            if struct in seen:
-                continue
-            seen.add(struct)
-            for name, ft in types.fields.get(struct, {}).items():
-                inner = base_type(ft)
-                if name != inner.rsplit(".", 1)[-1]:
-                    continue  # not embedded
-                if inner in _SYNC_LOCKS:
-                    return False
-                if _foreign(types, inner):
-                    return True
-                following.append(inner)
-        level = following
+    for _, fields in embedding_order(types, t):
+        for name, ft in fields.items():
+            inner = base_type(ft)
+            if name != inner.rsplit(".", 1)[-1]:
+                continue  # not embedded
+            if inner in _SYNC_LOCKS:
+                return False
+            if _foreign(types, inner):
+                return True
     return False

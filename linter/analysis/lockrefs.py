@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Iterator, Literal
 
 from tree_sitter import Node
 
@@ -81,8 +81,9 @@ class LockRef:
         return self.root + self.path
 
 
-def field_owner(types: PackageTypes, struct: str, name: str) -> tuple[str, str] | None:
-    """(declaring struct, field type) of `struct.name`, following embedded structs."""
+def embedding_order(types: PackageTypes, struct: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """The struct and the structs it embeds, each with its fields, nearest first (breadth first, as
+    Go promotes fields and methods)."""
     seen: set[str] = set()
     level = [base_type(struct)]
     while level:
@@ -92,10 +93,16 @@ def field_owner(types: PackageTypes, struct: str, name: str) -> tuple[str, str] 
                 continue
             seen.add(s)
             fields = types.fields.get(s, {})
-            if name in fields:
-                return s, fields[name]
+            yield s, fields
             following.extend(base_type(t) for f, t in fields.items() if f == base_type(t).rsplit(".", 1)[-1])
         level = following
+
+
+def field_owner(types: PackageTypes, struct: str, name: str) -> tuple[str, str] | None:
+    """(declaring struct, field type) of `struct.name`, following embedded structs."""
+    for s, fields in embedding_order(types, struct):
+        if name in fields:
+            return s, fields[name]
     return None
 
 

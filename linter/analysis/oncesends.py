@@ -67,6 +67,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from linter.analysis.bindings import bound_pairs
 from linter.analysis.calls import base_type
 from linter.analysis.fields import VALUE, field_selectors, is_written, write_statement
 from linter.analysis.functions import Function
@@ -599,12 +600,7 @@ def binds(node: Node, name: str) -> bool:
         return alias is not None and any(text(n) == name for n in alias.named_children)
     if node.type not in _BINDERS:
         return False
-    if node.type == "var_spec":
-        sides = node.children_by_field_name("name")
-    else:
-        left = node.child_by_field_name("left")
-        sides = left.named_children if left is not None else []
-    return any(unparen(s).type == "identifier" and text(unparen(s)) == name for s in sides)
+    return any(unparen(s).type == "identifier" and text(unparen(s)) == name for s, _ in bound_pairs(node))
 
 
 def _lock_of(stmt: Node, owner: str) -> str | None:
